@@ -1,0 +1,1 @@
+"""Installed as ``starrating.grammar``: holds ``policy.lark``, the policy language grammar."""

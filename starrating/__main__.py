@@ -1,0 +1,5 @@
+"""`python -m starrating`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""The catalog: event types, their typed attributes and roster attributes.
+
+It comes from ``starrating.yaml`` (INTERFACE.md section 1)::
+
+    timezone: Asia/Shanghai        # default for policies that name none
+    database: starrating.duckdb    # the store
+    events:                        # event type -> attribute -> type
+      complaint: {level: integer, responsible: boolean}
+      praise_letter: {}
+    roster:                        # extra roster columns -> type
+      post: text
+
+Without a file there is no catalog (``Catalog.known_events`` is False): event types and
+attributes cannot be checked, and only the standard roster columns are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .ast import Span
+from .diagnostics import Diagnostic, error, suggestion
+
+CATALOG_FILE = "starrating.yaml"
+
+# Value types the checker reasons about.
+NUMBER = "number"
+TEXT = "text"
+BOOLEAN = "boolean"
+DATE = "date"
+TIMESTAMP = "timestamp"
+ANY = "any"  # not known (no catalog): accepted wherever a value is
+
+DECLARED_TYPES = {
+    "text": TEXT,
+    "number": NUMBER,
+    "integer": NUMBER,
+    "decimal": NUMBER,
+    "boolean": BOOLEAN,
+    "timestamp": TIMESTAMP,
+    "date": DATE,
+}
+
+# Every event has these columns; `value` is the only one a policy reads directly.
+STANDARD_EVENT_ATTRIBUTES = {"value": NUMBER}
+RESERVED_EVENT_COLUMNS = ("event_id", "employee_id", "type", "occurred_at", "recorded_at", "voids")
+STANDARD_ROSTER_ATTRIBUTES = {
+    "employee_id": TEXT,
+    "name": TEXT,
+    "department": TEXT,
+    "role": TEXT,
+    "hire_date": DATE,
+    "leave_date": DATE,
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    events: dict[str, dict[str, str]] = field(default_factory=dict)
+    roster: dict[str, str] = field(default_factory=lambda: dict(STANDARD_ROSTER_ATTRIBUTES))
+    known_events: bool = False  # False: no catalog, event types/attributes unchecked
+    timezone: str | None = None
+    database: str | None = None
+    path: str | None = None
+
+    def event_attributes(self, event_type: str) -> dict[str, str]:
+        return {**STANDARD_EVENT_ATTRIBUTES, **self.events.get(event_type, {})}
+
+
+def find_catalog(start: Path | None = None) -> Path | None:
+    """``starrating.yaml`` in ``start`` (default: the current folder) or its parents."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / CATALOG_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
+    """Read a catalog file; problems come back as diagnostics (E090), never as exceptions."""
+    name = str(path)
+    problems: list[Diagnostic] = []
+
+    def problem(message: str, help_text: str | None = None, span: Span | None = None) -> None:
+        problems.append(error("E090", message, span, help_text).with_file(name))
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        span = (
+            Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
+        )
+        context = f" ({exc.context})" if exc.context else ""
+        problem(
+            f"the catalog is not valid YAML: {exc.problem}{context}",
+            "check the indentation and brackets",
+            span,
+        )
+        return Catalog(), problems
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problem(f"cannot read the catalog: {exc}".splitlines()[0])
+        return Catalog(), problems
+    if not isinstance(document, dict):
+        problem("the catalog must be a mapping with `events` and `roster`")
+        return Catalog(), problems
+    known_keys = {"timezone", "database", "events", "roster"}
+    for key in document:
+        if key not in known_keys:
+            problem(
+                f"unknown catalog key `{key}`",
+                suggestion(str(key), known_keys) or f"the keys are {', '.join(sorted(known_keys))}",
+            )
+
+    def typed(mapping: object, where: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if mapping is None:
+            return out
+        if not isinstance(mapping, dict):
+            problem(f"{where} must map attribute names to types")
+            return out
+        for attribute, declared in mapping.items():
+            kind = DECLARED_TYPES.get(str(declared).strip().lower())
+            if kind is None:
+                problem(
+                    f"{where}: attribute `{attribute}` has unknown type `{declared}`",
+                    "use text, number, integer, boolean, date or timestamp",
+                )
+                continue
+            out[str(attribute)] = kind
+        return out
+
+    events: dict[str, dict[str, str]] = {}
+    raw_events = document.get("events") or {}
+    if not isinstance(raw_events, dict):
+        problem("`events` must map event type names to their attributes")
+        raw_events = {}
+    for event_type, attributes in raw_events.items():
+        declared = typed(attributes, f"event type `{event_type}`")
+        for reserved in RESERVED_EVENT_COLUMNS:
+            if reserved in declared:
+                problem(
+                    f"event type `{event_type}`: `{reserved}` is a standard column, "
+                    "not an attribute"
+                )
+                declared.pop(reserved)
+        events[str(event_type)] = declared
+    roster = dict(STANDARD_ROSTER_ATTRIBUTES)
+    roster.update(typed(document.get("roster"), "roster"))
+    timezone = document.get("timezone")
+    database = document.get("database")
+    catalog = Catalog(
+        events=events,
+        roster=roster,
+        known_events="events" in document,
+        timezone=str(timezone) if timezone else None,
+        database=str(database) if database else None,
+        path=name,
+    )
+    return catalog, problems

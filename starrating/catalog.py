@@ -62,6 +62,9 @@ class Catalog:
     events: dict[str, dict[str, str]] = field(default_factory=dict)
     roster: dict[str, str] = field(default_factory=lambda: dict(STANDARD_ROSTER_ATTRIBUTES))
     known_events: bool = False  # False: no catalog, event types/attributes unchecked
+    # True when the event types come from the data seen so far rather than from a file:
+    # an unknown type or attribute is then a warning, not an error (INTERFACE.md section 1).
+    inferred: bool = False
     timezone: str | None = None
     database: str | None = None
     path: str | None = None
@@ -162,3 +165,23 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
         path=name,
     )
     return catalog, problems
+
+
+def merge_catalogs(declared: Catalog | None, seen: Catalog) -> Catalog:
+    """The catalog a run uses: ``starrating.yaml`` where it declares something, the data
+    seen so far (``Store.data_catalog()``) for the rest."""
+    if declared is None:
+        return Catalog(
+            events=seen.events, roster=seen.roster, known_events=seen.known_events,
+            inferred=True,
+        )  # fmt: skip
+    use_declared_events = declared.known_events
+    return Catalog(
+        events=declared.events if use_declared_events else seen.events,
+        roster={**seen.roster, **declared.roster},
+        known_events=use_declared_events or seen.known_events,
+        inferred=not use_declared_events,
+        timezone=declared.timezone,
+        database=declared.database,
+        path=declared.path,
+    )

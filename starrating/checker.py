@@ -763,6 +763,15 @@ class _Checker:
             attributes = self.catalog.event_attributes(scope.event_type)
             if text in attributes:
                 return attributes[text]
+            if self.catalog.inferred:
+                self.warn(
+                    "W012",
+                    f"no `{scope.event_type}` event with the attribute `{text}` has been "
+                    "ingested yet",
+                    name.span,
+                    suggestion(text, attributes) or "check the spelling",
+                )
+                return ANY
             self.error(
                 "E012",
                 f"the event type `{scope.event_type}` has no attribute `{text}`",
@@ -980,6 +989,15 @@ class _Checker:
             return True
         if event_type in self.catalog.events:
             return True
+        if self.catalog.inferred:
+            self.warn(
+                "W011",
+                f"no event of type `{event_type}` has been ingested yet",
+                span,
+                suggestion(event_type, self.catalog.events)
+                or "check the spelling, or ingest events of this type",
+            )
+            return False
         self.error(
             "E011",
             f"unknown event type `{event_type}`",

@@ -8,13 +8,36 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .catalog import Catalog, merge_catalogs
 from .diagnostics import has_errors, render_json, render_text
-from .policyfiles import PolicyPathError, check_files, expand_paths, read_policy, resolve_catalog
+from .engine import policy_timezone
+from .ingest import IngestError, ingest_files
+from .policyfiles import (
+    PolicyFile,
+    PolicyPathError,
+    check_files,
+    expand_paths,
+    read_policy,
+    resolve_catalog,
+)
+from .policytest import TestFileError, run_test_file
+from .reports import render_csv, render_table
+from .reports import render_json as render_runs_json
+from .runner import (
+    RunError,
+    compile_sql,
+    parse_as_of,
+    resolve_target,
+    run_policy,
+    select_versions,
+)
+from .store import Store, StoreError, resolve_db_path
 
 
 def _policy_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -57,6 +80,7 @@ def check(
         catalog, catalog_problems = resolve_catalog(catalog_path)
     except PolicyPathError as exc:
         raise click.UsageError(str(exc)) from None
+    catalog = _with_data_catalog(catalog, db)
     files = check_files(paths, catalog)
     diagnostics = [*catalog_problems, *(d for f in files for d in f.diagnostics)]
     errors = sum(d.is_error for d in diagnostics)
@@ -120,6 +144,255 @@ def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None
     if check_only and not not_canonical and not failed:
         click.echo(f"{_count(len(paths), 'file')} already canonical")
     sys.exit(1 if failed or not_canonical else 0)
+
+
+@cli.command()
+@click.option(
+    "--events",
+    "events_files",
+    metavar="FILE",
+    multiple=True,
+    help="an events file (.csv, .jsonl or .parquet); may be repeated",
+)
+@click.option(
+    "--roster", "roster_files", metavar="FILE", multiple=True, help="a roster file; may be repeated"
+)
+@click.option(
+    "--catalog",
+    "catalog_path",
+    metavar="FILE",
+    help="catalog of event types and attributes (default: starrating.yaml here or "
+    "in a parent folder)",
+)
+@click.option(
+    "--db",
+    metavar="PATH",
+    help="the store (default: `database` in starrating.yaml, else starrating.duckdb here)",
+)
+def ingest(
+    events_files: tuple[str, ...],
+    roster_files: tuple[str, ...],
+    catalog_path: str | None,
+    db: str | None,
+) -> None:
+    """Validate data files and add them to the store (rosters first, then events).
+
+    Every bad row is reported as FILE:LINE: message; if any file has a problem, nothing
+    of this command is kept.
+    """
+
+    if not events_files and not roster_files:
+        raise click.UsageError("nothing to ingest: give --events FILE and/or --roster FILE")
+    catalog = _catalog_or_exit(catalog_path)
+    with _open_store(db, catalog) as store:
+        _ingest_or_exit(store, roster_files, events_files, catalog, quiet=False)
+
+
+# ---- evaluation: run, compile, test ------------------------------------------------------
+
+
+def _open_store(db: str | None, catalog: Catalog | None) -> Store:
+    try:
+        return Store.open(resolve_db_path(db, catalog))
+    except StoreError as exc:
+        click.echo(f"starrating: error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _checked_policies(policies: tuple[str, ...], catalog: Catalog | None) -> list[PolicyFile]:
+    """Parse and check; on any error print the diagnostics and exit 1 (nothing runs)."""
+    files = check_files(_policy_paths(policies), catalog)
+    problems = [d for f in files for d in f.diagnostics]
+    if problems:
+        sources = {f.path: f.source for f in files}
+        for diagnostic in problems:
+            click.echo(render_text(diagnostic, sources.get(diagnostic.file or "")), err=True)
+    if any(not f.ok for f in files):
+        click.echo("starrating: error: the policy has errors; nothing was run", err=True)
+        sys.exit(1)
+    return files
+
+
+@cli.command()
+@click.argument("policy")
+@click.option(
+    "--period", required=True, help="2026-W44, 2026-10, 2026-Q4, 2026-H2, 2026 or previous"
+)
+@click.option("--events", "event_files", multiple=True, metavar="FILE", help="ingest first")
+@click.option("--roster", "roster_files", multiple=True, metavar="FILE", help="ingest first")
+@click.option("--as-of", "as_of_text", metavar="TIME", help="hide data recorded after TIME")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True)  # fmt: skip
+@click.option("--out", "out_file", metavar="FILE", help="write the results to FILE")
+@click.option("--policy", "policy_name", metavar="NAME", help="pick one policy of a folder")
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
+def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tuple[str, ...],
+        as_of_text: str | None, output_format: str, out_file: str | None,
+        policy_name: str | None, catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """Evaluate POLICY (a file or a folder) for a period, record the run, print results."""
+    catalog = _catalog_or_exit(catalog_path)
+    with _open_store(db, catalog) as store:
+        _ingest_or_exit(store, roster_files, event_files, catalog)
+        run_catalog = merge_catalogs(catalog, store.data_catalog())
+        files = _checked_policies((policy,), run_catalog)
+        try:
+            chosen = select_versions(files, period, policy_name)
+        except RunError as exc:
+            click.echo(f"starrating: error: {exc}", err=True)
+            sys.exit(1)
+        documents = []
+        folder = Path(policy).is_dir()
+        for item in chosen:
+            assert item.policy is not None
+            zone = policy_timezone(item.policy, run_catalog)
+            try:
+                as_of = parse_as_of(as_of_text, zone)
+                target = resolve_target(item.policy, period, as_of, run_catalog)
+            except RunError as exc:
+                if folder and len(chosen) > 1:
+                    click.echo(f"skipped {item.path}: {exc}", err=True)
+                    continue
+                click.echo(f"starrating: error: {exc}", err=True)
+                sys.exit(1)
+            documents.append(run_policy(store.connection, item, run_catalog, target, as_of))
+    if output_format == "json":
+        text = render_runs_json(documents, single=len(chosen) == 1)
+    elif output_format == "csv":
+        text = render_csv(documents)
+    else:
+        text = "\n".join(
+            render_table(d, d.evaluation.names if d.evaluation else None) for d in documents
+        )
+    if out_file:
+        Path(out_file).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(documents)} run(s) to {out_file}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command(name="compile")
+@click.argument("policy")
+@click.option(
+    "--period", required=True, help="2026-W44, 2026-10, 2026-Q4, 2026-H2, 2026 or previous"
+)
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="accepted for symmetry; compile reads no data")
+def compile_command(policy: str, period: str, catalog_path: str | None, db: str | None) -> None:
+    """Print the DuckDB SQL a run of POLICY for the period would execute."""
+    catalog = _catalog_or_exit(catalog_path)
+    files = _checked_policies((policy,), catalog or Catalog())
+    for item in files:
+        assert item.policy is not None and item.analysis is not None
+        try:
+            zone = policy_timezone(item.policy, catalog)
+            target = resolve_target(item.policy, period, parse_as_of(None, zone), catalog)
+        except RunError as exc:
+            click.echo(f"starrating: error: {exc}", err=True)
+            sys.exit(1)
+        click.echo(compile_sql(item, catalog or Catalog(), target), nl=False)
+
+
+@cli.command(name="test")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="accepted for symmetry; each case uses its own store")
+def test_command(files: tuple[str, ...], catalog_path: str | None, db: str | None) -> None:
+    """Run policy test cases (given roster and events, expect values)."""
+    catalog = _catalog_or_exit(catalog_path)
+    passed = failed = 0
+    for name in files:
+        try:
+            results = run_test_file(Path(name), catalog)
+        except TestFileError as exc:
+            click.echo(f"starrating: error: {exc}", err=True)
+            failed += 1
+            continue
+        for result in results:
+            if result.passed:
+                passed += 1
+                click.echo(f"ok    {result.file}: {result.name}")
+            else:
+                failed += 1
+                click.echo(f"FAIL  {result.file}: {result.name}")
+                for failure in result.failures:
+                    click.echo(f"      {failure}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None:
+    """Add what the store has seen (INTERFACE.md section 1: without a catalog, the data
+    seen so far is the catalog). Only an existing store is read; none is created."""
+    path = resolve_db_path(db, catalog)
+    if not path.is_file():
+        return catalog
+    try:
+        with Store.open(path, read_only=True) as store:
+            return merge_catalogs(catalog, store.data_catalog())
+    except StoreError as exc:
+        click.echo(f"starrating: note: the store was not read: {exc}", err=True)
+        return catalog
+
+
+def _catalog_or_exit(catalog_path: str | None) -> Catalog | None:
+    try:
+        catalog, problems = resolve_catalog(catalog_path)
+    except PolicyPathError as exc:
+        raise click.UsageError(str(exc)) from None
+    if problems:
+        for problem in problems:
+            click.echo(render_text(problem, None), err=True)
+        click.echo("nothing was done: fix the catalog first", err=True)
+        sys.exit(1)
+    return catalog
+
+
+def _ingest_or_exit(
+    store: Store,
+    roster_files: tuple[str, ...],
+    event_files: tuple[str, ...],
+    catalog: Catalog | None,
+    quiet: bool = True,
+) -> None:
+    """Ingest the files (rosters first) in one transaction; on any problem report every
+    problem, keep nothing, and exit 1."""
+    if not event_files and not roster_files:
+        return
+    for name in (*roster_files, *event_files):
+        if not Path(name).is_file():
+            raise click.UsageError(f"no such file: {name}")
+    shown = 50  # problems printed per file
+    try:
+        reports = ingest_files(
+            store,
+            events=[Path(f) for f in event_files],
+            rosters=[Path(f) for f in roster_files],
+            catalog=catalog,
+            now=datetime.now(UTC),
+        )
+        failed = False
+    except IngestError as exc:
+        reports, failed = exc.reports, True
+    for report in reports:
+        for problem in report.problems[:shown]:
+            click.echo(problem, err=quiet)
+        if len(report.problems) > shown:
+            more = _count(len(report.problems) - shown, "more problem")
+            click.echo(f"... and {more}", err=quiet)
+        if not report.problems and not quiet:
+            click.echo(f"{report.file}: {_count(report.rows, 'row')}, {report.added} new")
+    if failed:
+        click.echo(
+            "nothing was ingested: fix the problems above and run the command again", err=quiet
+        )
+        sys.exit(1)
 
 
 def _count(n: int, noun: str) -> str:

@@ -5,6 +5,7 @@ analysis orders each block's values by their dependencies.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,9 @@ CATALOG = Catalog(
     },
     known_events=True,
 )
+
+# The data seen so far as the catalog (no starrating.yaml): unknown names are warnings.
+SEEN = dataclasses.replace(CATALOG, inferred=True)
 
 CATALOG_YAML = """\
 timezone: Asia/Shanghai
@@ -181,6 +185,10 @@ CASES = [
          H + "each week {\n  let foo = 1\n}\neach month {\n  let a = sum(weeks.fooo)\n}\n", None,
          [("E010", ERROR, 6)]),
     ("E011 per", H + "each week {\n  red 1 per complain\n}\n", CATALOG, [("E011", ERROR, 3)]),
+    ("W011 never ingested", H + "each week {\n  red 1 per complain\n}\n", SEEN,
+         [("W011", WARNING, 3)]),
+    ("W012 never ingested", H + "each week {\n  let a = count(complaint where levl = 1)\n}\n",
+         SEEN, [("W012", WARNING, 3)]),
     ("E011 aggregate", H + "each week {\n  let a = count(complain)\n}\n", CATALOG,
          [("E011", ERROR, 3)]),
     ("E012 where", H + "each week {\n  let a = count(complaint where levl = 1)\n}\n", CATALOG,

@@ -7,7 +7,10 @@ exact stdout of ``starrating check``:
 - ``catalog/NAME.policy``  checked with ``--catalog starrating.yaml`` from ``catalog/``;
 - ``NAME/`` (a folder)     its ``*.policy`` files checked together in one run, from inside
                            the folder, with the extra options listed in ``NAME/args.txt``
-                           (if any); the expected output is ``NAME.expected`` beside it;
+                           (if any), after the `starrating` commands listed one per line in
+                           ``NAME/setup.txt`` (if any: e.g. an ``ingest`` that makes the
+                           store whose data serves as the catalog); the expected output is
+                           ``NAME.expected`` beside it;
 - ``GENERATED`` below      inputs that must be exact bytes (not UTF-8, binary): the test
                            writes ``NAME.policy``; ``NAME.expected`` is in the top folder.
 
@@ -71,6 +74,7 @@ class Case:
     expected: Path  # the .expected file
     folder: str  # where `check` runs, relative to the golden folder
     args: tuple[str, ...]  # what follows `starrating check`
+    setup: tuple[tuple[str, ...], ...] = ()  # `starrating` commands to run first
 
 
 def collect_cases() -> list[Case]:
@@ -90,8 +94,20 @@ def collect_cases() -> list[Case]:
         args_file = folder / "args.txt"
         extra = tuple(shlex.split(args_file.read_text("utf-8"))) if args_file.is_file() else ()
         policies = tuple(sorted(p.name for p in folder.glob("*.policy")))
+        setup_file = folder / "setup.txt"
+        setup = tuple(
+            tuple(shlex.split(line))
+            for line in (setup_file.read_text("utf-8").splitlines() if setup_file.is_file() else [])
+            if line.strip()
+        )
         cases.append(
-            Case(folder.name, GOLDEN / f"{folder.name}.expected", folder.name, (*extra, *policies))
+            Case(
+                folder.name,
+                GOLDEN / f"{folder.name}.expected",
+                folder.name,
+                (*extra, *policies),
+                setup,
+            )
         )
     for name in GENERATED:
         cases.append(Case(name, GOLDEN / f"{name}.expected", ".", (f"{name}.policy",)))
@@ -151,6 +167,10 @@ def assert_same(expected: str, actual: str, where: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden(case: Case, golden_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for command in case.setup:
+        monkeypatch.chdir(golden_copy / case.folder)
+        done = CliRunner().invoke(cli, list(command))
+        assert done.exit_code == 0, f"setup `{' '.join(command)}` failed:\n{done.output}"
     output, status = run_check(case.args, golden_copy / case.folder, monkeypatch)
     if UPDATE:
         case.expected.write_text(output, encoding="utf-8")

@@ -1,0 +1,341 @@
+"""Evaluating a compiled policy for one period over the store, in DuckDB.
+
+A run (INTERFACE.md section 4) evaluates the block of the period's kind and every shorter
+block whose instances lie in it. The engine prepares the run's input tables (instances,
+the roster in force at the as-of time, the visible events with their local dates), then
+executes each block's compiled query, shortest block first, because longer blocks read
+the results of shorter ones. Nothing here loops over employees or events: the only
+Python loop is over blocks, and over the instances of a block that looks back
+(``previous``/``for N consecutive``), which must be evaluated in time order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from . import ast as A
+from .catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
+from .checker import Analysis
+from .compiler import (
+    DEC,
+    SQL_TYPES,
+    CompiledPolicy,
+    award_column,
+    compile_policy,
+    event_column,
+    quote_ident,
+    quote_text,
+    roster_column,
+    value_column,
+)
+from .periods import Instance, instance_containing, instances_within, shift
+
+RESULT_FIELDS = (
+    "employee_id",
+    "period",
+    "period_start",
+    "period_end",
+    "vetoed",
+    "veto_reasons",
+    "values",
+    "red",
+    "green",
+    "net",
+    "stars",
+    "awards",
+    "reward",
+)
+
+
+@dataclass
+class Evaluation:
+    rows: list[dict]  # the JSON-contract rows (INTERFACE.md section 5), sorted
+    instances: dict[str, list[Instance]]  # every evaluated instance per kind (incl. look-back)
+    compiled: CompiledPolicy
+    events_sha256: str  # the events the run saw (in the evaluated days), for replay
+    roster_sha256: str  # the roster versions the run saw
+    names: dict[str, str]  # employee_id -> name, for reports
+
+
+def policy_timezone(policy: A.Policy, catalog: Catalog | None) -> ZoneInfo:
+    return ZoneInfo(policy.timezone or (catalog.timezone if catalog else None) or "UTC")
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    policy: A.Policy,
+    analysis: Analysis,
+    catalog: Catalog,
+    target: Instance,
+    as_of: datetime,
+) -> Evaluation:
+    """Evaluate ``policy`` for ``target`` over the store behind ``con``.
+
+    The store's ``events`` and ``roster`` tables are read as they were at ``as_of``.
+    Temporary ``sr_*`` tables are created on ``con`` and dropped afterwards.
+    """
+    tz = policy_timezone(policy, catalog)
+    compiled = compile_policy(analysis, catalog)
+    kinds = [k for k in A.PERIOD_KINDS if k in compiled.blocks]
+    target_rank = A.PERIOD_KINDS.index(target.kind)
+    evaluated_kinds = [k for k in kinds if A.PERIOD_KINDS.index(k) <= target_rank]
+    try:
+        _prepare_events(con, compiled, tz, as_of)
+        history_start = con.execute("SELECT min(local_date) FROM sr_events").fetchone()[0]
+        plan = _plan_instances(policy, compiled, evaluated_kinds, target, history_start)
+        _prepare_instances(con, plan, target)
+        _prepare_roster(con, compiled, as_of)
+        for kind in evaluated_kinds:
+            # Look-back sees nothing before the instance holding the first event.
+            first_kept = (
+                next((i for i, inst in enumerate(plan[kind]) if inst.end >= history_start), 0)
+                if history_start is not None
+                else 0
+            )
+            _run_block(con, compiled, kind, len(plan[kind]), first_kept)
+        rows = _collect_rows(con, compiled, evaluated_kinds)
+        events_sha256, roster_sha256 = _digests(con, plan)
+        names = dict(con.execute("SELECT employee_id, name FROM sr_roster").fetchall())
+    finally:
+        for table in [
+            "sr_events",
+            "sr_instances",
+            "sr_roster",
+            *(f"sr_results_{k}" for k in A.PERIOD_KINDS),
+            *(f"sr_history_{k}" for k in A.PERIOD_KINDS),
+        ]:
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+    return Evaluation(rows, plan, compiled, events_sha256, roster_sha256, names)
+
+
+def _digests(con: duckdb.DuckDBPyConnection, plan: dict[str, list[Instance]]) -> tuple[str, str]:
+    """sha256 of the events inside the evaluated days and of the roster versions used."""
+    first = min(instances[0].start for instances in plan.values())
+    last = max(instances[-1].end for instances in plan.values())
+    events = con.execute(
+        "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
+        "ORDER BY event_id), '')) FROM sr_events WHERE local_date BETWEEN $first AND $last",
+        {"first": first, "last": last},
+    ).fetchone()[0]
+    roster = con.execute(
+        "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
+        "ORDER BY employee_id), '')) FROM sr_roster"
+    ).fetchone()[0]
+    return events, roster
+
+
+# ---- which instances to evaluate --------------------------------------------------------
+
+
+def _week_ending(policy: A.Policy, kind: str) -> str:
+    block = policy.block(kind)
+    return (block.period.week_ending if block else None) or "sunday"
+
+
+def _plan_instances(
+    policy: A.Policy,
+    compiled: CompiledPolicy,
+    kinds: list[str],
+    target: Instance,
+    history_start: date | None,
+) -> dict[str, list[Instance]]:
+    """Every instance each block must evaluate: the target's own, the shorter blocks'
+    instances nested in what the longer blocks evaluate, and for a block that looks back
+    every instance from the start of history (docs/semantics.md)."""
+    plan: dict[str, list[Instance]] = {}
+    start = target.start  # first day covered by the longer block evaluated so far
+    for kind in reversed(kinds):
+        week_ending = _week_ending(policy, kind)
+        if kind == target.kind:
+            first = last = target
+        else:
+            nested = instances_within(kind, start, target.end, week_ending)
+            if not nested:  # cannot happen for real calendars; keep the plan well-formed
+                nested = [instance_containing(kind, target.end, week_ending)]
+            first, last = nested[0], nested[-1]
+        if compiled.blocks[kind].looks_back and history_start is not None:
+            earliest = instance_containing(kind, history_start, week_ending)
+            if earliest < first:
+                first = earliest
+        instances = [first]
+        while instances[-1] < last:
+            instances.append(shift(instances[-1], 1))
+        plan[kind] = instances
+        start = min(start, first.start)
+    return plan
+
+
+# ---- the run's input tables -------------------------------------------------------------
+
+
+def _prepare_instances(
+    con: duckdb.DuckDBPyConnection, plan: dict[str, list[Instance]], target: Instance
+) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sr_instances (kind VARCHAR, seq INTEGER, label VARCHAR, "
+        "period_start DATE, period_end DATE, shown BOOLEAN)"
+    )
+    rows = [
+        (
+            kind,
+            seq,
+            inst.label,
+            inst.start,
+            inst.end,
+            target.start <= inst.end <= target.end,
+        )
+        for kind, instances in plan.items()
+        for seq, inst in enumerate(instances)
+    ]
+    con.executemany("INSERT INTO sr_instances VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _cast_text(expr: str, kind: str) -> str:
+    """SQL turning a stored text value into the attribute's type (NULL where it cannot)."""
+    if kind == BOOLEAN:
+        return (
+            f"CASE lower({expr}) WHEN 'true' THEN TRUE WHEN '1' THEN TRUE "
+            "WHEN 'false' THEN FALSE WHEN '0' THEN FALSE END"
+        )
+    if kind in (NUMBER, DATE, TIMESTAMP):
+        return f"TRY_CAST({expr} AS {SQL_TYPES[kind]})"
+    return expr
+
+
+def _prepare_roster(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, as_of: datetime
+) -> None:
+    """The roster in force at ``as_of``: each employee's newest version recorded by then."""
+    columns: dict[str, str] = {}
+    for block in compiled.blocks.values():
+        columns.update(block.roster_columns)
+    extracted = "".join(
+        f",\n  {_cast_text(f'attributes ->> {quote_text(name)}', kind)} AS {roster_column(name)}"
+        for name, kind in sorted(columns.items())
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sr_roster AS\n"
+        "SELECT employee_id, version, name, hire_date, leave_date" + extracted + "\n"
+        "FROM roster WHERE recorded_at <= $as_of\n"
+        "QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY version DESC) = 1",
+        {"as_of": as_of},
+    )
+
+
+def _prepare_events(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, tz: ZoneInfo, as_of: datetime
+) -> None:
+    """The events the run sees: recorded by ``as_of``, not voided by then, not voids
+    themselves; with their local date in the policy's time zone."""
+    columns: dict[tuple[str, str], str] = {}
+    for block in compiled.blocks.values():
+        columns.update(block.event_columns)
+    extracted = "".join(
+        f",\n  CASE WHEN type = {quote_text(t)} THEN "
+        f"{_cast_text(f'attributes ->> {quote_text(a)}', kind)} END AS {event_column(t, a)}"
+        for (t, a), kind in sorted(columns.items())
+    )
+    zone = quote_text(tz.key)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sr_events AS\n"
+        "SELECT event_id, content_sha256, employee_id, type,\n"
+        f"  CAST(coalesce(timezone({zone}, occurred_utc), occurred_local) AS DATE) AS local_date,\n"
+        f"  CAST(value AS {DEC}) AS value" + extracted + "\n"
+        "FROM events\n"
+        "WHERE recorded_at <= $as_of AND type <> 'void'\n"
+        "  AND event_id NOT IN (\n"
+        "    SELECT voids FROM events\n"
+        "    WHERE type = 'void' AND recorded_at <= $as_of AND voids IS NOT NULL)",
+        {"as_of": as_of},
+    )
+
+
+# ---- running the blocks -----------------------------------------------------------------
+
+
+def _run_block(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kind: str, count: int, first_kept: int
+) -> None:
+    block = compiled.blocks[kind]
+    table = quote_ident(f"sr_results_{kind}")
+    if not block.looks_back:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS {block.sql}",
+            {"seq_lo": 0, "seq_hi": count - 1},
+        )
+        return
+    # Each instance reads the values earlier instances kept for it (the history table),
+    # so instances are evaluated one after the other, in time order.
+    history = quote_ident(f"sr_history_{kind}")
+    hidden = ", ".join(f"{column} {sql_type}" for column, sql_type in block.hidden.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {history} (seq INTEGER, employee_id VARCHAR, {hidden})"
+    )
+    for seq in range(count):
+        params = {"seq_lo": seq, "seq_hi": seq}
+        if seq == 0:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {block.sql}", params)
+        else:
+            con.execute(f"INSERT INTO {table} {block.sql}", params)
+        if seq >= first_kept:
+            con.execute(
+                f"INSERT INTO {history} SELECT seq, employee_id, {', '.join(block.hidden)} "
+                f"FROM {table} WHERE seq = $seq",
+                {"seq": seq},
+            )
+
+
+def _collect_rows(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
+) -> list[dict]:
+    rows: list[dict] = []
+    for kind in kinds:
+        block = compiled.blocks[kind]
+        table = quote_ident(f"sr_results_{kind}")
+        values = ", ".join(f"{quote_text(v)}: r.{value_column(v)}" for v in block.values)
+        awards = ", ".join(
+            f"CASE WHEN r.{award_column(a)} THEN {quote_text(a)} END" for a in block.awards
+        )
+        award_list = (
+            f"list_filter([{awards}], lambda award: award IS NOT NULL)"
+            if block.awards
+            else "CAST([] AS VARCHAR[])"
+        )
+        values_struct = f"{{{values}}}" if block.values else "NULL"
+        result = con.execute(
+            f"SELECT r.employee_id, r.period, CAST(r.period_start AS VARCHAR),"
+            f" CAST(r.period_end AS VARCHAR), r.vetoed, r.veto_reasons, {values_struct},"
+            f" r.red, r.green, r.net, r.stars, {award_list}, r.reward\n"
+            f"FROM {table} r JOIN sr_instances i ON i.kind = {quote_text(kind)} AND i.seq = r.seq\n"
+            "WHERE i.shown ORDER BY r.period_end, r.employee_id"
+        ).fetchall()
+        for record in result:
+            row = dict(zip(RESULT_FIELDS, record, strict=True))
+            row["_kind"] = A.PERIOD_KINDS.index(kind)
+            row["values"] = (
+                {v: _plain(row["values"][v]) for v in block.values} if block.values else {}
+            )
+            for key in ("red", "green", "net", "reward"):
+                row[key] = _plain(row[key])
+            row["veto_reasons"] = list(row["veto_reasons"] or [])
+            row["awards"] = list(row["awards"] or [])
+            rows.append(row)
+    # A week and a month ending on the same day: the shorter kind first.
+    rows.sort(key=lambda r: (r["period_end"], r["employee_id"], r.pop("_kind")))
+    return rows
+
+
+def _plain(value: object) -> object:
+    """Decimals without trailing zeros (7.5, not 7.5000000000); other values as they are."""
+    if isinstance(value, Decimal):
+        normal = value.normalize()
+        return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    return value
+
+
+__all__ = ["Evaluation", "evaluate", "policy_timezone"]

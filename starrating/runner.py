@@ -1,0 +1,306 @@
+"""A run: choose the policy version, resolve the period, evaluate, digest and record.
+
+The JSON document of a run is INTERFACE.md section 5. Runs are written to the store in
+one transaction together with their result rows, so a failed run leaves nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from . import __version__
+from . import ast as A
+from .catalog import Catalog
+from .compiler import compile_policy
+from .engine import Evaluation, evaluate, policy_timezone
+from .periods import Instance, PeriodError, parse_period, resolve_period
+from .policyfiles import PolicyFile
+
+RUN_TABLES = (
+    """CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    policy VARCHAR NOT NULL,
+    version VARCHAR NOT NULL,
+    policy_file VARCHAR,
+    policy_text VARCHAR NOT NULL,
+    policy_sha256 VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    as_of TIMESTAMPTZ NOT NULL,
+    events_sha256 VARCHAR NOT NULL,
+    roster_sha256 VARCHAR NOT NULL,
+    results_sha256 VARCHAR NOT NULL,
+    engine_version VARCHAR NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by VARCHAR
+)""",
+    """CREATE TABLE IF NOT EXISTS results (
+    run_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    employee_id VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    row_json VARCHAR NOT NULL,
+    PRIMARY KEY (run_id, position)
+)""",
+)
+
+
+class RunError(Exception):
+    """A run that cannot be made (bad period, no version in force...): exit status 1."""
+
+
+@dataclass
+class RunDocument:
+    run: dict[str, object]
+    results: list[dict]
+    evaluation: Evaluation | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, object]:
+        return {"run": self.run, "results": self.results}
+
+
+# ---- choosing what to run ---------------------------------------------------------------
+
+
+def policy_kinds(policy: A.Policy) -> dict[str, str | None]:
+    return {b.period.kind: b.period.week_ending for b in policy.blocks}
+
+
+def select_versions(
+    files: list[PolicyFile], period_text: str, name: str | None
+) -> list[PolicyFile]:
+    """For each policy name (or just ``name``), the version in force for the period: the
+    latest ``effective`` date on or before the period's first day (LANGUAGE.md section 2)."""
+    by_name: dict[str, list[PolicyFile]] = {}
+    for item in files:
+        assert item.policy is not None
+        by_name.setdefault(item.policy.name, []).append(item)
+    if name is not None:
+        if name not in by_name:
+            known = ", ".join(f'"{n}"' for n in sorted(by_name))
+            raise RunError(f'no policy named "{name}" here; the policies are: {known}')
+        by_name = {name: by_name[name]}
+    chosen: list[PolicyFile] = []
+    for policy_name, versions in by_name.items():
+        first_day = _period_first_day(period_text, versions[0].policy)  # type: ignore[arg-type]
+        in_force = [
+            v
+            for v in versions
+            if first_day is None
+            or v.policy.effective is None  # type: ignore[union-attr]
+            or v.policy.effective <= first_day.isoformat()  # type: ignore[union-attr]
+        ]
+        if not in_force:
+            dates = ", ".join(sorted(str(v.policy.effective) for v in versions))  # type: ignore[union-attr]
+            raise RunError(
+                f'no version of "{policy_name}" is in force for {period_text}: its versions '
+                f"take effect on {dates}"
+            )
+        in_force.sort(key=lambda v: v.policy.effective or "")  # type: ignore[union-attr]
+        chosen.append(in_force[-1])
+    return chosen
+
+
+def _period_first_day(period_text: str, policy: A.Policy) -> date | None:
+    """The first day of a labelled period (None for `previous`, resolved per policy)."""
+    if period_text.strip().lower() == "previous":
+        return None
+    try:
+        return parse_period(period_text, policy_kinds(policy).get("week")).start
+    except PeriodError:
+        return None  # reported when the target is resolved
+
+
+def resolve_target(
+    policy: A.Policy, period_text: str, as_of: datetime, catalog: Catalog | None
+) -> Instance:
+    tz = policy_timezone(policy, catalog)
+    try:
+        return resolve_period(period_text, policy_kinds(policy), as_of, tz)
+    except PeriodError as exc:
+        raise RunError(str(exc)) from None
+
+
+def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime:
+    """``--as-of``: ISO 8601; a time without offset is local in the policy's zone; a bare
+    date means the start of that day. Default: now."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RunError(
+            f"--as-of {text!r} is not a time: write e.g. 2026-11-02T00:00:00+08:00"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+# ---- running ----------------------------------------------------------------------------
+
+
+def run_policy(
+    con: duckdb.DuckDBPyConnection,
+    item: PolicyFile,
+    catalog: Catalog,
+    target: Instance,
+    as_of: datetime,
+    record: bool = True,
+) -> RunDocument:
+    policy, analysis = item.policy, item.analysis
+    assert policy is not None and analysis is not None
+    tz = policy_timezone(policy, catalog)
+    evaluation = evaluate(con, policy, analysis, catalog, target, as_of)
+    results = [_json_row(row) for row in evaluation.rows]
+    run = {
+        "run_id": _new_run_id(),
+        "policy": policy.name,
+        "version": policy.version or "1",
+        "policy_sha256": sha256_text(item.source),
+        "period": target.label,
+        "as_of": as_of.astimezone(tz).isoformat(timespec="seconds"),
+        "events_sha256": evaluation.events_sha256,
+        "results_sha256": sha256_text(canonical_json(results)),
+    }
+    document = RunDocument(run, results, evaluation)
+    if record:
+        _record(con, item, document, as_of, evaluation.roster_sha256)
+    return document
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    item: PolicyFile,
+    document: RunDocument,
+    as_of: datetime,
+    roster_sha256: str,
+) -> None:
+    for ddl in RUN_TABLES:
+        con.execute(ddl)
+    run = document.run
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run["run_id"], run["policy"], run["version"], item.path, item.source,
+                run["policy_sha256"], run["period"], as_of, run["events_sha256"],
+                roster_sha256, run["results_sha256"], __version__,
+                datetime.now(UTC), _user(),
+            ],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?)",
+            [
+                (run["run_id"], i, r["employee_id"], r["period"], canonical_json(r))
+                for i, r in enumerate(document.results)
+            ],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None
+
+
+def _new_run_id() -> str:
+    # Sortable by creation time, unique without coordination.
+    now = datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _json_row(row: dict) -> dict:
+    return {key: row[key] for key in row}
+
+
+def canonical_json(value: object) -> str:
+    """JSON with sorted keys and no spaces; decimals written exactly (not via float)."""
+    return _dump(value, sort_keys=True, indent=None)
+
+
+def document_json(value: object, indent: int | None = 2) -> str:
+    return _dump(value, sort_keys=False, indent=indent)
+
+
+def _dump(value: object, sort_keys: bool, indent: int | None, level: int = 0) -> str:
+    """A small JSON writer: the json module cannot write a Decimal as an exact number."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if value is None or isinstance(value, bool | int | float | str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        items = sorted(value.items()) if sort_keys else list(value.items())
+        parts = [
+            f"{json.dumps(str(k), ensure_ascii=False)}:{'' if indent is None else ' '}"
+            f"{_dump(v, sort_keys, indent, level + 1)}"
+            for k, v in items
+        ]
+        return _wrap("{", "}", parts, indent, level)
+    if isinstance(value, list | tuple):
+        return _wrap(
+            "[", "]", [_dump(v, sort_keys, indent, level + 1) for v in value], indent, level
+        )
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _wrap(open_: str, close: str, parts: list[str], indent: int | None, level: int) -> str:
+    if not parts:
+        return open_ + close
+    if indent is None:
+        return open_ + ",".join(parts) + close
+    inner = " " * (indent * (level + 1))
+    return f"{open_}\n{inner}" + f",\n{inner}".join(parts) + f"\n{' ' * (indent * level)}{close}"
+
+
+__all__ = [
+    "RunDocument", "RunError", "canonical_json", "compile_policy", "document_json",
+    "parse_as_of", "resolve_target", "run_policy", "select_versions",
+]  # fmt: skip
+
+
+def compile_sql(item: PolicyFile, catalog: Catalog, target: Instance) -> str:
+    """The SQL a run of ``item`` for ``target`` executes, block by block, with comments
+    naming the input tables the engine prepares (``starrating compile``)."""
+    policy, analysis = item.policy, item.analysis
+    assert policy is not None and analysis is not None
+    compiled = compile_policy(analysis, catalog)
+    rank = A.PERIOD_KINDS.index
+    parts = [
+        f"-- {policy.name} (version {policy.version or '1'}), period {target.label}",
+        "-- Input tables prepared by the engine for each run:",
+        "--   sr_instances(kind, seq, label, period_start, period_end, shown)",
+        '--   sr_roster(employee_id, version, name, hire_date, leave_date, "r:ATTR"...)',
+        "--   sr_events(event_id, content_sha256, employee_id, type, local_date, value,"
+        ' "e:TYPE.ATTR"...)',
+        "-- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest"
+        " block first; its rows become sr_results_KIND.",
+    ]
+    for kind, block in compiled.blocks.items():
+        if rank(kind) > rank(target.kind):
+            continue
+        mode = (
+            "instance by instance, in time order (it looks back)"
+            if block.looks_back
+            else "all instances at once"
+        )
+        parts.append(f"\n-- each {kind} block: evaluated {mode}\n{block.sql};")
+    return "\n".join(parts) + "\n"

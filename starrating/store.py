@@ -1,0 +1,312 @@
+"""The store: one DuckDB file holding events, roster, ingests and (added by the engine)
+runs, results and contributions (INTERFACE.md section 3).
+
+Schema version 1 (``meta.schema_version`` = "1")::
+
+    meta(key, value)                          schema_version
+    ingests(ingest_id, kind, file, sha256, rows, added, ingested_at)
+    events(event_id, employee_id, type, occurred_at, occurred_utc, occurred_local,
+           recorded_at, value, voids, attributes, content_sha256, ingest_id)
+    roster(employee_id, version, name, hire_date, leave_date, attributes,
+           content_sha256, recorded_at, ingest_id)
+    attribute_types(scope, name, type)        scope: an event type, or "@roster"
+
+* ``events.occurred_at`` is the text as written; ``occurred_utc`` is set when the text
+  had an offset (``Z``, ``+08:00``), ``occurred_local`` (the wall-clock time in the
+  policy's zone) when it had none. ``void`` rows (``voids`` = an event id) live in the
+  same table. ``attributes`` is a JSON object of text values (empty cells omitted); their
+  types are in ``attribute_types``.
+* ``roster`` keeps every version of an employee; a run uses the newest version recorded
+  at or before its as-of time.
+* Every session runs with ``TimeZone = 'UTC'``. Note for callers: fetching a
+  ``TIMESTAMPTZ`` into Python needs ``pytz``, which is not a dependency; cast such values
+  to ``VARCHAR`` in SQL (and pass instants to SQL as ISO 8601 text).
+
+One process writes at a time: DuckDB locks the file, and a second writer gets
+:class:`StoreBusyError`. Every change is made inside a transaction, so a failure or a
+kill leaves the file as it was before (DuckDB's write-ahead log), never half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Self
+
+import duckdb
+
+from .catalog import (
+    BOOLEAN,
+    DATE,
+    NUMBER,
+    STANDARD_ROSTER_ATTRIBUTES,
+    TEXT,
+    TIMESTAMP,
+    Catalog,
+)
+
+SCHEMA_VERSION = "1"
+DEFAULT_DATABASE = "starrating.duckdb"
+ROSTER_SCOPE = "@roster"  # attribute_types.scope of roster attributes
+VOID_TYPE = "void"
+ATTRIBUTE_TYPES = (TEXT, NUMBER, BOOLEAN, DATE, TIMESTAMP)
+
+SCHEMA_V1 = (
+    """CREATE TABLE meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR
+    )""",
+    """CREATE TABLE ingests (
+        ingest_id BIGINT PRIMARY KEY,
+        kind VARCHAR,              -- 'events' or 'roster'
+        file VARCHAR,              -- as named on the command line
+        sha256 VARCHAR,            -- of the file's bytes
+        rows BIGINT,               -- data rows in the file
+        added BIGINT,              -- events or roster versions it added
+        ingested_at TIMESTAMPTZ
+    )""",
+    """CREATE TABLE events (
+        event_id VARCHAR PRIMARY KEY,
+        employee_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        occurred_at VARCHAR NOT NULL,     -- as written
+        occurred_utc TIMESTAMPTZ,         -- when the text had an offset (Z, +08:00)
+        occurred_local TIMESTAMP,         -- when it had none: local time, policy's zone
+        recorded_at TIMESTAMPTZ NOT NULL,
+        value DECIMAL(38, 10),
+        voids VARCHAR,                    -- on `void` rows: the event_id cancelled
+        attributes JSON,                  -- other columns: object of text values
+        content_sha256 VARCHAR NOT NULL,
+        ingest_id BIGINT NOT NULL
+    )""",
+    """CREATE TABLE roster (
+        employee_id VARCHAR,
+        version INTEGER,
+        name VARCHAR,
+        hire_date DATE,
+        leave_date DATE,
+        attributes JSON,                  -- other columns (department, role...): text
+        content_sha256 VARCHAR,
+        recorded_at TIMESTAMPTZ,
+        ingest_id BIGINT,
+        PRIMARY KEY (employee_id, version)
+    )""",
+    """CREATE TABLE attribute_types (
+        scope VARCHAR,                    -- an event type, or '@roster'
+        name VARCHAR,
+        type VARCHAR,                     -- text, number, boolean, date, timestamp
+        PRIMARY KEY (scope, name)
+    )""",
+    # runs, results and contributions are created by the engine with
+    # Store.ensure_table(...): they are not part of this list.
+)
+
+
+class StoreError(Exception):
+    """The store cannot be used (not a DuckDB file, a newer schema, unreadable...)."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the database file."""
+
+
+def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:
+    """``--db`` wins; else ``database`` of the catalog (relative to the catalog file's
+    folder); else ``starrating.duckdb`` in the current folder."""
+    if explicit:
+        return Path(explicit)
+    if catalog is not None and catalog.database:
+        database = Path(catalog.database).expanduser()
+        if not database.is_absolute() and catalog.path:
+            database = Path(catalog.path).parent / database
+        return database
+    return Path(DEFAULT_DATABASE)
+
+
+class Store:
+    """An open store. Use as a context manager: ``with Store.open(path) as store: ...``."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self._depth = 0  # nesting of transaction() blocks
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], read_only: bool = False) -> Self:
+        """Open (or, unless ``read_only``, create) the store at ``path``."""
+        path = Path(path)
+        if read_only and not path.is_file():
+            raise StoreError(f"no store at {path}: ingest some data first")
+        if not read_only and not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for the store {path}: {exc}") from None
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _open_error(path, exc) from None
+        store = cls(connection, path)
+        try:
+            connection.execute("SET TimeZone = 'UTC'")
+            store._prepare_schema(read_only)
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def _prepare_schema(self, read_only: bool) -> None:
+        tables = {
+            row[0]
+            for row in self.connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main'"
+            ).fetchall()
+        }
+        if not tables:
+            if read_only:
+                raise StoreError(f"{self.path} is an empty database, not a starrating store")
+            with self.transaction():
+                for statement in SCHEMA_V1:
+                    self.connection.execute(statement)
+                self.connection.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+                )
+            return
+        if "meta" not in tables:
+            raise StoreError(
+                f"{self.path} is a DuckDB database but not a starrating store "
+                "(it has no `meta` table); use another --db"
+            )
+        row = self.connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        version = row[0] if row else None
+        if version != SCHEMA_VERSION:
+            newer = version is not None and version.isdigit() and int(version) > 1
+            why = (
+                "was written by a newer version of starrating" if newer else "has an unknown layout"
+            )
+            raise StoreError(
+                f"the store {self.path} {why} (schema version {version or 'missing'}); "
+                f"this version of starrating reads schema version {SCHEMA_VERSION}"
+            )
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, or ROLLBACK when the block raises.
+
+        Nested blocks join the outermost transaction (DuckDB has no savepoints): an
+        exception leaving a nested block rolls back everything when it leaves the
+        outermost one.
+        """
+        if self._depth > 0:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.connection.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            with contextlib.suppress(duckdb.Error):
+                self.connection.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            # DuckDB turns the COMMIT of a transaction in which a statement failed into a
+            # silent ROLLBACK: make that loud, so nobody reports changes that were lost.
+            self.connection.execute("SELECT 1").fetchall()
+        except duckdb.Error:
+            with contextlib.suppress(duckdb.Error):
+                self.connection.execute("ROLLBACK")
+            raise StoreError(
+                f"a statement failed inside a transaction on {self.path}: nothing was saved"
+            ) from None
+        try:
+            self.connection.execute("COMMIT")
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                self.connection.execute("ROLLBACK")
+            raise StoreError(f"could not save the changes to {self.path}: {exc}") from None
+
+    # -- for the engine --------------------------------------------------------------
+
+    def ensure_table(self, sql: str) -> None:
+        """Run a ``CREATE TABLE IF NOT EXISTS ...`` (or index) statement.
+
+        The engine creates ``runs``, ``results`` and ``contributions`` with this; they are
+        part of schema version 1 but owned by the engine.
+        """
+        self.connection.execute(sql)
+
+    def data_catalog(self) -> Catalog:
+        """The catalog the data seen so far implies (INTERFACE.md section 1): every event
+        type ever ingested (``void`` aside) with its attributes and their types, and the
+        roster attributes. ``known_events`` is True once at least one event is stored."""
+        events: dict[str, dict[str, str]] = {}
+        for (event_type,) in self.connection.execute(
+            "SELECT DISTINCT type FROM events WHERE type <> ? ORDER BY type", [VOID_TYPE]
+        ).fetchall():
+            events[event_type] = {}
+        roster = dict(STANDARD_ROSTER_ATTRIBUTES)
+        for scope, name, kind in self.connection.execute(
+            "SELECT scope, name, type FROM attribute_types ORDER BY scope, name"
+        ).fetchall():
+            if scope == ROSTER_SCOPE:
+                roster.setdefault(name, kind)  # the standard columns keep their types
+            elif scope != VOID_TYPE:
+                events.setdefault(scope, {})[name] = kind
+        (stored,) = self.connection.execute("SELECT count(*) FROM events").fetchone() or (0,)
+        return Catalog(events=events, roster=roster, known_events=stored > 0)
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (for tests, and for `starrating` status messages)."""
+        names = [
+            row[0]
+            for row in self.connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
+            ).fetchall()
+        ]
+        counts: dict[str, int] = {}
+        for name in names:
+            row = self.connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+            counts[name] = row[0] if row else 0
+        return counts
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
+    message = str(exc)
+    if "lock" in message.lower():
+        return StoreBusyError(
+            f"database is busy: another starrating process is using {path}; "
+            "try again when it has finished"
+        )
+    if "not a valid DuckDB database" in message:
+        return StoreError(f"{path} is not a DuckDB database file; use another --db")
+    first = message.splitlines()[0] if message else type(exc).__name__
+    return StoreError(f"cannot open the store {path}: {first}")

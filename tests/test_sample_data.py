@@ -1,0 +1,228 @@
+"""The sample data (data/roster.csv, data/events.csv) is what data/generate.py writes, fits
+the catalog (starrating.yaml) and gives every bundled policy a population to rate."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import importlib.util
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SHANGHAI = timezone(timedelta(hours=8))
+STANDARD_EVENT_COLUMNS = ("event_id", "employee_id", "type", "occurred_at", "recorded_at", "value",
+                          "voids")  # fmt: skip
+C_ROLES = ["service_desk", "customer_support", "tech_support", "sales_advisor"]
+E_POSTS = ["reception", "security", "maintenance", "cleaning"]
+YEAR_END = date(2026, 12, 31)
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("sample_data_generate", DATA / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no data/__pycache__
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+        sys.dont_write_bytecode = saved
+    return module
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def roster() -> list[dict[str, str]]:
+    return read(DATA / "roster.csv")
+
+
+@pytest.fixture(scope="module")
+def events() -> list[dict[str, str]]:
+    return read(DATA / "events.csv")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> dict:
+    return yaml.safe_load((ROOT / "starrating.yaml").read_text(encoding="utf-8"))
+
+
+def instant(text: str) -> datetime:
+    """An ISO 8601 time as an aware datetime; a naive one is local (Asia/Shanghai) time."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def local_date(text: str) -> date:
+    return instant(text).astimezone(SHANGHAI).date()
+
+
+def tenure(hire: date, day: date) -> int:
+    """LANGUAGE.md 5: the largest k with hire + k months <= day (a shorter month takes its
+    last day)."""
+    months = (day.year - hire.year) * 12 + (day.month - hire.month)
+    while months > 0:
+        year, month = divmod(hire.month - 1 + months, 12)
+        year, month = hire.year + year, month + 1
+        if date(year, month, min(hire.day, calendar.monthrange(year, month)[1])) <= day:
+            break
+        months -= 1
+    return max(months, 0)
+
+
+def test_regenerating_gives_byte_identical_files(tmp_path: Path) -> None:
+    load_generator().generate(tmp_path)
+    for name in ("roster.csv", "events.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+def test_size(events) -> None:
+    assert 20_000 <= len(events) <= 60_000
+    assert (DATA / "events.csv").stat().st_size < 8_000_000
+
+
+def test_ids_are_unique_and_events_name_roster_employees(roster, events) -> None:
+    employee_ids = [row["employee_id"] for row in roster]
+    assert len(employee_ids) == len(set(employee_ids))
+    event_ids = [row["event_id"] for row in events]
+    assert all(event_ids) and len(event_ids) == len(set(event_ids))
+    known = set(employee_ids)
+    assert {row["employee_id"] for row in events} <= known
+
+
+def test_at_least_60_employees_with_names_and_hire_dates(roster) -> None:
+    assert len(roster) >= 60
+    for row in roster:
+        assert row["name"] and row["department"] and row["role"]
+        hire = date.fromisoformat(row["hire_date"])
+        assert date(2019, 1, 1) <= hire <= date(2026, 10, 31)
+        if row["leave_date"]:
+            assert hire <= date.fromisoformat(row["leave_date"])
+        assert row["service_certified"] in ("true", "false")
+    assert any(row["hire_date"].startswith("2026") for row in roster)
+    assert any(row["leave_date"].startswith("2026") for row in roster)
+
+
+def test_event_types_and_attributes_are_declared_in_the_catalog(events, catalog) -> None:
+    declared = {name: attrs or {} for name, attrs in catalog["events"].items()}
+    header = list(events[0])
+    attribute_columns = [c for c in header if c not in STANDARD_EVENT_COLUMNS]
+    for column in attribute_columns:
+        assert any(column in attrs for attrs in declared.values()), column
+    for row in events:
+        kind = row["type"]
+        # `void` is the standard type of a row that cancels another (INTERFACE.md 1)
+        assert kind == "void" or kind in declared, kind
+        attrs = declared.get(kind, {})
+        for column in attribute_columns:
+            cell = row[column]
+            if not cell:
+                continue
+            assert column in attrs, f"{row['event_id']}: `{column}` is not an attribute of {kind}"
+            if attrs[column] == "boolean":
+                assert cell in ("true", "false"), row
+            elif attrs[column] == "integer":
+                assert cell.lstrip("-").isdigit(), row
+        if row["value"]:
+            float(row["value"])
+    # every event type the catalog declares shows up in the data
+    assert set(declared) <= {row["type"] for row in events}
+
+
+def test_times_are_in_range_and_recorded_after_they_occurred(events, roster) -> None:
+    employed = {
+        row["employee_id"]: (
+            date.fromisoformat(row["hire_date"]),
+            date.fromisoformat(row["leave_date"]) if row["leave_date"] else date.max,
+        )
+        for row in roster
+    }
+    for row in events:
+        occurred, recorded = instant(row["occurred_at"]), instant(row["recorded_at"])
+        assert recorded >= occurred, row["event_id"]
+        day = local_date(row["occurred_at"])
+        assert date(2026, 1, 1) <= day <= date(2026, 10, 31), row["event_id"]
+        if row["type"] != "void":
+            hire, leave = employed[row["employee_id"]]
+            assert hire <= day <= leave, row["event_id"]
+    styles = {("Z" if t.endswith("Z") else "+" if "+" in t else "naive") for t in
+              (row["occurred_at"] for row in events)}  # fmt: skip
+    assert styles == {"Z", "+", "naive"}
+
+
+def test_every_void_names_an_earlier_event(events) -> None:
+    position = {row["event_id"]: index for index, row in enumerate(events)}
+    voids = [row for row in events if row["type"] == "void"]
+    assert len(voids) >= 3
+    for index, row in enumerate(events):
+        if row["type"] != "void":
+            assert not row["voids"], row["event_id"]
+            continue
+        target = row["voids"]
+        assert target in position and position[target] < index, row["event_id"]
+        earlier = events[position[target]]
+        assert earlier["type"] != "void"
+        assert earlier["employee_id"] == row["employee_id"]
+        assert instant(earlier["recorded_at"]) <= instant(row["recorded_at"])
+    assert sum(events[position[r["voids"]]]["type"] == "complaint" for r in voids) >= 3
+
+
+def test_at_least_three_months_of_2026_are_covered(events) -> None:
+    months = {local_date(row["occurred_at"]).strftime("%Y-%m") for row in events}
+    assert len({m for m in months if m.startswith("2026-")}) >= 3
+    assert months == {f"2026-{m:02d}" for m in range(1, 11)}
+
+
+# `applies to` of every bundled policy, evaluated in Python on the roster (tenure as at the
+# end of the rated year). Each entry mirrors the policy line quoted as its key.
+APPLIES_TO = {
+    # policies/a_service_desk_weekly.policy
+    'applies to role = "service_desk"': lambda r: r["role"] == "service_desk",
+    # policies/b_monthly_star_levels.policy
+    "applies to service_certified": lambda r: r["service_certified"] == "true",
+    # policies/c_annual_service_star.policy
+    'applies to employment_type = "regular" and tenure >= 6 and role in ["service_desk", '
+    '"customer_support", "tech_support", "sales_advisor"]': lambda r: (
+        r["employment_type"] == "regular"
+        and tenure(date.fromisoformat(r["hire_date"]), YEAR_END) >= 6
+        and r["role"] in C_ROLES
+    ),
+    # policies/d_window_service_star.policy
+    'applies to role = "window"': lambda r: r["role"] == "window",
+    # policies/e_property_staff.policy
+    'applies to role = "property_staff" and post in ["reception", "security", "maintenance", '
+    '"cleaning"]': lambda r: r["role"] == "property_staff" and r["post"] in E_POSTS,
+}
+
+
+def applies_to_line(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    (line,) = [line for line in lines if line.startswith("applies to ")]
+    return line
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "policies").glob("*.policy")), ids=lambda p: p.name)
+def test_every_policy_has_at_least_five_employees_to_rate(path: Path, roster) -> None:
+    line = applies_to_line(path)
+    assert line in APPLIES_TO, f"{path.name}: add its `applies to` to APPLIES_TO: {line}"
+    matching = [row for row in roster if APPLIES_TO[line](row)]
+    assert len(matching) >= 5, (path.name, len(matching))
+
+
+def test_tenure_edge_cases_of_the_annual_selection(roster) -> None:
+    # hired 30 June 2026: exactly 6 months on 31 December; hired 1 July: 5 months
+    assert tenure(date(2026, 6, 30), YEAR_END) == 6
+    assert tenure(date(2026, 7, 1), YEAR_END) == 5
+    assert tenure(date(2026, 1, 31), date(2026, 2, 28)) == 1
+    hires = {row["hire_date"] for row in roster if row["employment_type"] == "regular"}
+    assert {"2026-06-30", "2026-07-01"} <= hires

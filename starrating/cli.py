@@ -18,6 +18,7 @@ from .catalog import Catalog, merge_catalogs
 from .diagnostics import has_errors, render_json, render_text
 from .engine import policy_timezone
 from .ingest import IngestError, ingest_files
+from .periods import PeriodError, parse_label
 from .policyfiles import (
     PolicyFile,
     PolicyPathError,
@@ -33,9 +34,9 @@ from .runner import (
     RunError,
     compile_sql,
     parse_as_of,
+    plan_runs,
     resolve_target,
     run_policy,
-    select_versions,
 )
 from .store import Store, StoreError, resolve_db_path
 
@@ -199,15 +200,36 @@ def _open_store(db: str | None, catalog: Catalog | None) -> Store:
         sys.exit(1)
 
 
-def _checked_policies(policies: tuple[str, ...], catalog: Catalog | None) -> list[PolicyFile]:
-    """Parse and check; on any error print the diagnostics and exit 1 (nothing runs)."""
+class _PolicyErrors(Exception):
+    """The policy did not check clean (its diagnostics are printed): roll back, exit 1."""
+
+
+def _check_period_syntax(period: str, as_of_text: str | None) -> None:
+    """A malformed --period or --as-of is a usage error (exit 2), found before any work."""
+    if period.strip().lower() != "previous":
+        try:
+            parse_label(period)
+        except PeriodError as exc:
+            raise click.BadParameter(str(exc), param_hint="--period") from None
+    if as_of_text is not None:
+        try:
+            parse_as_of(as_of_text, UTC)
+        except RunError as exc:
+            raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def _checked_policies(
+    policies: tuple[str, ...], catalog: Catalog | None, exit_on_error: bool = True
+) -> list[PolicyFile]:
+    """Parse and check, printing the diagnostics; on any error exit 1 (nothing runs)
+    unless ``exit_on_error`` is false (the caller then rolls back and exits)."""
     files = check_files(_policy_paths(policies), catalog)
     problems = [d for f in files for d in f.diagnostics]
     if problems:
         sources = {f.path: f.source for f in files}
         for diagnostic in problems:
             click.echo(render_text(diagnostic, sources.get(diagnostic.file or "")), err=True)
-    if any(not f.ok for f in files):
+    if exit_on_error and any(not f.ok for f in files):
         click.echo("starrating: error: the policy has errors; nothing was run", err=True)
         sys.exit(1)
     return files
@@ -233,33 +255,40 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
         as_of_text: str | None, output_format: str, out_file: str | None,
         policy_name: str | None, catalog_path: str | None, db: str | None) -> None:  # fmt: skip
     """Evaluate POLICY (a file or a folder) for a period, record the run, print results."""
+    _check_period_syntax(period, as_of_text)
     catalog = _catalog_or_exit(catalog_path)
     with _open_store(db, catalog) as store:
-        _ingest_or_exit(store, roster_files, event_files, catalog)
-        run_catalog = merge_catalogs(catalog, store.data_catalog())
-        files = _checked_policies((policy,), run_catalog)
+        # The data files go in only if the policy checks clean: one transaction for both,
+        # so that an exit status of 1 always means nothing changed.
         try:
-            chosen = select_versions(files, period, policy_name)
+            with store.transaction():
+                _ingest_or_exit(store, roster_files, event_files, catalog)
+                run_catalog = merge_catalogs(catalog, store.data_catalog())
+                files = _checked_policies((policy,), run_catalog, exit_on_error=False)
+                if any(not f.ok for f in files):
+                    raise _PolicyErrors
+        except _PolicyErrors:
+            click.echo("starrating: error: the policy has errors; nothing was run", err=True)
+            sys.exit(1)
+        try:
+            planned, skipped = plan_runs(files, period, policy_name, as_of_text, run_catalog)
         except RunError as exc:
             click.echo(f"starrating: error: {exc}", err=True)
             sys.exit(1)
-        documents = []
-        folder = Path(policy).is_dir()
-        for item in chosen:
-            assert item.policy is not None
-            zone = policy_timezone(item.policy, run_catalog)
-            try:
-                as_of = parse_as_of(as_of_text, zone)
-                target = resolve_target(item.policy, period, as_of, run_catalog)
-            except RunError as exc:
-                if folder and len(chosen) > 1:
-                    click.echo(f"skipped {item.path}: {exc}", err=True)
-                    continue
-                click.echo(f"starrating: error: {exc}", err=True)
-                sys.exit(1)
-            documents.append(run_policy(store.connection, item, run_catalog, target, as_of))
+        for note in skipped:
+            click.echo(note, err=True)
+        if not planned:
+            click.echo(f"starrating: error: no policy here has a block for {period}", err=True)
+            sys.exit(1)
+        documents = [
+            run_policy(store.connection, p.item, run_catalog, p.target, p.as_of) for p in planned
+        ]
+        # One document for a file, a folder with one policy name or --policy NAME; an
+        # array otherwise.
+        names = {f.policy.name for f in files if f.policy is not None}
+        single = policy_name is not None or len(names) == 1
     if output_format == "json":
-        text = render_runs_json(documents, single=len(chosen) == 1)
+        text = render_runs_json(documents, single=single)
     elif output_format == "csv":
         text = render_csv(documents)
     else:

@@ -397,7 +397,10 @@ class _BlockCompiler:
         if self.untyped_attribute(expr, scope):
             # An attribute never seen in the data is text: read "true"/"1" as true.
             return f"coalesce(lower({self.expr(expr, scope)}) IN ('true', '1'), FALSE)"
-        return f"coalesce({self.expr(expr, scope)}, FALSE)"
+        sql = self.expr(expr, scope)
+        if _never_missing(expr):
+            return sql
+        return f"coalesce({sql}, FALSE)"
 
     def untyped_attribute(self, expr: A.Expr, scope: _Scope) -> bool:
         """An event attribute whose type nobody knows (no catalog entry, never ingested)."""
@@ -710,6 +713,15 @@ class _BlockCompiler:
         if column in self.count_columns:
             return f"CAST(coalesce({ref}, 0) AS {DEC}) AS {column}"
         return f"{ref} AS {column}"
+
+
+def _never_missing(expr: A.Expr) -> bool:
+    """Conditions the compiler already makes two-valued (comparisons, in, and/or/not...)."""
+    if isinstance(expr, A.Binary):
+        return expr.op in ("and", "or", "=", "!=", "<", "<=", ">", ">=")
+    if isinstance(expr, A.Unary):
+        return expr.op == "not"
+    return isinstance(expr, A.InList | A.Boolean | A.Consecutive)
 
 
 def _sum(parts: list[str]) -> str:

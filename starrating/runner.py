@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from . import ast as A
 from .catalog import Catalog
 from .compiler import compile_policy
 from .engine import Evaluation, evaluate, policy_timezone
-from .periods import Instance, PeriodError, parse_period, resolve_period
+from .periods import Instance, PeriodError, resolve_period
 from .policyfiles import PolicyFile
 
 RUN_TABLES = (
@@ -74,11 +74,24 @@ def policy_kinds(policy: A.Policy) -> dict[str, str | None]:
     return {b.period.kind: b.period.week_ending for b in policy.blocks}
 
 
-def select_versions(
-    files: list[PolicyFile], period_text: str, name: str | None
-) -> list[PolicyFile]:
-    """For each policy name (or just ``name``), the version in force for the period: the
-    latest ``effective`` date on or before the period's first day (LANGUAGE.md section 2)."""
+@dataclass
+class PlannedRun:
+    item: PolicyFile
+    target: Instance
+    as_of: datetime
+
+
+def plan_runs(
+    files: list[PolicyFile],
+    period_text: str,
+    name: str | None,
+    as_of_text: str | None,
+    catalog: Catalog | None,
+) -> tuple[list[PlannedRun], list[str]]:
+    """For each policy name (or just ``name``): the period to run and the version in force
+    for it, the one with the latest ``effective`` date on or before the period's first
+    day (LANGUAGE.md section 2). Returns the runs and, for the policies that have no block
+    of the period's kind, a note saying why they are skipped."""
     by_name: dict[str, list[PolicyFile]] = {}
     for item in files:
         assert item.policy is not None
@@ -88,35 +101,42 @@ def select_versions(
             known = ", ".join(f'"{n}"' for n in sorted(by_name))
             raise RunError(f'no policy named "{name}" here; the policies are: {known}')
         by_name = {name: by_name[name]}
-    chosen: list[PolicyFile] = []
+    planned: list[PlannedRun] = []
+    skipped: list[str] = []
     for policy_name, versions in by_name.items():
-        first_day = _period_first_day(period_text, versions[0].policy)  # type: ignore[arg-type]
-        in_force = [
-            v
-            for v in versions
-            if first_day is None
-            or v.policy.effective is None  # type: ignore[union-attr]
-            or v.policy.effective <= first_day.isoformat()  # type: ignore[union-attr]
-        ]
-        if not in_force:
-            dates = ", ".join(sorted(str(v.policy.effective) for v in versions))  # type: ignore[union-attr]
-            raise RunError(
-                f'no version of "{policy_name}" is in force for {period_text}: its versions '
-                f"take effect on {dates}"
-            )
-        in_force.sort(key=lambda v: v.policy.effective or "")  # type: ignore[union-attr]
-        chosen.append(in_force[-1])
-    return chosen
-
-
-def _period_first_day(period_text: str, policy: A.Policy) -> date | None:
-    """The first day of a labelled period (None for `previous`, resolved per policy)."""
-    if period_text.strip().lower() == "previous":
-        return None
-    try:
-        return parse_period(period_text, policy_kinds(policy).get("week")).start
-    except PeriodError:
-        return None  # reported when the target is resolved
+        versions = sorted(versions, key=lambda v: v.policy.effective or "")  # type: ignore[union-attr]
+        try:
+            # The newest version says what `previous` and the period's kind mean; the
+            # version in force for that period is then the one that runs.
+            chosen, target, as_of = versions[-1], None, None
+            for _ in range(2):
+                policy = chosen.policy
+                assert policy is not None
+                as_of = parse_as_of(as_of_text, policy_timezone(policy, catalog))
+                target = resolve_target(policy, period_text, as_of, catalog)
+                in_force = [
+                    v
+                    for v in versions
+                    if v.policy.effective is None  # type: ignore[union-attr]
+                    or v.policy.effective <= target.start.isoformat()  # type: ignore[union-attr]
+                ]
+                if not in_force:
+                    dates = ", ".join(str(v.policy.effective) for v in versions)  # type: ignore[union-attr]
+                    raise RunError(
+                        f'no version of "{policy_name}" is in force for {target.label}: its '
+                        f"versions take effect on {dates}"
+                    )
+                if in_force[-1] is chosen:
+                    break
+                chosen = in_force[-1]
+        except RunError as exc:
+            if len(by_name) > 1 and "has no `each" in str(exc):
+                skipped.append(f"skipped {versions[-1].path}: {exc}")
+                continue
+            raise
+        assert target is not None and as_of is not None
+        planned.append(PlannedRun(chosen, target, as_of))
+    return planned, skipped
 
 
 def resolve_target(
@@ -198,13 +218,12 @@ def _record(
                 datetime.now(UTC), _user(),
             ],
         )  # fmt: skip
-        con.executemany(
-            "INSERT INTO results VALUES (?, ?, ?, ?, ?)",
-            [
-                (run["run_id"], i, r["employee_id"], r["period"], canonical_json(r))
-                for i, r in enumerate(document.results)
-            ],
-        )
+        rows = [
+            (run["run_id"], i, r["employee_id"], r["period"], canonical_json(r))
+            for i, r in enumerate(document.results)
+        ]
+        if rows:  # a period in which nobody is rated is still a run
+            con.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -273,7 +292,7 @@ def _wrap(open_: str, close: str, parts: list[str], indent: int | None, level: i
 
 __all__ = [
     "RunDocument", "RunError", "canonical_json", "compile_policy", "document_json",
-    "parse_as_of", "resolve_target", "run_policy", "select_versions",
+    "parse_as_of", "plan_runs", "resolve_target", "run_policy",
 ]  # fmt: skip
 
 

@@ -101,6 +101,15 @@ def _run_case(
                 result.failures.append(str(exc))
                 return result
     rows = {(r["employee_id"], str(r["period"])): r for r in document.results}
+    # `absent:` lists rows that must not exist (an employee not rated in a period): the
+    # conformance cases' convention, so that `applies to` and employment dates can be
+    # tested directly.
+    for unexpected in case.get("absent") or []:
+        key = (str(unexpected.get("employee_id")), str(unexpected.get("period", case["period"])))
+        if key in rows:
+            result.failures.append(
+                f"employee {key[0]} should not be rated in period {key[1]}, but has a row"
+            )
     for expected in case.get("expect") or []:
         key = (str(expected.get("employee_id")), str(expected.get("period", case["period"])))
         actual = rows.get(key)

@@ -17,6 +17,8 @@ from . import __version__
 from .catalog import Catalog, merge_catalogs
 from .diagnostics import has_errors, render_json, render_text
 from .engine import policy_timezone
+from .explain import ExplainError
+from .explain import explain as explain_run
 from .ingest import IngestError, ingest_files
 from .periods import PeriodError, parse_label
 from .policyfiles import (
@@ -354,6 +356,32 @@ def test_command(files: tuple[str, ...], catalog_path: str | None, db: str | Non
                     click.echo(f"      {failure}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--employee", required=True, metavar="ID", help="the employee to explain")
+@click.option("--period", metavar="P", help="one period of the run (default: all of them)")
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
+def explain(run_id: str, employee: str, period: str | None, catalog_path: str | None,
+            db: str | None) -> None:  # fmt: skip
+    """Every rule's contribution to one employee's result in a recorded run: the policy
+    line, the amount, the events behind it, rank context, vetoes and the stars line."""
+    catalog = _catalog_or_exit(catalog_path)
+    path = resolve_db_path(db, catalog)
+    if not path.is_file():
+        click.echo(f"starrating: error: no store at {path}", err=True)
+        sys.exit(1)
+    try:
+        with Store.open(path, read_only=True) as store:
+            text = explain_run(store.connection, run_id, employee, period)
+    except (ExplainError, StoreError) as exc:
+        click.echo(f"starrating: error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(text, nl=False)
 
 
 def _with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None:

@@ -76,6 +76,9 @@ class CompiledBlock:
     awards: list[str]  # in declaration order
     vetoes: list[str]
     hidden: dict[str, str] = field(default_factory=dict)  # look-back columns -> SQL type
+    # The rule-by-rule explanation of every row (for `starrating explain`): a query over
+    # this block's results and its events, with the same $seq_lo/$seq_hi parameters.
+    contributions_sql: str = ""
     sub_kinds: set[str] = field(default_factory=set)  # shorter blocks it reads
     event_columns: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, attr) -> type
     roster_columns: dict[str, str] = field(default_factory=dict)  # attr -> type
@@ -121,6 +124,13 @@ class _BlockCompiler:
         self.consecutive_nodes: dict[A.Consecutive, str] = {}
         self.layers: list[tuple[str, list[tuple[str, str]]]] = []  # (cte name, [(col, sql)])
         self.counter = 0
+        # Explaining results: what each statement line contributed, and the event
+        # aggregates / rankings its SQL read (tracked while a statement is compiled).
+        self.contributions: list[_Contribution] = []
+        self.extra_columns: list[str] = []
+        self.event_conditions: dict[str, str] = {}  # aggregate column -> FILTER condition
+        self.tracked_aggregates: list[str] | None = None
+        self.tracked_rankings: list[tuple[str, str, str, str | None, str]] | None = None
         self.compiled = CompiledBlock(
             kind=self.kind, sql="", looks_back=False, values=[], value_types={}, awards=[],
             vetoes=[],
@@ -175,6 +185,7 @@ class _BlockCompiler:
             self.layers.append((self.fresh("hidden"), hidden_layer))
         out.looks_back = bool(hidden_layer)
         out.sql = self.assemble()
+        out.contributions_sql = self.assemble_contributions()
         return out
 
     # -- nodes
@@ -184,6 +195,7 @@ class _BlockCompiler:
         if node.startswith("def:"):
             name = node[4:]
             definition = info.definitions[name]
+            self.track()
             if isinstance(definition, A.ScoreBuilt):
                 sql = self.score(definition, scope)
             else:
@@ -191,18 +203,34 @@ class _BlockCompiler:
                 if info.types.get(name) == NUMBER:
                     sql = f"CAST({sql} AS {DEC})"
             self.layer(value_column(name), sql)
+            numeric = info.types.get(name) == NUMBER
+            self.contribute(
+                definition, "value", name,
+                amount=value_column(name) if numeric else None,
+                detail=None if numeric else f"CAST({value_column(name)} AS VARCHAR)",
+            )  # fmt: skip
         elif node in ("red", "green"):
-            lines = [
-                self.line(s.amount, s.per, s.when, s.at_most, scope)
-                for s in info.block.statements
-                if isinstance(s, A.Tally) and s.color == node
-            ]
-            self.layer(quote_ident(node), _sum(lines))
+            columns = []
+            for statement in info.block.statements:
+                if isinstance(statement, A.Tally) and statement.color == node:
+                    self.track()
+                    line = self.line(
+                        statement.amount, statement.per, statement.when, statement.at_most, scope
+                    )
+                    column = self.line_column(line)
+                    columns.append(column)
+                    self.contribute(statement, node, node, amount=column, shown=f"{column} <> 0")
+            self.layer(quote_ident(node), _sum(columns))
         elif node == "net":
             self.layer('"net"', f'CAST("red" - "green" AS {DEC})')
         elif node == "veto":
             vetoes = [s for s in info.block.statements if isinstance(s, A.Veto)]
-            flags = [self.cond(v.condition, scope) for v in vetoes]
+            flags = []
+            for veto in vetoes:
+                self.track()
+                flag = self.line_column(self.cond(veto.condition, scope), "fired:")
+                flags.append(flag)
+                self.contribute(veto, "veto", veto.reason, shown=flag, detail="'fired'")
             reasons = ", ".join(
                 f"CASE WHEN {flag} THEN {quote_text(v.reason)} END"
                 for v, flag in zip(vetoes, flags, strict=True)
@@ -216,11 +244,68 @@ class _BlockCompiler:
             self.layer('"vetoed"', f"({vetoed})", ('"veto_reasons"', reason_list))
         elif node == "stars":
             stars = next((s for s in info.block.statements if isinstance(s, A.Stars)), None)
-            self.layer('"stars"', self.stars(stars, scope))
+            self.track()
+            level, matched = self.stars(stars, scope)
+            self.layer('"stars"', level, ('"stars_line"', matched))
+            if stars is not None:
+                self.contribute(
+                    stars, "stars", "stars", amount='"stars"', shown='"stars" IS NOT NULL',
+                    line='"stars_line"',
+                )  # fmt: skip
         elif node.startswith("award:"):
             self.award(info.awards[node[6:]], scope)
         elif node == "reward":
             self.layer('"reward"', self.reward(scope))
+
+    # -- explaining: what each line contributed
+    def track(self) -> None:
+        self.tracked_aggregates = []
+        self.tracked_rankings = []
+
+    def line_column(self, sql: str, prefix: str = "line:") -> str:
+        """Give a line's total (or a veto's flag) a column of its own, for explain."""
+        column = quote_ident(self.fresh(prefix))
+        self.layers.append((self.fresh("l"), [(column, sql)]))
+        return column
+
+    def contribute(
+        self,
+        node: object,
+        kind: str,
+        label: str,
+        amount: str | None = None,
+        shown: str = "TRUE",
+        detail: str | None = None,
+        line: str | None = None,
+    ) -> None:
+        span = getattr(node, "span", None)
+        rankings = self.tracked_rankings or []
+        if detail is None and rankings:
+            detail = " || '; ' || ".join(_ranking_detail(*r) for r in rankings)
+        for column in [amount, shown, detail, line]:
+            self.extra_column_refs(column)
+        for _func, value, rank, within, size in rankings:
+            self.extra_columns += [value, rank, size] + ([within] if within else [])
+        self.contributions.append(
+            _Contribution(
+                line=line or str(span.line if span else 0),
+                kind=kind,
+                label=label,
+                amount=amount or "NULL",
+                shown=shown,
+                detail=detail or "NULL",
+                aggregates=list(self.tracked_aggregates or []),
+            )
+        )
+        self.tracked_aggregates = None
+        self.tracked_rankings = None
+
+    def extra_column_refs(self, sql: str | None) -> None:
+        if sql is None:
+            return
+        for column in _quoted_identifiers(sql):
+            if column not in self.extra_columns:
+                self.extra_columns.append(column)
 
     def layer(self, column: str, sql: str, *more: tuple[str, str]) -> None:
         """A new CTE adding ``column`` (rankings it needs were given layers of their own
@@ -228,14 +313,24 @@ class _BlockCompiler:
         self.layers.append((self.fresh("n"), [(column, sql), *more]))
 
     def score(self, score: A.ScoreBuilt, scope: _Scope) -> str:
+        aggregates = self.tracked_aggregates
         total = self.expr(score.base, scope)
         for adjustment in score.adjustments:
             if isinstance(adjustment, A.Adjust):
-                line = self.line(
-                    adjustment.amount, adjustment.per, adjustment.when, adjustment.at_most, scope
+                self.track()
+                line = self.line_column(
+                    self.line(
+                        adjustment.amount, adjustment.per, adjustment.when, adjustment.at_most,
+                        scope,
+                    )
+                )  # fmt: skip
+                self.contribute(
+                    adjustment, adjustment.kind, score.name, amount=line, shown=f"{line} <> 0"
                 )
                 sign = "-" if adjustment.kind == "minus" else "+"
                 total = f"({total} {sign} {line})"
+        self.tracked_aggregates = aggregates
+        self.tracked_rankings = []
         # Clamps apply to the final score, `never below` first (docs/semantics.md).
         for kind in ("below", "above"):
             for clamp in (
@@ -274,27 +369,36 @@ class _BlockCompiler:
             total = f"(CASE WHEN {self.cond(when, scope)} THEN {total} ELSE 0 END)"
         return f"coalesce(CAST({total} AS {DEC}), 0)"
 
-    def stars(self, stars: A.Stars | None, scope: _Scope) -> str:
+    def stars(self, stars: A.Stars | None, scope: _Scope) -> tuple[str, str]:
+        """The star level, and the line number of the stars line that matched."""
         if stars is None:
-            return "CAST(NULL AS INTEGER)"
-        branches = []
-        otherwise = "NULL"
+            return "CAST(NULL AS INTEGER)", "CAST(NULL AS INTEGER)"
+        levels, lines = [], []
+        otherwise_level = otherwise_line = "NULL"
         for line in stars.lines:
             level = str(int(line.level.value))
+            number = str(line.span.line if line.span else 0)
             if line.condition is None:
-                otherwise = level
+                otherwise_level, otherwise_line = level, number
                 break
-            branches.append(f"WHEN {self.cond(line.condition, scope)} THEN {level}")
-        cases = " ".join(branches)
-        return f'CAST(CASE WHEN "vetoed" THEN NULL {cases} ELSE {otherwise} END AS INTEGER)'
+            condition = self.cond(line.condition, scope)
+            levels.append(f"WHEN {condition} THEN {level}")
+            lines.append(f"WHEN {condition} THEN {number}")
+        head = 'CASE WHEN "vetoed" THEN NULL'
+        return (
+            f"CAST({head} {' '.join(levels)} ELSE {otherwise_level} END AS INTEGER)",
+            f"CAST({head} {' '.join(lines)} ELSE {otherwise_line} END AS INTEGER)",
+        )
 
     def award(self, award: A.Award, scope: _Scope) -> None:
         column = award_column(award.name)
         eligible = '(NOT "vetoed")'
+        self.track()
         if award.when is not None:
             eligible = f"({eligible} AND {self.cond(award.when, scope)})"
         if award.top is None:
             self.layer(column, eligible)
+            self.contribute(award, "award", award.name, shown=column, detail="'won'")
             return
         top = award.top
         keys = [self.expr(k, scope) for k in top.keys]
@@ -321,25 +425,51 @@ class _BlockCompiler:
         else:
             cut = str(int(top.count.value))
         self.layer(column, f"coalesce({candidate} AND {place} <= {cut}, FALSE)")
+        key = self.line_column(f"CAST({keys[0]} AS {DEC})", "key:")
+        group = (
+            f"' in ' || coalesce(CAST({roster_column(top.within)} AS VARCHAR), '(none)')"
+            if top.within
+            else "''"
+        )
+        detail = (
+            f"CASE WHEN {column} THEN 'won: ' ELSE 'not won: ' END || 'rank ' || {place} || "
+            f"' of ' || {size} || {group} || ', value ' || {_decimal_text(key)}"
+        )
+        self.tracked_rankings = []
+        self.contribute(award, "award", award.name, shown=candidate, detail=detail)
 
     def reward(self, scope: _Scope) -> str:
         parts: list[str] = []
         for statement in self.info.block.statements:
+            self.track()
             if isinstance(statement, A.Reward):
-                parts.append(self.line(statement.amount, None, statement.when, None, scope))
+                line = self.line(statement.amount, None, statement.when, None, scope)
             elif isinstance(statement, A.RewardByStars):
                 cases = " ".join(
                     f"WHEN {int(e.level.value)} THEN {self.expr(e.amount, scope)}"
                     for e in statement.entries
                 )
-                parts.append(f'coalesce(CAST(CASE "stars" {cases} ELSE 0 END AS {DEC}), 0)')
-            elif isinstance(statement, A.Award) and statement.reward is not None:
-                if self.info.awards.get(statement.name) is statement:
-                    money = self.expr(statement.reward, scope)
-                    parts.append(
-                        f"coalesce(CAST(CASE WHEN {award_column(statement.name)} THEN {money} "
-                        f"ELSE 0 END AS {DEC}), 0)"
-                    )
+                line = f'coalesce(CAST(CASE "stars" {cases} ELSE 0 END AS {DEC}), 0)'
+            elif (
+                isinstance(statement, A.Award)
+                and statement.reward is not None
+                and self.info.awards.get(statement.name) is statement
+            ):
+                money = self.expr(statement.reward, scope)
+                line = (
+                    f"coalesce(CAST(CASE WHEN {award_column(statement.name)} THEN {money} "
+                    f"ELSE 0 END AS {DEC}), 0)"
+                )
+            else:
+                continue
+            column = self.line_column(line)
+            parts.append(column)
+            label = statement.name if isinstance(statement, A.Award) else "reward"
+            self.contribute(
+                statement, "reward", label, amount=column,
+                shown=f'{column} <> 0 AND NOT "vetoed"',
+            )  # fmt: skip
+        self.tracked_aggregates = self.tracked_rankings = None
         return f'CASE WHEN "vetoed" THEN CAST(0 AS {DEC}) ELSE {_sum(parts)} END'
 
     def sql_type(self, expr: A.Expr) -> str:
@@ -389,6 +519,23 @@ class _BlockCompiler:
                 f"ELSE rank() OVER ({over} DESC) END"
             )
         self.layers.append((self.fresh("rk"), [(result, f"CAST({sql} AS {DEC})")]))
+        # For explain: how many places there are in the employee's group.
+        group = ["seq"] + ([roster_column(node.within)] if node.within else [])
+        size = quote_ident(self.fresh("places:"))
+        counted = (
+            f'max(CASE WHEN NOT "vetoed" THEN {result} END)'
+            if node.func == "pyramid"
+            else f'count(CASE WHEN NOT "vetoed" AND {value} IS NOT NULL THEN 1 END)'
+        )
+        self.layers.append(
+            (
+                self.fresh("rs"),
+                [(size, f"CAST({counted} OVER (PARTITION BY {', '.join(group)}) AS BIGINT)")],
+            )
+        )
+        if self.tracked_rankings is not None:
+            within = roster_column(node.within) if node.within else None
+            self.tracked_rankings.append((node.func, value, result, within, size))
         return result
 
     # -- expressions
@@ -523,7 +670,10 @@ class _BlockCompiler:
     def event_aggregate(self, expr: A.Aggregate) -> str:
         key = A.Aggregate(expr.func, expr.source, False, expr.attribute, expr.where)
         if key in self.event_aggregate_keys:
-            return self.event_aggregate_keys[key]
+            column = self.event_aggregate_keys[key]
+            if self.tracked_aggregates is not None:
+                self.tracked_aggregates.append(column)
+            return column
         scope = _Scope("event", expr.source)
         condition = f"e.type = {quote_text(expr.source)}"
         if expr.where is not None:
@@ -543,6 +693,9 @@ class _BlockCompiler:
                 self.count_columns.add(column)
         self.event_aggregates[column] = sql
         self.event_aggregate_keys[key] = column
+        self.event_conditions[column] = condition
+        if self.tracked_aggregates is not None:
+            self.tracked_aggregates.append(column)
         return column
 
     # -- aggregates over the results of a shorter block
@@ -701,6 +854,7 @@ class _BlockCompiler:
         final += ['"red"', '"green"', '"net"', '"stars"']
         final += [award_column(a) for a in out.awards]
         final += ['"reward"', *out.hidden]
+        final += [c for c in self.extra_columns if c not in final]
         return (
             "WITH\n"
             + ",\n".join(ctes)
@@ -709,10 +863,110 @@ class _BlockCompiler:
             + f"\nFROM {previous}\nORDER BY period_end, employee_id"
         )
 
+    def assemble_contributions(self) -> str:
+        """One row per rule line that contributed, per rated employee and instance: the
+        line number, what it did, the amount, and the event ids behind it. Reads the
+        block's results (which carry the line columns) and one pass over the events."""
+        kind = quote_text(self.kind)
+        results = quote_ident(f"sr_results_{self.kind}")
+        used = list(dict.fromkeys(a for c in self.contributions for a in c.aggregates))
+        ctes = [
+            "inst AS (\n  SELECT seq FROM sr_instances\n"
+            f"  WHERE kind = {kind} AND seq BETWEEN $seq_lo AND $seq_hi\n)"
+        ]
+        join = ""
+        if used:
+            lists = ",\n    ".join(
+                f"list(e.event_id ORDER BY e.event_id) FILTER (WHERE {self.event_conditions[c]}) "
+                f"AS {_ids(c)}"
+                for c in used
+            )
+            ctes.append(
+                "ids AS (\n  SELECT i.seq, e.employee_id,\n    " + lists + "\n"
+                "  FROM sr_instances i JOIN sr_events e\n"
+                "    ON e.local_date BETWEEN i.period_start AND i.period_end\n"
+                f"  WHERE i.kind = {kind} AND i.seq BETWEEN $seq_lo AND $seq_hi\n"
+                "  GROUP BY i.seq, e.employee_id\n)"
+            )
+            join = "\n  LEFT JOIN ids ON ids.seq = r.seq AND ids.employee_id = r.employee_id"
+        items = []
+        for c in self.contributions:
+            lists = [f"coalesce(ids.{_ids(a)}, CAST([] AS VARCHAR[]))" for a in c.aggregates]
+            events = (
+                "list_sort(list_distinct(" + " || ".join(lists) + "))"
+                if lists
+                else "CAST([] AS VARCHAR[])"
+            )
+            items.append(
+                "struct_pack("
+                f"line := CAST({_on_row(c.line)} AS INTEGER), kind := {quote_text(c.kind)}, "
+                f"label := {quote_text(c.label)}, amount := CAST({_on_row(c.amount)} AS {DEC}), "
+                f"shown := coalesce({_on_row(c.shown)}, FALSE), "
+                f"detail := CAST({_on_row(c.detail)} AS VARCHAR), event_ids := {events})"
+            )
+        if not items:
+            return ""
+        return (
+            "WITH\n" + ",\n".join(ctes) + "\n"
+            "SELECT seq, period, employee_id, c.line AS line, c.kind AS kind, c.label AS label,"
+            " c.amount AS amount, c.detail AS detail, c.event_ids AS event_ids\n"
+            "FROM (\n  SELECT r.seq, r.period, r.employee_id, unnest([\n    "
+            + ",\n    ".join(items)
+            + f"\n  ]) AS c\n  FROM {results} r JOIN inst ON inst.seq = r.seq{join}\n)\n"
+            "WHERE c.shown"
+        )
+
     def zero_or_null(self, ref: str, column: str) -> str:
         if column in self.count_columns:
             return f"CAST(coalesce({ref}, 0) AS {DEC}) AS {column}"
         return f"{ref} AS {column}"
+
+
+@dataclass
+class _Contribution:
+    """One statement line's part in a result, as SQL over a result row ``r``."""
+
+    line: str  # the line number (a literal, or the matched stars line column)
+    kind: str  # value, red, green, minus, plus, veto, stars, award, reward
+    label: str
+    amount: str
+    shown: str  # when the line contributed (non-zero, fired, matched, candidate...)
+    detail: str
+    aggregates: list[str]  # event aggregate columns its SQL read
+
+
+def _quoted_identifiers(sql: str) -> list[str]:
+    import re
+
+    return re.findall(r'"(?:[^"]|"")+"', re.sub(r"'(?:[^']|'')*'", "''", sql))
+
+
+def _on_row(sql: str) -> str:
+    """Column references of a contribution, read from the result row ``r``."""
+    import re
+
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    return "".join(
+        p if p.startswith("'") else re.sub(r'(?<![.\w])("(?:[^"]|"")+")', r"r.\1", p) for p in parts
+    )
+
+
+def _ids(column: str) -> str:
+    return quote_ident("ids:" + column.strip('"'))
+
+
+def _decimal_text(column: str) -> str:
+    # 7.0000000000 -> '7', 2.5000000000 -> '2.5'
+    return f"coalesce(rtrim(rtrim(CAST({column} AS VARCHAR), '0'), '.'), 'missing')"
+
+
+def _ranking_detail(func: str, value: str, rank: str, within: str | None, size: str) -> str:
+    group = f"' in ' || coalesce(CAST({within} AS VARCHAR), '(none)')" if within else "''"
+    return (
+        f"CASE WHEN {rank} IS NULL THEN '{func}: no place' ELSE '{func}: place ' || "
+        f"{_decimal_text(rank)} || ' of ' || {size} || {group} || ', value ' || "
+        f"{_decimal_text(value)} END"
+    )
 
 
 def _never_missing(expr: A.Expr) -> bool:

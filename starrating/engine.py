@@ -99,6 +99,7 @@ def evaluate(
             )
             _run_block(con, compiled, kind, len(plan[kind]), first_kept)
         rows = _collect_rows(con, compiled, evaluated_kinds)
+        _collect_contributions(con, compiled, evaluated_kinds, plan)
         events_sha256, roster_sha256 = _digests(con, plan)
         names = dict(con.execute("SELECT employee_id, name FROM sr_roster").fetchall())
     finally:
@@ -288,6 +289,31 @@ def _run_block(
                 f"FROM {table} WHERE seq = $seq",
                 {"seq": seq},
             )
+
+
+def _collect_contributions(
+    con: duckdb.DuckDBPyConnection,
+    compiled: CompiledPolicy,
+    kinds: list[str],
+    plan: dict[str, list[Instance]],
+) -> None:
+    """What each rule line contributed to each shown row, into ``sr_contributions``
+    (kept after the run's other tables are dropped, for the run record to copy)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sr_contributions (period VARCHAR, employee_id VARCHAR, "
+        f"line INTEGER, kind VARCHAR, label VARCHAR, amount {DEC}, detail VARCHAR, "
+        "event_ids VARCHAR[])"
+    )
+    for kind in kinds:
+        sql = compiled.blocks[kind].contributions_sql
+        if not sql:
+            continue
+        con.execute(
+            "INSERT INTO sr_contributions SELECT c.period, c.employee_id, c.line, c.kind, "
+            f"c.label, c.amount, c.detail, c.event_ids FROM ({sql}) c JOIN sr_instances i "
+            f"ON i.kind = {quote_text(kind)} AND i.seq = c.seq WHERE i.shown",
+            {"seq_lo": 0, "seq_hi": len(plan[kind]) - 1},
+        )
 
 
 def _collect_rows(

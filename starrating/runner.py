@@ -40,7 +40,21 @@ RUN_TABLES = (
     results_sha256 VARCHAR NOT NULL,
     engine_version VARCHAR NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
-    created_by VARCHAR
+    created_by VARCHAR,
+    official BOOLEAN NOT NULL DEFAULT FALSE,  -- the official result of (policy, period)
+    amends VARCHAR,  -- the official run this one replaced (run --official --amend)
+    amend_reason VARCHAR
+)""",
+    """CREATE TABLE IF NOT EXISTS contributions (
+    run_id VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    employee_id VARCHAR NOT NULL,
+    line INTEGER NOT NULL,  -- the policy line (in runs.policy_text)
+    kind VARCHAR NOT NULL,  -- value, red, green, minus, plus, veto, stars, award, reward
+    label VARCHAR,
+    amount DECIMAL(38,10),
+    detail VARCHAR,
+    event_ids VARCHAR[]
 )""",
     """CREATE TABLE IF NOT EXISTS results (
     run_id VARCHAR NOT NULL,
@@ -192,8 +206,11 @@ def run_policy(
         "results_sha256": sha256_text(canonical_json(results)),
     }
     document = RunDocument(run, results, evaluation)
-    if record:
-        _record(con, item, document, as_of, evaluation.roster_sha256)
+    try:
+        if record:
+            _record(con, item, document, as_of, evaluation.roster_sha256)
+    finally:
+        con.execute("DROP TABLE IF EXISTS sr_contributions")
     return document
 
 
@@ -210,7 +227,9 @@ def _record(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs (run_id, policy, version, policy_file, policy_text, policy_sha256,"
+            " period, as_of, events_sha256, roster_sha256, results_sha256, engine_version,"
+            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run["run_id"], run["policy"], run["version"], item.path, item.source,
                 run["policy_sha256"], run["period"], as_of, run["events_sha256"],
@@ -224,6 +243,12 @@ def _record(
         ]
         if rows:  # a period in which nobody is rated is still a run
             con.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
+        # Written by the same set-based SQL that evaluated the run (engine.py).
+        con.execute(
+            "INSERT INTO contributions SELECT ?, period, employee_id, line, kind, label, "
+            "amount, detail, event_ids FROM sr_contributions",
+            [run["run_id"]],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,0 +1,135 @@
+"""`starrating explain RUN_ID --employee ID`: a recorded result, rule line by rule line.
+
+Everything shown comes from what the run stored: its policy text, its result rows and its
+contributions (written by the run's own SQL, see engine.py), so an explanation never
+depends on today's data or policy files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from .diagnostics import suggestion
+from .reports import show
+
+
+class ExplainError(Exception):
+    """No such run, employee or period in the run (exit status 1)."""
+
+
+@dataclass
+class RunInfo:
+    run_id: str
+    policy: str
+    version: str
+    period: str
+    as_of: str
+    policy_text: str
+
+
+def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> RunInfo:
+    row = con.execute(
+        "SELECT run_id, policy, version, period, strftime(as_of, '%Y-%m-%dT%H:%M:%SZ'), "
+        "policy_text "
+        "FROM runs WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    if row is None:
+        known = [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()]
+        hint = suggestion(run_id, known)
+        raise ExplainError(
+            f"no run {run_id} in this store"
+            + (f"; {hint}" if hint else "; `starrating runs` lists them")
+        )
+    return RunInfo(*row)
+
+
+def explain(
+    con: duckdb.DuckDBPyConnection, run_id: str, employee: str, period: str | None = None
+) -> str:
+    run = load_run(con, run_id)
+    rows = con.execute(
+        "SELECT period, row_json FROM results WHERE run_id = ? AND employee_id = ? "
+        "AND (? IS NULL OR period = ?) ORDER BY position",
+        [run_id, employee, period, period],
+    ).fetchall()
+    if not rows:
+        employees = [r[0] for r in con.execute(
+            "SELECT DISTINCT employee_id FROM results WHERE run_id = ?", [run_id]
+        ).fetchall()]  # fmt: skip
+        if employee not in employees:
+            hint = suggestion(employee, employees)
+            raise ExplainError(
+                f"employee {employee} is not rated in run {run_id}" + (f"; {hint}" if hint else "")
+            )
+        periods = [r[0] for r in con.execute(
+            "SELECT DISTINCT period FROM results WHERE run_id = ? AND employee_id = ?",
+            [run_id, employee],
+        ).fetchall()]  # fmt: skip
+        raise ExplainError(
+            f"employee {employee} has no result for {period} in run {run_id}; "
+            f"their periods are: {', '.join(periods)}"
+        )
+    source = run.policy_text.split("\n")
+    lines = [
+        f"run {run.run_id}: {run.policy} (version {run.version}), period {run.period}, "
+        f"as of {run.as_of}",
+        f"employee {employee}",
+    ]
+    for row_period, row_json in rows:
+        row = json.loads(row_json, parse_float=Decimal)
+        lines.append("")
+        lines.append(_summary(row))
+        contributions = con.execute(
+            "SELECT line, kind, label, amount, detail, event_ids FROM contributions "
+            "WHERE run_id = ? AND employee_id = ? AND period = ? ORDER BY line, kind",
+            [run_id, employee, row_period],
+        ).fetchall()
+        for line, kind, label, amount, detail, event_ids in contributions:
+            text = source[line - 1].strip() if 0 < line <= len(source) else ""
+            lines.append(f"  line {line:>3}  {text}")
+            lines.append(f"            {_effect(kind, label, amount, detail)}")
+            if event_ids:
+                shown = ", ".join(event_ids[:20])
+                more = f" and {len(event_ids) - 20} more" if len(event_ids) > 20 else ""
+                lines.append(f"            events ({len(event_ids)}): {shown}{more}")
+    return "\n".join(lines) + "\n"
+
+
+def _summary(row: dict) -> str:
+    parts = [
+        f"{row['period']} ({row['period_start']} to {row['period_end']}):",
+        f"red {show(row['red'])}, green {show(row['green'])}, net {show(row['net'])},",
+        f"stars {show(row['stars'])}, reward {show(row['reward'])}",
+    ]
+    if row["awards"]:
+        parts.append(f"awards: {', '.join(row['awards'])}")
+    if row["vetoed"]:
+        parts.append(f"VETOED: {', '.join(row['veto_reasons'])}")
+    return " ".join(parts)
+
+
+def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -> str:
+    """What one line did, in words."""
+    extra = f" ({detail})" if detail and kind not in ("award", "veto") else ""
+    if kind == "value":
+        value = show(amount) if amount is not None else (detail or "missing")
+        return f"{label} = {value}"
+    if kind in ("red", "green"):
+        return f"{kind} +{show(amount)}{extra}"
+    if kind in ("minus", "plus"):
+        sign = "-" if kind == "minus" else "+"
+        return f"{label} {sign}{show(amount)}{extra}"
+    if kind == "veto":
+        return f'veto "{label}" fired: no stars, no awards, reward 0'
+    if kind == "stars":
+        return f"this stars line matched: {show(amount)} stars"
+    if kind == "award":
+        return f'award "{label}": {detail}'
+    if kind == "reward":
+        return f"reward +{show(amount)}" + (f' (award "{label}")' if label != "reward" else "")
+    return f"{kind} {label} {show(amount)}"

@@ -41,6 +41,9 @@ from .runner import (
     run_policy,
 )
 from .store import Store, StoreError, resolve_db_path
+from .whatif import WhatIfError, evaluate_whatif
+from .whatif import render_json as render_whatif_json
+from .whatif import render_text as render_whatif_text
 
 
 def _policy_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -326,6 +329,54 @@ def compile_command(policy: str, period: str, catalog_path: str | None, db: str 
             click.echo(f"starrating: error: {exc}", err=True)
             sys.exit(1)
         click.echo(compile_sql(item, catalog or Catalog(), target), nl=False)
+
+
+@cli.command()
+@click.argument("policy_a")
+@click.argument("policy_b")
+@click.option(
+    "--period", required=True, help="2026-W44, 2026-10, 2026-Q4, 2026-H2, 2026 or previous"
+)
+@click.option("--as-of", "as_of_text", metavar="TIME", help="hide data recorded after TIME")
+@click.option("--events", "event_files", multiple=True, metavar="FILE", help="ingest first")
+@click.option("--roster", "roster_files", multiple=True, metavar="FILE", help="ingest first")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)  # fmt: skip
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
+def diff(policy_a: str, policy_b: str, period: str, as_of_text: str | None,
+         event_files: tuple[str, ...], roster_files: tuple[str, ...], output_format: str,
+         catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """What-if: evaluate POLICY_A (before) and POLICY_B (after) on the same data for the
+    same period and as-of time, and show what changes per employee. Nothing is recorded."""
+    _check_period_syntax(period, as_of_text)
+    catalog = _catalog_or_exit(catalog_path)
+    with _open_store(db, catalog) as store:
+        # As in `run`: the data files are kept only if both policies check clean.
+        try:
+            with store.transaction():
+                _ingest_or_exit(store, roster_files, event_files, catalog)
+                run_catalog = merge_catalogs(catalog, store.data_catalog())
+                files_a = _checked_policies((policy_a,), run_catalog, exit_on_error=False)
+                files_b = _checked_policies((policy_b,), run_catalog, exit_on_error=False)
+                if any(not f.ok for f in (*files_a, *files_b)):
+                    raise _PolicyErrors
+        except _PolicyErrors:
+            click.echo("starrating: error: a policy has errors; nothing was compared", err=True)
+            sys.exit(1)
+        try:
+            whatif = evaluate_whatif(
+                store.connection, files_a, files_b, period, as_of_text, run_catalog
+            )
+        except WhatIfError as exc:
+            click.echo(f"starrating: error: {exc}", err=True)
+            sys.exit(1)
+    if output_format == "json":
+        click.echo(render_whatif_json(whatif), nl=False)
+    else:
+        click.echo(render_whatif_text(whatif), nl=False)
 
 
 @cli.command(name="test")

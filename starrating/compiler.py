@@ -22,6 +22,7 @@ always quoted. Arithmetic is DECIMAL(38,10) (see docs/semantics.md).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -935,20 +936,26 @@ class _Contribution:
     aggregates: list[str]  # event aggregate columns its SQL read
 
 
-def _quoted_identifiers(sql: str) -> list[str]:
-    import re
+# One left-to-right scan: a text literal or a quoted identifier, whichever starts first
+# (an apostrophe inside "award:it's" is part of the identifier, not a string).
+_SQL_QUOTED = re.compile("'(?:[^']|'')*'" + '|"(?:[^"]|"")+"')
 
-    return re.findall(r'"(?:[^"]|"")+"', re.sub(r"'(?:[^']|'')*'", "''", sql))
+
+def _quoted_identifiers(sql: str) -> list[str]:
+    return [m.group(0) for m in _SQL_QUOTED.finditer(sql) if m.group(0).startswith('"')]
 
 
 def _on_row(sql: str) -> str:
     """Column references of a contribution, read from the result row ``r``."""
-    import re
 
-    parts = re.split(r"('(?:[^']|'')*')", sql)
-    return "".join(
-        p if p.startswith("'") else re.sub(r'(?<![.\w])("(?:[^"]|"")+")', r"r.\1", p) for p in parts
-    )
+    def qualify(match: re.Match[str]) -> str:
+        token = match.group(0)
+        start = match.start()
+        if token.startswith("'") or (start > 0 and sql[start - 1] == "."):
+            return token
+        return "r." + token
+
+    return _SQL_QUOTED.sub(qualify, sql)
 
 
 def _ids(column: str) -> str:

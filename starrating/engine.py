@@ -93,7 +93,10 @@ def evaluate(
         for kind in evaluated_kinds:
             # Look-back sees nothing before the instance holding the first event.
             first_kept = (
-                next((i for i, inst in enumerate(plan[kind]) if inst.end >= history_start), 0)
+                next(
+                    (i for i, inst in enumerate(plan[kind]) if inst.end >= history_start),
+                    len(plan[kind]),  # the whole plan ends before the first event
+                )
                 if history_start is not None
                 else 0
             )

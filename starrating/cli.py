@@ -14,6 +14,17 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .audit import (
+    AuditError,
+    ClosingRefused,
+    close_periods,
+    list_runs,
+    no_runs_message,
+    render_replay,
+    render_runs,
+    replay_run,
+    runs_json,
+)
 from .catalog import Catalog, merge_catalogs
 from .diagnostics import has_errors, render_json, render_text
 from .engine import policy_timezone
@@ -33,8 +44,11 @@ from .policytest import TestFileError, run_test_file
 from .reports import render_csv, render_table
 from .reports import render_json as render_runs_json
 from .runner import (
+    PlannedRun,
+    RunDocument,
     RunError,
     compile_sql,
+    document_json,
     parse_as_of,
     plan_runs,
     resolve_target,
@@ -252,19 +266,38 @@ def _checked_policies(
               default="table", show_default=True)  # fmt: skip
 @click.option("--out", "out_file", metavar="FILE", help="write the results to FILE")
 @click.option("--policy", "policy_name", metavar="NAME", help="pick one policy of a folder")
+@click.option("--official", is_flag=True,
+              help="close the period: record the run as its official result")  # fmt: skip
+@click.option("--amend", is_flag=True,
+              help="with --official: replace an official result that differs")  # fmt: skip
+@click.option("--reason", metavar="TEXT", help="with --amend: why the official result changes")
 @click.option(
     "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
 )
 @click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
 def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tuple[str, ...],
         as_of_text: str | None, output_format: str, out_file: str | None,
-        policy_name: str | None, catalog_path: str | None, db: str | None) -> None:  # fmt: skip
-    """Evaluate POLICY (a file or a folder) for a period, record the run, print results."""
+        policy_name: str | None, official: bool, amend: bool, reason: str | None,
+        catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """Evaluate POLICY (a file or a folder) for a period, record the run, print results.
+
+    With --official the run closes the period: it becomes the official result for its
+    policy and period. Again for a closed period, it exits 0 naming the official run when
+    the results are identical, and 1 when they differ, unless --amend --reason TEXT.
+    """
     _check_period_syntax(period, as_of_text)
+    if (amend or reason is not None) and not official:
+        raise click.UsageError("--amend and --reason go with --official")
+    if amend and not (reason or "").strip():
+        raise click.UsageError("--amend needs --reason TEXT: why the official result changes")
+    if reason is not None and not amend:
+        raise click.UsageError("--reason goes with --amend")
     catalog = _catalog_or_exit(catalog_path)
     with _open_store(db, catalog) as store:
-        # The data files go in only if the policy checks clean: one transaction for both,
+        # The data files go in only if the policy checks clean and can run (and, with
+        # --official, only if the period may be closed): one transaction for all of it,
         # so that an exit status of 1 always means nothing changed.
+        documents: list[RunDocument] = []
         try:
             with store.transaction():
                 _ingest_or_exit(store, roster_files, event_files, catalog)
@@ -272,22 +305,17 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
                 files = _checked_policies((policy,), run_catalog, exit_on_error=False)
                 if any(not f.ok for f in files):
                     raise _PolicyErrors
+                planned = _planned_or_exit(files, period, policy_name, as_of_text, run_catalog)
+                if official:
+                    documents = _close_or_exit(store, planned, run_catalog, reason)
         except _PolicyErrors:
             click.echo("starrating: error: the policy has errors; nothing was run", err=True)
             sys.exit(1)
-        try:
-            planned, skipped = plan_runs(files, period, policy_name, as_of_text, run_catalog)
-        except RunError as exc:
-            click.echo(f"starrating: error: {exc}", err=True)
-            sys.exit(1)
-        for note in skipped:
-            click.echo(note, err=True)
-        if not planned:
-            click.echo(f"starrating: error: no policy here has a block for {period}", err=True)
-            sys.exit(1)
-        documents = [
-            run_policy(store.connection, p.item, run_catalog, p.target, p.as_of) for p in planned
-        ]
+        if not official:
+            documents = [
+                run_policy(store.connection, p.item, run_catalog, p.target, p.as_of)
+                for p in planned
+            ]
         # One document for a file, a folder with one policy name or --policy NAME; an
         # array otherwise.
         names = {f.policy.name for f in files if f.policy is not None}
@@ -305,6 +333,38 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
         click.echo(f"wrote {len(documents)} run(s) to {out_file}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _planned_or_exit(
+    files: list[PolicyFile], period: str, policy_name: str | None, as_of_text: str | None,
+    run_catalog: Catalog,
+) -> list[PlannedRun]:  # fmt: skip
+    try:
+        planned, skipped = plan_runs(files, period, policy_name, as_of_text, run_catalog)
+    except RunError as exc:
+        click.echo(f"starrating: error: {exc}", err=True)
+        sys.exit(1)
+    for note in skipped:
+        click.echo(note, err=True)
+    if not planned:
+        click.echo(f"starrating: error: no policy here has a block for {period}", err=True)
+        sys.exit(1)
+    return planned
+
+
+def _close_or_exit(
+    store: Store, planned: list[PlannedRun], run_catalog: Catalog, reason: str | None
+) -> list[RunDocument]:
+    """`run --official`: close each planned run's period (audit.close_periods), inside the
+    caller's transaction; a refusal exits 1 and so rolls all of it back."""
+    try:
+        outcomes = close_periods(store, planned, run_catalog, amend_reason=reason)
+    except ClosingRefused as exc:
+        click.echo(f"starrating: error: {exc}", err=True)
+        sys.exit(1)
+    for outcome in outcomes:
+        click.echo(outcome.message, err=True)
+    return [o.document for o in outcomes]
 
 
 @cli.command(name="compile")
@@ -433,6 +493,65 @@ def explain(run_id: str, employee: str, period: str | None, catalog_path: str | 
         click.echo(f"starrating: error: {exc}", err=True)
         sys.exit(1)
     click.echo(text, nl=False)
+
+
+def _open_existing_store(db: str | None, catalog: Catalog | None) -> Store:
+    """A store that must exist already, opened read-only (`runs`, `replay`)."""
+    try:
+        return Store.open(resolve_db_path(db, catalog), read_only=True)
+    except StoreError as exc:
+        click.echo(f"starrating: error: {exc}", err=True)
+        sys.exit(1)
+
+
+@cli.command(name="runs")
+@click.option("--policy", "policy_name", metavar="NAME", help="only the runs of this policy")
+@click.option("--period", metavar="P", help="only the runs of this period, e.g. 2026-10")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True)  # fmt: skip
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
+def runs_command(policy_name: str | None, period: str | None, output_format: str,
+                 catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """List recorded runs, oldest first: which one is official for its policy and
+    period, and which official run each amendment replaced, and why."""
+    catalog = _catalog_or_exit(catalog_path)
+    with _open_existing_store(db, catalog) as store:
+        found = list_runs(store, policy_name, period, catalog)
+        note = None if found else no_runs_message(store, policy_name, period)
+    if output_format == "json":
+        click.echo(runs_json(found), nl=False)
+    elif found:
+        click.echo(render_runs(found), nl=False)
+    if note:
+        click.echo(note, err=True)
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)  # fmt: skip
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
+def replay(run_id: str, output_format: str, catalog_path: str | None, db: str | None) -> None:
+    """Recompute run RUN_ID from its stored policy text and as-of time: exit 0 if it is
+    identical, 1 with each difference and the late data behind it."""
+    catalog = _catalog_or_exit(catalog_path)
+    with _open_existing_store(db, catalog) as store:
+        try:
+            outcome = replay_run(store, run_id, catalog)
+        except AuditError as exc:
+            click.echo(f"starrating: error: {exc}", err=True)
+            sys.exit(1)
+    if output_format == "json":
+        click.echo(document_json(outcome.to_json()))
+    else:
+        click.echo(render_replay(outcome), nl=False)
+    sys.exit(0 if outcome.identical else 1)
 
 
 def _with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None:

@@ -27,6 +27,7 @@ from .audit import (
 )
 from .catalog import Catalog, merge_catalogs
 from .diagnostics import has_errors, render_json, render_text
+from .documents import ReportError, load_report, render_html, write_xlsx
 from .engine import policy_timezone
 from .explain import ExplainError
 from .explain import explain as explain_run
@@ -493,6 +494,44 @@ def explain(run_id: str, employee: str, period: str | None, catalog_path: str | 
         click.echo(f"starrating: error: {exc}", err=True)
         sys.exit(1)
     click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--html", "html_file", metavar="FILE", help="write an HTML page to FILE")
+@click.option("--xlsx", "xlsx_file", metavar="FILE", help="write an Excel workbook to FILE")
+@click.option(
+    "--catalog", "catalog_path", metavar="FILE", help="catalog (default: starrating.yaml)"
+)
+@click.option("--db", metavar="PATH", help="the store (default: starrating.duckdb)")
+def report(run_id: str, html_file: str | None, xlsx_file: str | None,
+           catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """A report people read for a recorded run: the distribution of stars, leaderboards,
+    awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook."""
+    if (html_file is None) == (xlsx_file is None):
+        raise click.UsageError("give exactly one of --html FILE and --xlsx FILE")
+    catalog = _catalog_or_exit(catalog_path)
+    path = resolve_db_path(db, catalog)
+    if not path.is_file():
+        click.echo(f"starrating: error: no store at {path}", err=True)
+        sys.exit(1)
+    try:
+        with Store.open(path, read_only=True) as store:
+            data = load_report(store.connection, run_id)
+    except (ReportError, StoreError) as exc:
+        click.echo(f"starrating: error: {exc}", err=True)
+        sys.exit(1)
+    out = html_file or xlsx_file
+    assert out is not None
+    try:
+        if html_file is not None:
+            Path(html_file).write_text(render_html(data), encoding="utf-8")
+        else:
+            write_xlsx(data, out)
+    except OSError as exc:
+        click.echo(f"starrating: error: cannot write {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {out}", err=True)
 
 
 def _open_existing_store(db: str | None, catalog: Catalog | None) -> Store:

@@ -205,12 +205,18 @@ def load_run(store: Store, run_id: str, catalog: Catalog | None = None) -> Store
     row = con.execute(f"SELECT {_RUN_COLUMNS} FROM runs r WHERE r.run_id = ?", [run_id]).fetchone()
     if row is not None:
         return _stored(row, catalog)
+    raise AuditError(unknown_run_message(con, run_id, store.path))
+
+
+def unknown_run_message(con: duckdb.DuckDBPyConnection, run_id: str, where: object) -> str:
+    """``no run X is recorded in STORE; did you mean `Y`?`` (a close id or a unique
+    prefix), shared by every command that takes a RUN_ID."""
     known = [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()]
     starting = [k for k in known if k.startswith(run_id.strip())] if run_id.strip() else []
     hint = (
         f"did you mean `{starting[0]}`?" if len(starting) == 1 else suggestion(run_id, known)
     ) or "`starrating runs` lists the recorded runs"
-    raise AuditError(f"no run {run_id} is recorded in {store.path}; {hint}")
+    return f"no run {run_id} is recorded in {where}; {hint}"
 
 
 def render_runs(runs: Sequence[StoredRun]) -> str:

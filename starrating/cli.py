@@ -483,14 +483,10 @@ def explain(run_id: str, employee: str, period: str | None, catalog_path: str | 
     """Every rule's contribution to one employee's result in a recorded run: the policy
     line, the amount, the events behind it, rank context, vetoes and the stars line."""
     catalog = _catalog_or_exit(catalog_path)
-    path = resolve_db_path(db, catalog)
-    if not path.is_file():
-        click.echo(f"starrating: error: no store at {path}", err=True)
-        sys.exit(1)
     try:
-        with Store.open(path, read_only=True) as store:
+        with _open_existing_store(db, catalog) as store:
             text = explain_run(store.connection, run_id, employee, period)
-    except (ExplainError, StoreError) as exc:
+    except ExplainError as exc:
         click.echo(f"starrating: error: {exc}", err=True)
         sys.exit(1)
     click.echo(text, nl=False)
@@ -511,14 +507,10 @@ def report(run_id: str, html_file: str | None, xlsx_file: str | None,
     if (html_file is None) == (xlsx_file is None):
         raise click.UsageError("give exactly one of --html FILE and --xlsx FILE")
     catalog = _catalog_or_exit(catalog_path)
-    path = resolve_db_path(db, catalog)
-    if not path.is_file():
-        click.echo(f"starrating: error: no store at {path}", err=True)
-        sys.exit(1)
     try:
-        with Store.open(path, read_only=True) as store:
+        with _open_existing_store(db, catalog) as store:
             data = load_report(store.connection, run_id)
-    except (ReportError, StoreError) as exc:
+    except ReportError as exc:
         click.echo(f"starrating: error: {exc}", err=True)
         sys.exit(1)
     out = html_file or xlsx_file

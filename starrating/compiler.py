@@ -680,24 +680,28 @@ class _BlockCompiler:
         if expr.where is not None:
             condition += f" AND {self.cond(expr.where, scope)}"
         column = quote_ident(self.fresh("agg:"))
-        if expr.func == "count":
-            sql = f"count(*) FILTER (WHERE {condition})"
-            self.count_columns.add(column)
-        else:
+        target = None
+        if expr.func != "count":
             target = self.number(A.Name(expr.attribute or "value"), scope)
-            target = f"CAST({target} AS {DEC})"
-            if expr.func == "avg":
-                sql = f"CAST(avg({target}) FILTER (WHERE {condition}) AS {DEC})"
-            else:
-                sql = f"{expr.func}({target}) FILTER (WHERE {condition})"
-            if expr.func == "sum":
-                self.count_columns.add(column)
+        sql = self.filtered_aggregate(expr.func, target, condition, column)
         self.event_aggregates[column] = sql
         self.event_aggregate_keys[key] = column
         self.event_conditions[column] = condition
         if self.tracked_aggregates is not None:
             self.tracked_aggregates.append(column)
         return column
+
+    def filtered_aggregate(self, func: str, target: str | None, condition: str, column: str) -> str:
+        """``func(target) FILTER (WHERE condition)`` for the one pass over events or over
+        a shorter block's rows; count and sum of no rows are 0, not missing."""
+        if func in ("count", "sum"):
+            self.count_columns.add(column)
+        if func == "count":
+            return f"count(*) FILTER (WHERE {condition})"
+        value = f"CAST({target} AS {DEC})"
+        if func == "avg":
+            return f"CAST(avg({value}) FILTER (WHERE {condition}) AS {DEC})"
+        return f"{func}({value}) FILTER (WHERE {condition})"
 
     # -- aggregates over the results of a shorter block
     def sub_aggregate(self, expr: A.Aggregate) -> str:
@@ -709,17 +713,8 @@ class _BlockCompiler:
         scope = _Scope("sub", sub=sub)
         condition = self.cond(expr.where, scope) if expr.where is not None else "TRUE"
         column = quote_ident(self.fresh("sub:"))
-        if expr.func == "count":
-            sql = f"count(*) FILTER (WHERE {condition})"
-            self.count_columns.add(column)
-        else:
-            target = f"CAST({self.name(expr.attribute or 'net', scope)} AS {DEC})"
-            if expr.func == "avg":
-                sql = f"CAST(avg({target}) FILTER (WHERE {condition}) AS {DEC})"
-            else:
-                sql = f"{expr.func}({target}) FILTER (WHERE {condition})"
-            if expr.func == "sum":
-                self.count_columns.add(column)
+        target = None if expr.func == "count" else self.name(expr.attribute or "net", scope)
+        sql = self.filtered_aggregate(expr.func, target, condition, column)
         self.sub_aggregates.setdefault(sub_kind, {})[column] = sql
         self.sub_keys[key] = column
         self.compiled.sub_kinds.add(sub_kind)

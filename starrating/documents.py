@@ -20,7 +20,7 @@ from xml.sax.saxutils import quoteattr
 
 import duckdb
 
-from .diagnostics import suggestion
+from .audit import unknown_run_message
 from .reports import show
 
 
@@ -85,12 +85,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
         [run_id],
     ).fetchone()
     if row is None:
-        known = [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()]
-        hint = suggestion(run_id, known)
-        raise ReportError(
-            f"no run {run_id} in this store"
-            + (f"; {hint}" if hint else "; `starrating runs` lists them")
-        )
+        raise ReportError(unknown_run_message(con, run_id, "this store"))
     run = dict(zip(RUN_FIELDS, row, strict=True))
     rows = [
         json.loads(text, parse_float=Decimal)

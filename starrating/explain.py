@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
+from .audit import unknown_run_message
 from .diagnostics import suggestion
 from .reports import show
 
@@ -39,12 +40,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> RunInfo:
         [run_id],
     ).fetchone()
     if row is None:
-        known = [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()]
-        hint = suggestion(run_id, known)
-        raise ExplainError(
-            f"no run {run_id} in this store"
-            + (f"; {hint}" if hint else "; `starrating runs` lists them")
-        )
+        raise ExplainError(unknown_run_message(con, run_id, "this store"))
     return RunInfo(*row)
 
 

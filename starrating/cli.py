@@ -6,6 +6,7 @@ Exit status (INTERFACE.md section 4): 0 success, 1 a problem in a policy or the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import UTC, datetime
@@ -220,6 +221,14 @@ def _open_store(db: str | None, catalog: Catalog | None) -> Store:
         sys.exit(1)
 
 
+def _progress(items: list, label: str):
+    """A progress bar on a terminal (stderr), nothing when the output is not a terminal
+    (INTERFACE.md section 4): batch jobs and pipes stay quiet."""
+    if len(items) > 1 and sys.stderr.isatty():
+        return click.progressbar(items, label=label, file=sys.stderr)
+    return contextlib.nullcontext(items)
+
+
 class _PolicyErrors(Exception):
     """The policy did not check clean (its diagnostics are printed): roll back, exit 1."""
 
@@ -313,10 +322,11 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
             click.echo("starrating: error: the policy has errors; nothing was run", err=True)
             sys.exit(1)
         if not official:
-            documents = [
-                run_policy(store.connection, p.item, run_catalog, p.target, p.as_of)
-                for p in planned
-            ]
+            with _progress(planned, "running") as steps:
+                documents = [
+                    run_policy(store.connection, p.item, run_catalog, p.target, p.as_of)
+                    for p in steps
+                ]
         # One document for a file, a folder with one policy name or --policy NAME; an
         # array otherwise.
         names = {f.policy.name for f in files if f.policy is not None}

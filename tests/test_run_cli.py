@@ -515,3 +515,26 @@ def test_a_busy_database_is_reported_without_a_traceback(tmp_path: Path) -> None
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stdout == ""
     assert db.read_bytes() == before
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # INTERFACE.md section 4: long work shows a progress bar on a terminal and stays quiet
+    # when the output is not a terminal (batch jobs, pipes, CliRunner).
+    import io
+
+    from starrating import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with cli_module._progress([1, 2, 3], "running") as steps:
+        assert list(steps) == [1, 2, 3]
+    assert "running" in terminal.getvalue()
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    with cli_module._progress([1, 2, 3], "running") as steps:
+        assert list(steps) == [1, 2, 3]
+    assert pipe.getvalue() == ""

@@ -131,23 +131,8 @@ def _excerpt(line: str, span: Span) -> list[str]:
     ]
 
 
-def render_all_text(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
-    blocks = [render_text(d, sources.get(d.file or "")) for d in diagnostics]
-    return "\n\n".join(blocks)
-
-
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=2)
-
-
-def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
-    span = diagnostic.span
-    return (
-        diagnostic.file or "",
-        span.line if span else 0,
-        span.column if span else 0,
-        diagnostic.code,
-    )
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

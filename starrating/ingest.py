@@ -567,16 +567,24 @@ def _missing_columns(staged: _Staged, required: Sequence[str], what: str) -> boo
     return bool(staged.problems)
 
 
-def _problems_from(
-    con: duckdb.DuckDBPyConnection, checks: list[tuple[str, list[object]]]
-) -> list[tuple[int, int, tuple[object, ...]]]:
-    """Run ``SELECT __line, args... WHERE ...`` queries; (line, check number, args) sorted."""
-    found: list[tuple[int, int, tuple[object, ...]]] = []
-    for number, (sql, params) in enumerate(checks):
-        for row in con.execute(sql, params).fetchall():
-            found.append((row[0], number, tuple(row[1:])))
-    found.sort(key=lambda item: (item[0], item[1]))
-    return found
+class _RowChecks:
+    """Row checks of one staged file: ``SELECT __line, args... WHERE <problem>`` queries,
+    each with the message it gives; reported in line order (set-based, one query each)."""
+
+    def __init__(self) -> None:
+        self.checks: list[tuple[str, list[object], Message]] = []
+
+    def add(self, sql: str, fmt: Message, params: list[object] | None = None) -> None:
+        self.checks.append((sql, params or [], fmt))
+
+    def report(self, con: duckdb.DuckDBPyConnection, staged: _Staged) -> None:
+        found: list[tuple[int, int, tuple[object, ...]]] = []
+        for number, (sql, params, _fmt) in enumerate(self.checks):
+            for row in con.execute(sql, params).fetchall():
+                found.append((row[0], number, tuple(row[1:])))
+        found.sort(key=lambda item: (item[0], item[1]))
+        for line, number, args in found:
+            staged.problems.append(f"{staged.at(line)}: {self.checks[number][2](args)}")
 
 
 def _zone(con: duckdb.DuckDBPyConnection, catalog: Catalog | None, staged: _Staged) -> str:
@@ -693,12 +701,8 @@ def _apply_events(
                   FROM {staged.stage})"""
     )
     empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
-    checks: list[tuple[str, list[object]]] = []
-    formats: list[Message] = []
-
-    def check(sql: str, fmt: Message, params: list[object] | None = None) -> None:
-        checks.append((sql, params or []))
-        formats.append(fmt)
+    checks = _RowChecks()
+    check = checks.add
 
     for name in EVENT_REQUIRED:
         check(
@@ -818,8 +822,7 @@ def _apply_events(
             "`void` row"
         ),
     )
-    for line, number, args in _problems_from(con, checks):
-        staged.problems.append(f"{staged.at(line)}: {formats[number](args)}")
+    checks.report(con, staged)
     if staged.problems:
         report.problems = staged.problems
         return
@@ -910,12 +913,8 @@ def _apply_roster(
                   FROM {staged.stage})"""
     )
     empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
-    checks: list[tuple[str, list[object]]] = []
-    formats: list[Message] = []
-
-    def check(sql: str, fmt: Message, params: list[object] | None = None) -> None:
-        checks.append((sql, params or []))
-        formats.append(fmt)
+    checks = _RowChecks()
+    check = checks.add
 
     for name, column in (
         ("employee_id", "employee_id"),
@@ -970,8 +969,7 @@ def _apply_roster(
                     f"`{name}` is declared {kind} in {where})"
                 ),
             )
-    for line, number, args in _problems_from(con, checks):
-        staged.problems.append(f"{staged.at(line)}: {formats[number](args)}")
+    checks.report(con, staged)
     if staged.problems:
         report.problems = staged.problems
         return

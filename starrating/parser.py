@@ -499,23 +499,6 @@ def _too_deep(tree: Tree) -> Tree | None:
 
 # ---- syntax error messages --------------------------------------------------------------
 
-_PUNCTUATION = {
-    "LBRACE": "`{`",
-    "RBRACE": "`}`",
-    "LPAR": "`(`",
-    "RPAR": "`)`",
-    "LSQB": "`[`",
-    "RSQB": "`]`",
-    "COMMA": "`,`",
-    "COLON": "`:`",
-    "EQUAL": "`=`",
-    "DOT": "`.`",
-    "MINUS": "`minus`",
-    "COMPARE": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
-    "ADD_OP": "`+` or `-`",
-    "MUL_OP": "`*` or `/`",
-}
-
 _VALUE_STARTS = {"NAME", "QUOTED_NAME", "NUMBER", "PERCENT", "STRING", "LPAR"}
 _CONDITION_AFTER = {"when", "where", "to", "not", "and", "or"}
 

@@ -194,7 +194,7 @@ def run_policy(
     assert policy is not None and analysis is not None
     tz = policy_timezone(policy, catalog)
     evaluation = evaluate(con, policy, analysis, catalog, target, as_of)
-    results = [_json_row(row) for row in evaluation.rows]
+    results = evaluation.rows
     run = {
         "run_id": _new_run_id(),
         "policy": policy.name,
@@ -270,10 +270,6 @@ def _new_run_id() -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _json_row(row: dict) -> dict:
-    return {key: row[key] for key in row}
 
 
 def canonical_json(value: object) -> str:

@@ -243,8 +243,8 @@ def make_roster(rng: random.Random) -> list[Employee]:
 
 
 def tenure(hire: date, day: date) -> int:
-    """Whole months from hire to day (LANGUAGE.md 5: the day of the month is kept or, in a
-    shorter month, the last day is taken)."""
+    """Whole months from hire to day (docs/language.md section 5: the day of the month is
+    kept or, in a shorter month, the last day is taken)."""
     months = (day.year - hire.year) * 12 + (day.month - hire.month)
     while months > 0 and add_months(hire, months) > day:
         months -= 1

@@ -97,7 +97,7 @@ class StoredRun:
         return "-"
 
     def header(self) -> dict[str, object]:
-        """The ``run`` object of the run's JSON document (INTERFACE.md section 5)."""
+        """The ``run`` object of the run's JSON document (docs/data.md section 5)."""
         return {
             "run_id": self.run_id,
             "policy": self.policy,
@@ -632,6 +632,25 @@ def close_periods(
         outcomes = [_close_one(store, plan, catalog, amend_reason) for plan in planned]
         if any(not o.ok for o in outcomes):
             raise ClosingRefused(outcomes)
+    return outcomes
+
+
+def close_each(
+    store: Store,
+    planned: Sequence[PlannedRun],
+    catalog: Catalog,
+    amend_reason: str | None = None,
+) -> list[CloseOutcome]:
+    """``run FOLDER --official``: close each policy of a batch on its own (each in its own
+    transaction, as :func:`close_periods`), so that one policy whose closed period no
+    longer matches the data (a refusal) does not keep the others from being closed. The
+    refused outcomes are returned with the others; nothing of them is recorded."""
+    outcomes: list[CloseOutcome] = []
+    for plan in planned:
+        try:
+            outcomes += close_periods(store, [plan], catalog, amend_reason)
+        except ClosingRefused as refused:
+            outcomes += refused.outcomes
     return outcomes
 
 

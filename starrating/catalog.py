@@ -1,6 +1,6 @@
 """The catalog: event types, their typed attributes and roster attributes.
 
-It comes from ``starrating.yaml`` (INTERFACE.md section 1)::
+It comes from ``starrating.yaml`` (docs/data.md section 1)::
 
     timezone: Asia/Shanghai        # default for policies that name none
     database: starrating.duckdb    # the store
@@ -63,7 +63,7 @@ class Catalog:
     roster: dict[str, str] = field(default_factory=lambda: dict(STANDARD_ROSTER_ATTRIBUTES))
     known_events: bool = False  # False: no catalog, event types/attributes unchecked
     # True when the event types come from the data seen so far rather than from a file:
-    # an unknown type or attribute is then a warning, not an error (INTERFACE.md section 1).
+    # an unknown type or attribute is then a warning, not an error (docs/data.md section 1).
     inferred: bool = False
     timezone: str | None = None
     database: str | None = None

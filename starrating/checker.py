@@ -1,4 +1,4 @@
-"""Static checks of LANGUAGE.md section 7: names, types, duplicates, cycles, vetoes, stars.
+"""Static checks of docs/language.md section 7: names, types, duplicates, cycles, vetoes, stars.
 
 ``check_policy`` reports every problem of a policy in one pass (it never stops at the
 first) and returns the analysis the compiler needs: for each block, its definitions with

@@ -1,6 +1,6 @@
 """The `starrating` command line: parses arguments and calls the library, nothing more.
 
-Exit status (INTERFACE.md section 4): 0 success, 1 a problem in a policy or the data
+Exit status (docs/data.md section 4): 0 success, 1 a problem in a policy or the data
 (reported, nothing changed), 2 a usage error.
 """
 
@@ -18,6 +18,7 @@ from . import __version__
 from .audit import (
     AuditError,
     ClosingRefused,
+    close_each,
     close_periods,
     list_runs,
     no_runs_message,
@@ -223,7 +224,7 @@ def _open_store(db: str | None, catalog: Catalog | None) -> Store:
 
 def _progress(items: list, label: str):
     """A progress bar on a terminal (stderr), nothing when the output is not a terminal
-    (INTERFACE.md section 4): batch jobs and pipes stay quiet."""
+    (docs/data.md section 4): batch jobs and pipes stay quiet."""
     if len(items) > 1 and sys.stderr.isatty():
         return click.progressbar(items, label=label, file=sys.stderr)
     return contextlib.nullcontext(items)
@@ -305,8 +306,10 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
     catalog = _catalog_or_exit(catalog_path)
     with _open_store(db, catalog) as store:
         # The data files go in only if the policy checks clean and can run (and, with
-        # --official, only if the period may be closed): one transaction for all of it,
-        # so that an exit status of 1 always means nothing changed.
+        # --official for one policy, only if the period may be closed): one transaction
+        # for all of it, so that an exit status of 1 means nothing changed. A folder's
+        # policies are closed each on its own afterwards: one refusal (exit 1) does not
+        # keep the others' periods open.
         documents: list[RunDocument] = []
         try:
             with store.transaction():
@@ -315,12 +318,24 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
                 files = _checked_policies((policy,), run_catalog, exit_on_error=False)
                 if any(not f.ok for f in files):
                     raise _PolicyErrors
-                planned = _planned_or_exit(files, period, policy_name, as_of_text, run_catalog)
-                if official:
+                batch = Path(policy).is_dir() and policy_name is None
+                planned = _planned_or_exit(
+                    files, period, policy_name, as_of_text, run_catalog, batch
+                )
+                if official and not batch:
                     documents = _close_or_exit(store, planned, run_catalog, reason)
         except _PolicyErrors:
             click.echo("starrating: error: the policy has errors; nothing was run", err=True)
             sys.exit(1)
+        refused = False
+        if official and batch:
+            # Each policy of a folder is its own run and is closed on its own.
+            outcomes = close_each(store, planned, run_catalog, amend_reason=reason)
+            for outcome in outcomes:
+                prefix = "" if outcome.ok else "starrating: error: "
+                click.echo(prefix + outcome.message, err=True)
+            documents = [o.document for o in outcomes if o.ok]
+            refused = not all(o.ok for o in outcomes)
         if not official:
             with _progress(planned, "running") as steps:
                 documents = [
@@ -344,22 +359,26 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
         click.echo(f"wrote {len(documents)} run(s) to {out_file}", err=True)
     else:
         click.echo(text, nl=False)
+    if refused:
+        sys.exit(1)  # the other policies' periods were closed, and are printed above
 
 
 def _planned_or_exit(
     files: list[PolicyFile], period: str, policy_name: str | None, as_of_text: str | None,
-    run_catalog: Catalog,
+    run_catalog: Catalog, batch: bool,
 ) -> list[PlannedRun]:  # fmt: skip
     try:
-        planned, skipped = plan_runs(files, period, policy_name, as_of_text, run_catalog)
+        planned, skipped = plan_runs(files, period, policy_name, as_of_text, run_catalog, batch)
     except RunError as exc:
         click.echo(f"starrating: error: {exc}", err=True)
         sys.exit(1)
     for note in skipped:
         click.echo(note, err=True)
-    if not planned:
-        click.echo(f"starrating: error: no policy here has a block for {period}", err=True)
+    if not planned and period.strip().lower() != "previous":
+        click.echo(f"starrating: error: no policy here can run {period}", err=True)
         sys.exit(1)
+    # With `previous` (the batch job), a folder whose policies all have nothing to run
+    # yet is not a failure: each was skipped with a note, and the job has done its work.
     return planned
 
 
@@ -596,7 +615,7 @@ def replay(run_id: str, output_format: str, catalog_path: str | None, db: str | 
 
 
 def _with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None:
-    """Add what the store has seen (INTERFACE.md section 1: without a catalog, the data
+    """Add what the store has seen (docs/data.md section 1: without a catalog, the data
     seen so far is the catalog). Only an existing store is read; none is created."""
     path = resolve_db_path(db, catalog)
     if not path.is_file():

@@ -17,7 +17,7 @@ The query's layers: the instances; the rated population (roster x instances, `ap
 one pass over the instances' events with ``FILTER`` aggregates; one pass over each
 shorter block's results; then one CTE per value in dependency order, with window
 functions for rankings and awards. Literals are escaped SQL literals; identifiers are
-always quoted. Arithmetic is DECIMAL(38,10) (see docs/semantics.md).
+always quoted. Arithmetic is DECIMAL(38,10) (see docs/language.md).
 """
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ class _BlockCompiler:
                 total = f"({total} {sign} {line})"
         self.tracked_aggregates = aggregates
         self.tracked_rankings = []
-        # Clamps apply to the final score, `never below` first (docs/semantics.md).
+        # Clamps apply to the final score, `never below` first (docs/language.md).
         for kind in ("below", "above"):
             for clamp in (
                 a for a in score.adjustments if isinstance(a, A.Clamp) and a.kind == kind
@@ -541,7 +541,7 @@ class _BlockCompiler:
 
     # -- expressions
     def cond(self, expr: A.Expr, scope: _Scope) -> str:
-        """A condition: a missing value counts as false (docs/semantics.md)."""
+        """A condition: a missing value counts as false (docs/language.md)."""
         if self.untyped_attribute(expr, scope):
             # An attribute never seen in the data is text: read "true"/"1" as true.
             return f"coalesce(lower({self.expr(expr, scope)}) IN ('true', '1'), FALSE)"

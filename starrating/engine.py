@@ -1,6 +1,6 @@
 """Evaluating a compiled policy for one period over the store, in DuckDB.
 
-A run (INTERFACE.md section 4) evaluates the block of the period's kind and every shorter
+A run (docs/data.md section 4) evaluates the block of the period's kind and every shorter
 block whose instances lie in it. The engine prepares the run's input tables (instances,
 the roster in force at the as-of time, the visible events with their local dates), then
 executes each block's compiled query, shortest block first, because longer blocks read
@@ -54,7 +54,7 @@ RESULT_FIELDS = (
 
 @dataclass
 class Evaluation:
-    rows: list[dict]  # the JSON-contract rows (INTERFACE.md section 5), sorted
+    rows: list[dict]  # the JSON-contract rows (docs/data.md section 5), sorted
     instances: dict[str, list[Instance]]  # every evaluated instance per kind (incl. look-back)
     compiled: CompiledPolicy
     events_sha256: str  # the events the run saw (in the evaluated days), for replay
@@ -150,7 +150,7 @@ def _plan_instances(
 ) -> dict[str, list[Instance]]:
     """Every instance each block must evaluate: the target's own, the shorter blocks'
     instances nested in what the longer blocks evaluate, and for a block that looks back
-    every instance from the start of history (docs/semantics.md)."""
+    every instance from the start of history (docs/language.md)."""
     plan: dict[str, list[Instance]] = {}
     start = target.start  # first day covered by the longer block evaluated so far
     for kind in reversed(kinds):

@@ -23,7 +23,7 @@ __all__ = ["format_policy"]
 
 INDENT = "  "
 
-# Binding strength, tightest first (LANGUAGE.md section 5). Higher binds tighter.
+# Binding strength, tightest first (docs/language.md section 5). Higher binds tighter.
 _ATOM = 100
 _NEG = 90
 _MUL = 80

@@ -1,4 +1,4 @@
-"""Validating data files and adding them to the store (INTERFACE.md sections 1 and 2).
+"""Validating data files and adding them to the store (docs/data.md sections 1 and 2).
 
 Reading
     The format comes from the extension: ``.csv`` (UTF-8, a header line, ``,`` and ``"``),

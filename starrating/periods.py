@@ -1,7 +1,7 @@
 """Period instances: weeks, months, quarters, halves and years on the local calendar.
 
-Everything a policy counts is bucketed into period instances (LANGUAGE.md section 3), and
-every result row is labelled with one (INTERFACE.md section 5: ``period``,
+Everything a policy counts is bucketed into period instances (docs/language.md section 3), and
+every result row is labelled with one (docs/data.md section 5: ``period``,
 ``period_start``, ``period_end``). This module is the single place that knows the
 calendar rules, so the compiler, the CLI and the reports cannot disagree about which
 days a period holds, what it is called, or how periods nest. It is pure Python
@@ -146,7 +146,7 @@ class Instance:
         return f"week ending {self.week_ending}" if self.kind == "week" else self.kind
 
     def json_fields(self) -> dict[str, str]:
-        """The period fields of a result row (INTERFACE.md section 5)."""
+        """The period fields of a result row (docs/data.md section 5)."""
         return {
             "period": self.label,
             "period_start": self.start.isoformat(),
@@ -418,7 +418,7 @@ def resolve_period(
       policy's timezone ``tz`` at ``as_of`` (a naive ``as_of`` is already local time,
       like a naive ``occurred_at``).
     - A label must name a kind the policy has a block for. A run evaluates "the block of
-      that kind and every shorter block" (INTERFACE.md section 4), so a label of a kind
+      that kind and every shorter block" (docs/data.md section 4), so a label of a kind
       with no block has nothing to evaluate at its own level; running it as a bundle of
       shorter instances would record results under a period that no block settles and
       could clash with the official runs of those shorter periods. It is therefore an
@@ -455,7 +455,7 @@ def local_date(ts: datetime, tz: tzinfo) -> date:
     """The local calendar date of ``ts`` in ``tz``.
 
     Aware times are exact instants and are converted; naive times are already local
-    (INTERFACE.md: an ``occurred_at`` without an offset is local time in the policy's
+    (docs/data.md section 1: an ``occurred_at`` without an offset is local time in the policy's
     timezone), so their date is taken as it is.
     """
     if ts.tzinfo is None or ts.utcoffset() is None:
@@ -482,7 +482,7 @@ def add_months(d: date, k: int) -> date:
 
 def tenure_months(hire_date: date, last_day: date) -> int:
     """Whole months from ``hire_date`` to ``last_day``: the largest k with
-    ``add_months(hire_date, k) <= last_day`` (LANGUAGE.md section 5, ``tenure``).
+    ``add_months(hire_date, k) <= last_day`` (docs/language.md section 5, ``tenure``).
 
     Closed form: let ``k0`` be the difference in calendar months. ``add_months(hire, k0)``
     falls in ``last_day``'s month on day ``min(hire.day, days in that month)``; it is

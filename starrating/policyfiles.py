@@ -99,7 +99,7 @@ def check_files(paths: list[Path], catalog: Catalog | None) -> list[PolicyFile]:
 
 
 def _check_versions(files: list[PolicyFile]) -> None:
-    # LANGUAGE.md section 2: two versions of one policy with the same `effective` date
+    # docs/language.md section 2: two versions of one policy with the same `effective` date
     # leave no way to choose between them.
     seen: dict[tuple[str, str | None], PolicyFile] = {}
     for item in files:

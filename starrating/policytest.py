@@ -1,4 +1,4 @@
-"""`starrating test FILE.yaml`: policy test cases (INTERFACE.md section 6).
+"""`starrating test FILE.yaml`: policy test cases (docs/data.md section 6).
 
 Each case gets a store of its own (a temporary DuckDB file), ingests the case's roster
 and events through the real ingest path, runs the policy for the case's period and

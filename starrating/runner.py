@@ -1,6 +1,6 @@
 """A run: choose the policy version, resolve the period, evaluate, digest and record.
 
-The JSON document of a run is INTERFACE.md section 5. Runs are written to the store in
+The JSON document of a run is docs/data.md section 5. Runs are written to the store in
 one transaction together with their result rows, so a failed run leaves nothing.
 """
 
@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,14 @@ from . import ast as A
 from .catalog import Catalog
 from .compiler import compile_policy
 from .engine import Evaluation, evaluate, policy_timezone
-from .periods import Instance, PeriodError, resolve_period
+from .periods import (
+    KINDS,
+    Instance,
+    PeriodError,
+    instance_containing,
+    parse_label,
+    resolve_period,
+)
 from .policyfiles import PolicyFile
 
 RUN_TABLES = (
@@ -95,17 +102,29 @@ class PlannedRun:
     as_of: datetime
 
 
+class NothingToRun(RunError):
+    """A policy that has nothing to run for the period asked for: no block of its kind,
+    or no version in force. In a batch (a folder) the policy is skipped with a note."""
+
+
 def plan_runs(
     files: list[PolicyFile],
     period_text: str,
     name: str | None,
     as_of_text: str | None,
     catalog: Catalog | None,
+    batch: bool = False,
 ) -> tuple[list[PlannedRun], list[str]]:
     """For each policy name (or just ``name``): the period to run and the version in force
     for it, the one with the latest ``effective`` date on or before the period's first
-    day (LANGUAGE.md section 2). Returns the runs and, for the policies that have no block
-    of the period's kind, a note saying why they are skipped."""
+    day (docs/language.md section 2).
+
+    ``previous`` is resolved per policy name: the latest ended period, among those of its
+    versions' longest block kinds, for which a version is in force (see
+    :func:`_plan_previous`). In a ``batch`` (a folder run without ``--policy``), a policy
+    that has nothing to run (no block of the period's kind, no version in force) is
+    skipped and a note says why; elsewhere that is an error. Returns the runs and the
+    notes."""
     by_name: dict[str, list[PolicyFile]] = {}
     for item in files:
         assert item.policy is not None
@@ -115,42 +134,107 @@ def plan_runs(
             known = ", ".join(f'"{n}"' for n in sorted(by_name))
             raise RunError(f'no policy named "{name}" here; the policies are: {known}')
         by_name = {name: by_name[name]}
+    previous = period_text.strip().lower() == "previous"
     planned: list[PlannedRun] = []
     skipped: list[str] = []
     for policy_name, versions in by_name.items():
-        versions = sorted(versions, key=lambda v: v.policy.effective or "")  # type: ignore[union-attr]
+        versions = sorted(versions, key=_effective)
         try:
-            # The newest version says what `previous` and the period's kind mean; the
-            # version in force for that period is then the one that runs.
-            chosen, target, as_of = versions[-1], None, None
-            for _ in range(2):
-                policy = chosen.policy
-                assert policy is not None
-                as_of = parse_as_of(as_of_text, policy_timezone(policy, catalog))
-                target = resolve_target(policy, period_text, as_of, catalog)
-                in_force = [
-                    v
-                    for v in versions
-                    if v.policy.effective is None  # type: ignore[union-attr]
-                    or v.policy.effective <= target.start.isoformat()  # type: ignore[union-attr]
-                ]
-                if not in_force:
-                    dates = ", ".join(str(v.policy.effective) for v in versions)  # type: ignore[union-attr]
-                    raise RunError(
-                        f'no version of "{policy_name}" is in force for {target.label}: its '
-                        f"versions take effect on {dates}"
-                    )
-                if in_force[-1] is chosen:
-                    break
-                chosen = in_force[-1]
-        except RunError as exc:
-            if len(by_name) > 1 and "has no `each" in str(exc):
-                skipped.append(f"skipped {versions[-1].path}: {exc}")
-                continue
-            raise
-        assert target is not None and as_of is not None
-        planned.append(PlannedRun(chosen, target, as_of))
+            if previous:
+                planned.append(_plan_previous(policy_name, versions, as_of_text, catalog))
+            else:
+                planned.append(_plan_label(policy_name, versions, period_text, as_of_text, catalog))
+        except NothingToRun as exc:
+            if not batch:
+                raise
+            skipped.append(f"skipped {versions[-1].path}: {exc}")
     return planned, skipped
+
+
+def _effective(item: PolicyFile) -> str:
+    assert item.policy is not None
+    return item.policy.effective or ""
+
+
+def _in_force(versions: list[PolicyFile], target: Instance) -> PolicyFile | None:
+    """The version in force for ``target``: the latest ``effective`` on or before its
+    first day (``versions`` sorted by ``effective``)."""
+    in_force = [v for v in versions if _effective(v) <= target.start.isoformat()]
+    return in_force[-1] if in_force else None
+
+
+def _not_in_force(policy_name: str, versions: list[PolicyFile], target: Instance) -> NothingToRun:
+    dates = ", ".join(_effective(v) for v in versions)
+    return NothingToRun(
+        f'no version of "{policy_name}" is in force for {target.label}: its versions take '
+        f"effect on {dates}"
+    )
+
+
+def _plan_label(
+    policy_name: str,
+    versions: list[PolicyFile],
+    period_text: str,
+    as_of_text: str | None,
+    catalog: Catalog | None,
+) -> PlannedRun:
+    # The newest version says what the label means (a week's weekday); the version in
+    # force for that period is then the one that runs.
+    kind = parse_label(period_text).kind
+    chosen = versions[-1]
+    for _ in range(2):
+        policy = chosen.policy
+        assert policy is not None
+        as_of = parse_as_of(as_of_text, policy_timezone(policy, catalog))
+        try:
+            target = resolve_target(policy, period_text, as_of, catalog)
+        except RunError as exc:
+            if kind in policy_kinds(policy):
+                raise
+            raise NothingToRun(str(exc)) from None  # the policy has no block of that kind
+        in_force = _in_force(versions, target)
+        if in_force is None:
+            raise _not_in_force(policy_name, versions, target)
+        if in_force is chosen:
+            return PlannedRun(chosen, target, as_of)
+        chosen = in_force
+    raise AssertionError("unreachable: the version in force was chosen in the second pass")
+
+
+def _plan_previous(
+    policy_name: str, versions: list[PolicyFile], as_of_text: str | None, catalog: Catalog | None
+) -> PlannedRun:
+    """``--period previous`` for one policy name: the latest ended period for which a
+    version is in force.
+
+    Each version proposes the latest ended instance of its own longest block kind (in its
+    time zone, at the as-of time) that it is in force for: where a newer version has taken
+    over, the last instance that starts before the newer version's ``effective`` date. The
+    proposal that ends last runs (the longer period on the same last day). A policy whose
+    first version takes effect after its latest ended period has nothing to run yet."""
+    candidates: list[PlannedRun] = []
+    for position, version in enumerate(versions):
+        policy = version.policy
+        assert policy is not None
+        as_of = parse_as_of(as_of_text, policy_timezone(policy, catalog))
+        target = resolve_target(policy, "previous", as_of, catalog)
+        if position + 1 < len(versions):
+            newer_from = date.fromisoformat(_effective(versions[position + 1]))
+            if target.start >= newer_from:
+                last_day = newer_from - timedelta(days=1)
+                target = instance_containing(target.kind, last_day, target.week_ending)
+        if _in_force(versions, target) is version:
+            candidates.append(PlannedRun(version, target, as_of))
+    if candidates:
+        return max(candidates, key=lambda p: (p.target.end, KINDS.index(p.target.kind)))
+    first = versions[0]
+    assert first.policy is not None
+    as_of = parse_as_of(as_of_text, policy_timezone(first.policy, catalog))
+    target = resolve_target(first.policy, "previous", as_of, catalog)
+    raise NothingToRun(
+        f'no version of "{policy_name}" is in force for {target.label}, its latest ended '
+        f"{target.describe_kind()}: its first version takes effect on {_effective(first)}"
+    )
 
 
 def resolve_target(
@@ -312,7 +396,7 @@ def _wrap(open_: str, close: str, parts: list[str], indent: int | None, level: i
 
 
 __all__ = [
-    "RunDocument", "RunError", "canonical_json", "compile_policy", "document_json",
+    "NothingToRun", "RunDocument", "RunError", "canonical_json", "compile_policy", "document_json",
     "parse_as_of", "plan_runs", "resolve_target", "run_policy",
 ]  # fmt: skip
 

@@ -1,5 +1,5 @@
 """The store: one DuckDB file holding events, roster, ingests and (added by the engine)
-runs, results and contributions (INTERFACE.md section 3).
+runs, results and contributions (docs/data.md section 3).
 
 Schema version 1 (``meta.schema_version`` = "1")::
 
@@ -264,7 +264,7 @@ class Store:
         self.connection.execute(sql)
 
     def data_catalog(self) -> Catalog:
-        """The catalog the data seen so far implies (INTERFACE.md section 1): every event
+        """The catalog the data seen so far implies (docs/data.md section 1): every event
         type ever ingested (``void`` aside) with its attributes and their types, and the
         roster attributes. ``known_events`` is True once at least one event is stored."""
         events: dict[str, dict[str, str]] = {}

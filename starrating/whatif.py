@@ -1,6 +1,6 @@
 """What-if: two policies evaluated on the same data, period and as-of time, compared.
 
-The library behind ``starrating diff POLICY_A POLICY_B --period P`` (INTERFACE.md
+The library behind ``starrating diff POLICY_A POLICY_B --period P`` (docs/data.md
 section 4). Policy A is "before" (usually the policy in force), policy B is "after" (the
 proposal). Neither evaluation is recorded: a what-if writes nothing to the store.
 
@@ -64,7 +64,7 @@ class WhatIfError(Exception):
 class RowChange:
     """One employee and period instance whose result differs, or that only one policy
     rates (``status`` is ``changed``, ``only_before`` or ``only_after``). ``before`` and
-    ``after`` are the result rows (INTERFACE.md section 5); the missing side is None."""
+    ``after`` are the result rows (docs/data.md section 5); the missing side is None."""
 
     employee_id: str
     period: str

@@ -1,6 +1,6 @@
 """A readable, slow, pure-Python evaluator of the policy AST: the test oracle.
 
-It implements LANGUAGE.md sections 3-6 and the decisions of ``docs/semantics.md`` as
+It implements docs/language.md sections 3-6 and the decisions of docs/language.md as
 directly as possible, with plain loops over employees and events, so that the DuckDB
 engine can be compared against it row by row. It is NOT the engine and is never used by
 the package.
@@ -14,11 +14,11 @@ the package.
   event attributes (a missing attribute is an absent key or None).
 - ``target``: the instance being run; its kind must be a block kind of the policy.
 
-The result is the rows of the run (INTERFACE.md section 5): the target block's instance
+The result is the rows of the run (docs/data.md section 5): the target block's instance
 and every shorter block's instances whose last day lies in it, one row per rated employee
 per instance, sorted by ``(period_end, employee_id)`` (shorter kind first on a tie).
 
-Decisions taken here where LANGUAGE.md and docs/semantics.md leave something open are
+Decisions taken here where docs/language.md leaves something open are
 marked ``DECISION`` in the code.
 """
 

@@ -1,6 +1,6 @@
 """Policy texts shared by several test modules."""
 
-# The whole example of LANGUAGE.md section 1, verbatim.
+# The whole example of docs/language.md section 1, verbatim.
 LANGUAGE_EXAMPLE = """\
 # Weekly service star for the service desk (3+1 scheme)
 policy "客服台周服务之星" version 2

@@ -1,4 +1,4 @@
-"""The checker: every static check of LANGUAGE.md section 7 (and every code the checker
+"""The checker: every static check of docs/language.md section 7 (and every code the checker
 emits) reports the right code, severity and line; valid policies give no diagnostics; the
 analysis orders each block's values by their dependencies.
 """

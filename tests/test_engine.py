@@ -1,7 +1,7 @@
 """Evaluation semantics through the real command line (`starrating run --format json`).
 
-Every expectation below is worked out by hand from LANGUAGE.md sections 3-6,
-INTERFACE.md sections 1, 4 and 5 and docs/semantics.md; the comments show the
+Every expectation below is worked out by hand from docs/language.md sections 3-6,
+docs/data.md sections 1, 4 and 5 and docs/language.md; the comments show the
 reasoning. Calendar facts used throughout: 2026-10-26 is a Monday, so ISO week 2026-W44
 is Monday 2026-10-26 .. Sunday 2026-11-01; 2026-10-30 is a Friday; 2026-11-30 is the
 Monday of 2026-W49.
@@ -115,7 +115,7 @@ def by_key(document: dict) -> dict[tuple[str, str], dict]:
 
 
 def canonical(value: object) -> str:
-    """Canonical JSON as INTERFACE.md section 5 hashes it: sorted keys, no spaces,
+    """Canonical JSON as docs/data.md section 5 hashes it: sorted keys, no spaces,
     decimals written exactly, text as UTF-8 (not \\u escapes)."""
     if isinstance(value, Decimal):
         return format(value, "f")
@@ -476,7 +476,7 @@ def test_half_stars_and_decimals_are_exact(tmp_path: Path) -> None:
         Decimal("1.7"),
         Decimal("1.7"),
     )
-    # 2/3 and 1/3 are rounded to 10 places, half away from zero (docs/semantics.md).
+    # 2/3 and 1/3 are rounded to 10 places, half away from zero (docs/language.md).
     assert rows["A", "2026-10"]["values"] == {"third": Decimal("0.6666666667")}
     # B: red 0.1, green 0.2, net -0.1
     b = rows["B", "2026-10"]
@@ -828,7 +828,7 @@ def test_previous_and_consecutive_months(tmp_path: Path) -> None:
     # August: C was not rated in July: previous is missing (null); it gets 轮值 because
     # its previous(awarded) is missing.
     assert month("2026-08") == {"A": (1, 1, []), "B": (0, 1, []), "C": (1, None, ["轮值"])}
-    # July holds the first recorded event: history starts there (docs/semantics.md), so
+    # July holds the first recorded event: history starts there (docs/language.md), so
     # June counts as not rated and previous(n) is missing.
     assert month("2026-07") == {"A": (1, None, ["轮值"]), "B": (1, None, ["轮值"])}
 

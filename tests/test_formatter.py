@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -613,15 +612,6 @@ def test_samples_format_faithfully(text: str) -> None:
 def test_spec_example_is_already_canonical_apart_from_alignment() -> None:
     out = check_fmt(SPEC_EXAMPLE)
     assert out == re.sub(r"(?<=\S) {2,}(?=\S)", " ", SPEC_EXAMPLE)
-
-
-def test_spec_file_example() -> None:
-    spec = Path(__file__).parents[2] / "shared/spec/LANGUAGE.md"
-    if not spec.exists():
-        pytest.skip(f"{spec} is not here")
-    match = re.search(r"## 1\..*?```\n(.*?)```", spec.read_text("utf-8"), re.S)
-    assert match, "section 1 of LANGUAGE.md has no example"
-    check_fmt(match.group(1))
 
 
 def _breakable_spaces(line: str) -> list[int]:

@@ -1,5 +1,5 @@
-"""The parser: every construct of LANGUAGE.md gives the exact AST, and syntax errors give
-clear messages at the right place.
+"""The parser: every construct of the language (docs/language.md) gives the exact AST,
+and syntax errors give clear messages at the right place.
 
 ASTs are compared with hand-built nodes; spans take no part in equality, so they are
 checked separately where they matter.
@@ -584,7 +584,7 @@ def test_calls_nest_in_arithmetic() -> None:
     )
 
 
-# ---- the whole example of LANGUAGE.md section 1 -----------------------------------------
+# ---- the whole example of docs/language.md section 1 -----------------------------------------
 
 EXAMPLE = LANGUAGE_EXAMPLE
 

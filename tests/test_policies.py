@@ -1,4 +1,4 @@
-"""The bundled policies (one per scheme of SCHEMES.md) check clean and are canonical."""
+"""The bundled policies (one per scheme of docs/schemes.md) check clean and are canonical."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The policy test cases of tests/policies/*.yaml, one pytest test per case.
 
-Each YAML file holds hand-worked cases for one bundled policy (INTERFACE.md section 6);
+Each YAML file holds hand-worked cases for one bundled policy (docs/data.md section 6);
 they run through the library (`starrating.policytest.run_test_file`) with the repository
 catalog, exactly as `starrating test` runs them. Each file is run once and its results
 are shared by the tests of its cases.

@@ -1,6 +1,6 @@
 """`starrating run`, `compile` and `test` as a user runs them: output formats, folders of
 policies and their versions, data errors, usage errors and a busy database
-(INTERFACE.md sections 2-6). Expectations are worked out by hand in the comments."""
+(docs/data.md sections 2-6). Expectations are worked out by hand in the comments."""
 
 from __future__ import annotations
 
@@ -425,7 +425,7 @@ def test_a_policy_error_keeps_the_data_files_out_too(tmp_path: Path) -> None:
                      *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 1
     assert "nothing was run" in result.stderr
-    # INTERFACE.md section 4: exit 1 is "an error in the policy or the data (reported,
+    # docs/data.md section 4: exit 1 is "an error in the policy or the data (reported,
     # nothing changed)".
     assert store_rows(tmp_path, "SELECT count(*) FROM ingests") == [(0,)]
 
@@ -472,7 +472,7 @@ def test_a_folder_where_nothing_applies_is_an_error(tmp_path: Path) -> None:
     write(folder / "b.policy", 'policy "b"\neach half {\n  red 1\n}\n')
     result = invoke(["run", str(folder), "--period", "2026-10", *db_args(tmp_path)])
     assert result.exit_code == 1
-    assert "skipped" in result.output and "no policy here has a block for 2026-10" in result.output
+    assert "skipped" in result.output and "no policy here can run 2026-10" in result.output
 
 
 # ---- a busy database --------------------------------------------------------------------
@@ -518,7 +518,7 @@ def test_a_busy_database_is_reported_without_a_traceback(tmp_path: Path) -> None
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    # INTERFACE.md section 4: long work shows a progress bar on a terminal and stays quiet
+    # docs/data.md section 4: long work shows a progress bar on a terminal and stays quiet
     # when the output is not a terminal (batch jobs, pipes, CliRunner).
     import io
 

@@ -68,8 +68,8 @@ def local_date(text: str) -> date:
 
 
 def tenure(hire: date, day: date) -> int:
-    """LANGUAGE.md 5: the largest k with hire + k months <= day (a shorter month takes its
-    last day)."""
+    """docs/language.md section 5: the largest k with hire + k months <= day (a shorter
+    month takes its last day)."""
     months = (day.year - hire.year) * 12 + (day.month - hire.month)
     while months > 0:
         year, month = divmod(hire.month - 1 + months, 12)
@@ -121,7 +121,7 @@ def test_event_types_and_attributes_are_declared_in_the_catalog(events, catalog)
         assert any(column in attrs for attrs in declared.values()), column
     for row in events:
         kind = row["type"]
-        # `void` is the standard type of a row that cancels another (INTERFACE.md 1)
+        # `void` is the standard type of a row that cancels another (docs/data.md section 1)
         assert kind == "void" or kind in declared, kind
         attrs = declared.get(kind, {})
         for column in attribute_columns:

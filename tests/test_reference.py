@@ -8,7 +8,7 @@ for the DuckDB engine.
 from __future__ import annotations
 
 import csv
-import math
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,11 +18,13 @@ import pytest
 import yaml
 from reference import evaluate, norm
 from samples import LANGUAGE_EXAMPLE
+from test_conformance import close
 
 from starrating import ast as A
 from starrating import periods as P
 from starrating.catalog import NUMBER, STANDARD_ROSTER_ATTRIBUTES, TEXT, Catalog
 from starrating.parser import parse
+from starrating.runner import canonical_json
 
 D = Decimal
 CONFORMANCE = Path(__file__).resolve().parent / "conformance"
@@ -143,28 +145,9 @@ def load_case(name: str) -> tuple[A.Policy, list[dict], list[dict], dict]:
 
 
 def matches(have: object, want: object) -> bool:
-    """A case.yaml expectation: numbers by value (floats to 1e-9 relative or 1e-6
-    absolute, as tests/test_conformance.py compares), lists and dicts field by field, the
-    rest exactly."""
-    if want is None or isinstance(want, bool | str):
-        return have == want
-    if isinstance(want, int):
-        return isinstance(have, Decimal | int) and D(have) == want
-    if isinstance(want, float):
-        return isinstance(have, Decimal) and math.isclose(
-            float(have), want, rel_tol=1e-9, abs_tol=1e-6
-        )
-    if isinstance(want, list):
-        return (
-            isinstance(have, list)
-            and len(have) == len(want)
-            and all(matches(h, w) for h, w in zip(have, want, strict=True))
-        )
-    if isinstance(want, dict):
-        return isinstance(have, dict) and all(
-            k in have and matches(have[k], v) for k, v in want.items()
-        )
-    return have == want
+    """A case.yaml expectation, compared as tests/test_conformance.py compares the JSON
+    that `run` prints: the reference's value goes through the same JSON first."""
+    return close(json.loads(canonical_json(have)), want)
 
 
 @pytest.mark.parametrize("name", ["c1_weekly_red_green", "c2_monthly_stars"], ids=["c1", "c2"])

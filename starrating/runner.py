@@ -213,11 +213,13 @@ def _plan_previous(
     proposal that ends last runs (the longer period on the same last day). A policy whose
     first version takes effect after its latest ended period has nothing to run yet."""
     candidates: list[PlannedRun] = []
+    latest_ended: list[Instance] = []  # each version's own, for the message below
     for position, version in enumerate(versions):
         policy = version.policy
         assert policy is not None
         as_of = parse_as_of(as_of_text, policy_timezone(policy, catalog))
         target = resolve_target(policy, "previous", as_of, catalog)
+        latest_ended.append(target)
         if position + 1 < len(versions):
             newer_from = date.fromisoformat(_effective(versions[position + 1]))
             if target.start >= newer_from:
@@ -227,13 +229,10 @@ def _plan_previous(
             candidates.append(PlannedRun(version, target, as_of))
     if candidates:
         return max(candidates, key=lambda p: (p.target.end, KINDS.index(p.target.kind)))
-    first = versions[0]
-    assert first.policy is not None
-    as_of = parse_as_of(as_of_text, policy_timezone(first.policy, catalog))
-    target = resolve_target(first.policy, "previous", as_of, catalog)
+    first = latest_ended[0]
     raise NothingToRun(
-        f'no version of "{policy_name}" is in force for {target.label}, its latest ended '
-        f"{target.describe_kind()}: its first version takes effect on {_effective(first)}"
+        f'no version of "{policy_name}" is in force for {first.label}, its latest ended '
+        f"{first.describe_kind()}: its first version takes effect on {_effective(versions[0])}"
     )
 
 

@@ -23,11 +23,11 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from starrating.catalog import load_catalog, merge_catalogs  # noqa: E402
-from starrating.ingest import ingest_files  # noqa: E402
-from starrating.policyfiles import check_files, expand_paths  # noqa: E402
-from starrating.runner import resolve_target, run_policy  # noqa: E402
-from starrating.store import Store  # noqa: E402
+from starrating.engine.runs import resolve_target, run_policy  # noqa: E402
+from starrating.language.catalog import load_catalog, merge_catalogs  # noqa: E402
+from starrating.language.policyfiles import check_files, expand_paths  # noqa: E402
+from starrating.store.ingest import ingest_files  # noqa: E402
+from starrating.store.store import Store  # noqa: E402
 
 # Event types with the attributes the bundled policies filter on.
 TYPES = [

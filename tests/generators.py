@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from starrating import periods as P
-from starrating.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
+from starrating.engine import periods as P
+from starrating.language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
 
 # The policy's zone: named in the policy, or (None) no `timezone` line, hence UTC.
 ZONES = ("Asia/Shanghai", "Asia/Shanghai", "America/New_York", None)

@@ -28,10 +28,10 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
 
-from starrating import ast as A
-from starrating import periods as P
-from starrating.catalog import Catalog
-from starrating.checker import BlockAnalysis, check_policy
+from starrating.engine import periods as P
+from starrating.language import ast as A
+from starrating.language.catalog import Catalog
+from starrating.language.checker import BlockAnalysis, check_policy
 
 __all__ = ["evaluate", "norm"]
 

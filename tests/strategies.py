@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from starrating import ast as A
+from starrating.language import ast as A
 
 # ---- names and literals -----------------------------------------------------------------
 

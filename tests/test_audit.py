@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from starrating.audit import (
+from starrating.audit.runs import (
     AuditError,
     ClosingRefused,
     Difference,
@@ -33,11 +33,11 @@ from starrating.audit import (
     replay_run,
     runs_json,
 )
-from starrating.catalog import Catalog, merge_catalogs
-from starrating.ingest import ingest_files
-from starrating.policyfiles import check_files
-from starrating.runner import PlannedRun, RunDocument, plan_runs, run_policy
-from starrating.store import Store
+from starrating.engine.runs import PlannedRun, RunDocument, plan_runs, run_policy
+from starrating.language.catalog import Catalog, merge_catalogs
+from starrating.language.policyfiles import check_files
+from starrating.store.ingest import ingest_files
+from starrating.store.store import Store
 
 POLICY = """policy "前台周" version 1
 timezone "Asia/Shanghai"
@@ -436,10 +436,10 @@ def test_periods_are_closed_per_policy_and_period(store: Store, tmp_path: Path) 
 
 
 def _cli():
-    from starrating.cli import cli
+    from starrating.cli.commands import cli
 
     if "replay" not in cli.commands or "runs" not in cli.commands:
-        pytest.skip("starrating.cli has no `runs`/`replay` commands yet")
+        pytest.skip("starrating.cli.commands has no `runs`/`replay` commands yet")
     return cli
 
 

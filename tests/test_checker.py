@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from samples import LANGUAGE_EXAMPLE
 
-from starrating import ast as A
-from starrating.catalog import Catalog, load_catalog
-from starrating.checker import CheckResult, check_policy
-from starrating.diagnostics import Diagnostic
-from starrating.parser import parse
-from starrating.policyfiles import check_files
+from starrating.language import ast as A
+from starrating.language.catalog import Catalog, load_catalog
+from starrating.language.checker import CheckResult, check_policy
+from starrating.language.diagnostics import Diagnostic
+from starrating.language.parser import parse
+from starrating.language.policyfiles import check_files
 
 # ---- helpers ----------------------------------------------------------------------------
 
@@ -378,10 +378,15 @@ def test_check(source: str, catalog: Catalog | None, expected: list[tuple[str, s
 
 
 def test_every_checker_code_has_a_case() -> None:
-    source = (Path(__file__).parent.parent / "starrating" / "checker.py").read_text("utf-8")
     import re
 
-    emitted = set(re.findall(r'"([EW]\d{3})"', source))
+    checker = Path(__file__).parent.parent / "starrating" / "language" / "checker"
+    sources = [checker.with_suffix(".py")] if checker.with_suffix(".py").exists() else []
+    sources += sorted(checker.glob("*.py")) if checker.is_dir() else []
+    assert sources, "the checker's source files were not found"
+    emitted = {
+        code for path in sources for code in re.findall(r'"([EW]\d{3})"', path.read_text("utf-8"))
+    }
     covered = {code for case in CASES for code, _, _ in case[3]}
     assert emitted - covered == set()
 

@@ -39,13 +39,13 @@ from generators import (
 from hypothesis import HealthCheck, assume, given, note, settings
 from reference import evaluate as reference_evaluate
 
-from starrating import periods as P
-from starrating.catalog import merge_catalogs
-from starrating.checker import check_policy
-from starrating.engine import evaluate as engine_evaluate
-from starrating.ingest import ingest_files
-from starrating.parser import parse
-from starrating.store import Store
+from starrating.engine import periods as P
+from starrating.engine.evaluate import evaluate as engine_evaluate
+from starrating.language.catalog import merge_catalogs
+from starrating.language.checker import check_policy
+from starrating.language.parser import parse
+from starrating.store.ingest import ingest_files
+from starrating.store.store import Store
 
 TOLERANCE = Decimal("1e-9")
 SETTINGS = {

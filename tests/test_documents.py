@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli import cli
-from starrating.documents import (
+from starrating.cli.commands import cli
+from starrating.output.documents import (
     ReportData,
     ReportError,
     column_letter,
@@ -21,7 +21,7 @@ from starrating.documents import (
     sheet_name,
     write_xlsx,
 )
-from starrating.store import Store
+from starrating.store.store import Store
 
 POLICY = """policy "客服月度服务之星" version 3
 timezone "Asia/Shanghai"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "starrating").glob("*.py"))
+SOURCES = sorted((ROOT / "starrating").rglob("*.py"))
 DOCS = ROOT / "docs" / "errors.md"
 GOLDEN = ROOT / "tests" / "golden" / "diagnostics"
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import LANGUAGE_EXAMPLE
 
-from starrating import ast as A
-from starrating.formatter import format_policy
-from starrating.parser import parse
+from starrating.language import ast as A
+from starrating.language.formatter import format_policy
+from starrating.language.parser import parse
 from tests.strategies import exprs, operator_exprs, policies
 
 # ---- helpers ----------------------------------------------------------------------------

@@ -45,8 +45,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.catalog import find_catalog
-from starrating.cli import cli
+from starrating.cli.commands import cli
+from starrating.language.catalog import find_catalog
 
 GOLDEN = Path(__file__).parent / "golden" / "diagnostics"
 CATALOG_FOLDER = "catalog"

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.catalog import Catalog
-from starrating.cli import cli
-from starrating.ingest import (
+from starrating.cli.commands import cli
+from starrating.language.catalog import Catalog
+from starrating.store.ingest import (
     IngestError,
     IngestReport,
     ingest_events,
     ingest_files,
     ingest_roster,
 )
-from starrating.store import Store
+from starrating.store.store import Store
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

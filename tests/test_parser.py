@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from samples import LANGUAGE_EXAMPLE
 
-from starrating import ast as A
-from starrating.parser import keywords, needs_backticks, parse
+from starrating.language import ast as A
+from starrating.language.parser import keywords, needs_backticks, parse
 
 # ---- helpers ----------------------------------------------------------------------------
 

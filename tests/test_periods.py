@@ -1,4 +1,4 @@
-"""Period instances, labels, `--period` resolution and `tenure` (starrating.periods).
+"""Period instances, labels, `--period` resolution and `tenure` (starrating.engine.periods).
 
 The hand-worked cases come first, each checked against a calendar by hand; the
 properties after them check the invariants the rest of the system relies on: every
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from starrating.periods import (
+from starrating.engine.periods import (
     ACCEPTED_FORMS,
     KINDS,
     TENURE_SQL,

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.catalog import load_catalog
-from starrating.cli import cli
-from starrating.formatter import format_policy
-from starrating.parser import parse
-from starrating.policyfiles import check_files
+from starrating.cli.commands import cli
+from starrating.language.catalog import load_catalog
+from starrating.language.formatter import format_policy
+from starrating.language.parser import parse
+from starrating.language.policyfiles import check_files
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = sorted((ROOT / "policies").glob("*.policy"))

@@ -1,7 +1,7 @@
 """The policy test cases of tests/policies/*.yaml, one pytest test per case.
 
 Each YAML file holds hand-worked cases for one bundled policy (docs/data.md section 6);
-they run through the library (`starrating.policytest.run_test_file`) with the repository
+they run through the library (`starrating.engine.policytest.run_test_file`) with the repository
 catalog, exactly as `starrating test` runs them. Each file is run once and its results
 are shared by the tests of its cases.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from starrating.catalog import Catalog, load_catalog
-from starrating.policytest import CaseResult, run_test_file
+from starrating.engine.policytest import CaseResult, run_test_file
+from starrating.language.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "policies"

@@ -20,11 +20,11 @@ from reference import evaluate, norm
 from samples import LANGUAGE_EXAMPLE
 from test_conformance import close
 
-from starrating import ast as A
-from starrating import periods as P
-from starrating.catalog import NUMBER, STANDARD_ROSTER_ATTRIBUTES, TEXT, Catalog
-from starrating.parser import parse
-from starrating.runner import canonical_json
+from starrating.engine import periods as P
+from starrating.engine.runs import canonical_json
+from starrating.language import ast as A
+from starrating.language.catalog import NUMBER, STANDARD_ROSTER_ATTRIBUTES, TEXT, Catalog
+from starrating.language.parser import parse
 
 D = Decimal
 CONFORMANCE = Path(__file__).resolve().parent / "conformance"

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
-from starrating.cli import cli
+from starrating.cli.commands import cli
 
 ROSTER = """employee_id,name,department,role,hire_date,leave_date
 A,甲,前台,sd,2024-01-01,
@@ -522,7 +522,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     # when the output is not a terminal (batch jobs, pipes, CliRunner).
     import io
 
-    from starrating import cli as cli_module
+    from starrating.cli import commands as cli_module
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -12,10 +12,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from starrating.catalog import Catalog
-from starrating.cli import cli
-from starrating.ingest import ingest_events, ingest_roster
-from starrating.store import (
+from starrating.cli.commands import cli
+from starrating.language.catalog import Catalog
+from starrating.store.ingest import ingest_events, ingest_roster
+from starrating.store.store import (
     DEFAULT_DATABASE,
     SCHEMA_VERSION,
     Store,

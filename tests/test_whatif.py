@@ -1,6 +1,6 @@
 """What-if (`starrating diff`): two policies on the same data, period and as-of time.
 
-The library is called directly (starrating.whatif) on real stores built in tmp folders.
+The library is called directly (starrating.audit.whatif) on real stores built in tmp folders.
 Expectations are worked out by hand in the comments. The data, in October 2026
 (Asia/Shanghai; every event recorded on 1 November, the as-of time is 2 November):
 
@@ -24,13 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from starrating.catalog import Catalog, merge_catalogs
-from starrating.ingest import ingest_files
-from starrating.periods import parse_label
-from starrating.policyfiles import PolicyFile, check_files
-from starrating.runner import RunDocument, run_policy
-from starrating.store import Store
-from starrating.whatif import (
+from starrating.audit.whatif import (
     ONLY_BEFORE,
     WhatIf,
     WhatIfError,
@@ -40,6 +34,12 @@ from starrating.whatif import (
     render_json,
     render_text,
 )
+from starrating.engine.periods import parse_label
+from starrating.engine.runs import RunDocument, run_policy
+from starrating.language.catalog import Catalog, merge_catalogs
+from starrating.language.policyfiles import PolicyFile, check_files
+from starrating.store.ingest import ingest_files
+from starrating.store.store import Store
 
 AS_OF = "2026-11-02T00:00:00+08:00"
 INGESTED = datetime(2026, 11, 1, tzinfo=UTC)  # recorded_at of every event

@@ -18,10 +18,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from . import ast as A
-from .catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
-from .checker import Analysis
-from .compiler import (
+from ..compiler.build import (
     DEC,
     SQL_TYPES,
     CompiledPolicy,
@@ -33,6 +30,9 @@ from .compiler import (
     roster_column,
     value_column,
 )
+from ..language import ast as A
+from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
+from ..language.checker import Analysis
 from .periods import Instance, instance_containing, instances_within, shift
 
 RESULT_FIELDS = (

@@ -20,13 +20,9 @@ from decimal import Decimal
 
 import duckdb
 
-from . import ast as A
-from .catalog import Catalog
-from .engine import policy_timezone
-from .periods import PeriodError, parse_label
-from .policyfiles import PolicyFile
-from .reports import pad, width
-from .runner import (
+from ..engine.evaluate import policy_timezone
+from ..engine.periods import PeriodError, parse_label
+from ..engine.runs import (
     PlannedRun,
     RunDocument,
     RunError,
@@ -35,6 +31,10 @@ from .runner import (
     plan_runs,
     run_policy,
 )
+from ..language import ast as A
+from ..language.catalog import Catalog
+from ..language.policyfiles import PolicyFile
+from ..output.reports import pad, width
 
 STAR_KEYS = ("1", "2", "3", "4", "5", "none")
 NUMBER_FIELDS = ("red", "green", "net", "reward")

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .audit import (
+from .. import __version__
+from ..audit.explain import ExplainError
+from ..audit.explain import explain as explain_run
+from ..audit.runs import (
     AuditError,
     ClosingRefused,
     close_each,
@@ -27,26 +29,13 @@ from .audit import (
     replay_run,
     runs_json,
 )
-from .catalog import Catalog, merge_catalogs
-from .diagnostics import has_errors, render_json, render_text
-from .documents import ReportError, load_report, render_html, write_xlsx
-from .engine import policy_timezone
-from .explain import ExplainError
-from .explain import explain as explain_run
-from .ingest import IngestError, ingest_files
-from .periods import PeriodError, parse_label
-from .policyfiles import (
-    PolicyFile,
-    PolicyPathError,
-    check_files,
-    expand_paths,
-    read_policy,
-    resolve_catalog,
-)
-from .policytest import TestFileError, run_test_file
-from .reports import render_csv, render_table
-from .reports import render_json as render_runs_json
-from .runner import (
+from ..audit.whatif import WhatIfError, evaluate_whatif
+from ..audit.whatif import render_json as render_whatif_json
+from ..audit.whatif import render_text as render_whatif_text
+from ..engine.evaluate import policy_timezone
+from ..engine.periods import PeriodError, parse_label
+from ..engine.policytest import TestFileError, run_test_file
+from ..engine.runs import (
     PlannedRun,
     RunDocument,
     RunError,
@@ -57,10 +46,21 @@ from .runner import (
     resolve_target,
     run_policy,
 )
-from .store import Store, StoreError, resolve_db_path
-from .whatif import WhatIfError, evaluate_whatif
-from .whatif import render_json as render_whatif_json
-from .whatif import render_text as render_whatif_text
+from ..language.catalog import Catalog, merge_catalogs
+from ..language.diagnostics import has_errors, render_json, render_text
+from ..language.policyfiles import (
+    PolicyFile,
+    PolicyPathError,
+    check_files,
+    expand_paths,
+    read_policy,
+    resolve_catalog,
+)
+from ..output.documents import ReportError, load_report, render_html, write_xlsx
+from ..output.reports import render_csv, render_table
+from ..output.reports import render_json as render_runs_json
+from ..store.ingest import IngestError, ingest_files
+from ..store.store import Store, StoreError, resolve_db_path
 
 
 def _policy_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -136,7 +136,7 @@ def check(
 @click.option("--db", metavar="PATH", help="the store (accepted by every command)")
 def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None) -> None:
     """Print POLICIES in canonical form (or check or rewrite them)."""
-    from .formatter import format_policy
+    from ..language.formatter import format_policy
 
     if check_only and write:
         raise click.UsageError("--check and --write cannot be used together")

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from . import __version__
-from . import ast as A
-from .catalog import Catalog
-from .compiler import compile_policy
-from .engine import Evaluation, evaluate, policy_timezone
+from .. import __version__
+from ..compiler.build import compile_policy
+from ..language import ast as A
+from ..language.catalog import Catalog
+from ..language.policyfiles import PolicyFile
+from .evaluate import Evaluation, evaluate, policy_timezone
 from .periods import (
     KINDS,
     Instance,
@@ -30,7 +31,6 @@ from .periods import (
     parse_label,
     resolve_period,
 )
-from .policyfiles import PolicyFile
 
 RUN_TABLES = (
     """CREATE TABLE IF NOT EXISTS runs (

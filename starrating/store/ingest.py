@@ -74,8 +74,8 @@ from pathlib import Path
 
 import duckdb
 
-from .catalog import BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
-from .diagnostics import did_you_mean, suggestion
+from ..language.catalog import BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
+from ..language.diagnostics import did_you_mean, suggestion
 from .store import ROSTER_SCOPE, VOID_TYPE, Store
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")

@@ -37,7 +37,7 @@ from typing import Self
 
 import duckdb
 
-from .catalog import (
+from ..language.catalog import (
     BOOLEAN,
     DATE,
     NUMBER,

@@ -33,7 +33,7 @@ def grammar_text() -> str:
     try:
         return resources.files("starrating.grammar").joinpath("policy.lark").read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        here = Path(__file__).resolve().parent.parent / "grammar" / "policy.lark"
+        here = Path(__file__).resolve().parents[2] / "grammar" / "policy.lark"
         return here.read_text("utf-8")
 
 

@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import ast as A
-from .catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
-from .checker import Analysis, BlockAnalysis
-from .periods import tenure_sql
+from ..engine.periods import tenure_sql
+from ..language import ast as A
+from ..language.catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
+from ..language.checker import Analysis, BlockAnalysis
 
 DEC = "DECIMAL(38,10)"
 SQL_TYPES = {NUMBER: DEC, TEXT: "VARCHAR", BOOLEAN: "BOOLEAN", DATE: "DATE",

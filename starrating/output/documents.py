@@ -20,7 +20,7 @@ from xml.sax.saxutils import quoteattr
 
 import duckdb
 
-from .audit import unknown_run_message
+from ..audit.runs import unknown_run_message
 from .reports import show
 
 

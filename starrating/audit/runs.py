@@ -23,15 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from . import __version__
-from .catalog import Catalog, merge_catalogs
-from .checker import check_policy
-from .diagnostics import render_text, suggestion
-from .engine import policy_timezone
-from .parser import parse
-from .policyfiles import PolicyFile
-from .reports import pad, width
-from .runner import (
+from .. import __version__
+from ..engine.evaluate import policy_timezone
+from ..engine.runs import (
     RUN_TABLES,
     PlannedRun,
     RunDocument,
@@ -40,7 +34,13 @@ from .runner import (
     resolve_target,
     run_policy,
 )
-from .store import Store
+from ..language.catalog import Catalog, merge_catalogs
+from ..language.checker import check_policy
+from ..language.diagnostics import render_text, suggestion
+from ..language.parser import parse
+from ..language.policyfiles import PolicyFile
+from ..output.reports import pad, width
+from ..store.store import Store
 
 __all__ = [
     "AuditError", "CloseOutcome", "ClosingRefused", "Difference", "LateInput",

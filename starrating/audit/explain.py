@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import duckdb
 
-from .audit import unknown_run_message
-from .diagnostics import suggestion
-from .reports import show
+from ..language.diagnostics import suggestion
+from ..output.reports import show
+from .runs import unknown_run_message
 
 
 class ExplainError(Exception):

@@ -7,7 +7,7 @@ import io
 import unicodedata
 from decimal import Decimal
 
-from .runner import RunDocument, document_json
+from ..engine.runs import RunDocument, document_json
 
 
 def width(text: str) -> int:

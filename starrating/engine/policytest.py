@@ -16,12 +16,12 @@ from pathlib import Path
 
 import yaml
 
-from . import ast as A
-from .catalog import Catalog, merge_catalogs
-from .ingest import ingest_events, ingest_roster
-from .policyfiles import PolicyFile, check_files
-from .runner import RunError, parse_as_of, resolve_target, run_policy
-from .store import Store
+from ..language import ast as A
+from ..language.catalog import Catalog, merge_catalogs
+from ..language.policyfiles import PolicyFile, check_files
+from ..store.ingest import ingest_events, ingest_roster
+from ..store.store import Store
+from .runs import RunError, parse_as_of, resolve_target, run_policy
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _run_case(
 
 
 def _zone(policy: A.Policy, catalog: Catalog):
-    from .engine import policy_timezone
+    from .evaluate import policy_timezone
 
     return policy_timezone(policy, catalog)
 

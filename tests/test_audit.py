@@ -18,19 +18,14 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from starrating.audit.closing import ClosingRefused, close_period, close_periods
+from starrating.audit.replay import Difference, compare_results, render_replay, replay_run
 from starrating.audit.runs import (
     AuditError,
-    ClosingRefused,
-    Difference,
-    close_period,
-    close_periods,
-    compare_results,
     list_runs,
     load_run,
     no_runs_message,
-    render_replay,
     render_runs,
-    replay_run,
     runs_json,
 )
 from starrating.engine.runs import PlannedRun, RunDocument, plan_runs, run_policy

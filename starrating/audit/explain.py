@@ -1,59 +1,38 @@
 """`starrating explain RUN_ID --employee ID`: a recorded result, rule line by rule line.
 
+Enters: a store connection, a run id, an employee id and optionally a period. Leaves:
+the text of the explanation: the run, then per period instance the employee's result and
+each policy line that contributed, with its effect and the events behind it.
+
 Everything shown comes from what the run stored: its policy text, its result rows and its
-contributions (written by the run's own SQL, see engine.py), so an explanation never
+contributions (written by the run's own SQL, see engine/evaluate.py), so an explanation never
 depends on today's data or policy files.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
 
 from ..language.diagnostics import suggestion
-from ..output.reports import show
-from .runs import unknown_run_message
+from ..output.values import show
+from ..store.records import Contribution, RunNotFound, read_run, utc_text
 
 
 class ExplainError(Exception):
     """No such run, employee or period in the run (exit status 1)."""
 
 
-@dataclass
-class RunInfo:
-    run_id: str
-    policy: str
-    version: str
-    period: str
-    as_of: str
-    policy_text: str
-
-
-def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> RunInfo:
-    row = con.execute(
-        "SELECT run_id, policy, version, period, strftime(as_of, '%Y-%m-%dT%H:%M:%SZ'), "
-        "policy_text "
-        "FROM runs WHERE run_id = ?",
-        [run_id],
-    ).fetchone()
-    if row is None:
-        raise ExplainError(unknown_run_message(con, run_id, "this store"))
-    return RunInfo(*row)
-
-
 def explain(
     con: duckdb.DuckDBPyConnection, run_id: str, employee: str, period: str | None = None
 ) -> str:
-    run = load_run(con, run_id)
-    rows = con.execute(
-        "SELECT period, row_json FROM results WHERE run_id = ? AND employee_id = ? "
-        "AND (? IS NULL OR period = ?) ORDER BY position",
-        [run_id, employee, period, period],
-    ).fetchall()
-    if not rows:
+    try:
+        recorded = read_run(con, run_id, employee=employee, period=period, contributions=True)
+    except RunNotFound as missing:
+        raise ExplainError(missing.message) from None
+    run = recorded.run
+    if not recorded.results:
         employees = [r[0] for r in con.execute(
             "SELECT DISTINCT employee_id FROM results WHERE run_id = ?", [run_id]
         ).fetchall()]  # fmt: skip
@@ -73,22 +52,22 @@ def explain(
     source = run.policy_text.split("\n")
     lines = [
         f"run {run.run_id}: {run.policy} (version {run.version}), period {run.period}, "
-        f"as of {run.as_of}",
+        f"as of {utc_text(run.as_of)}",
         f"employee {employee}",
     ]
-    for row_period, row_json in rows:
-        row = json.loads(row_json, parse_float=Decimal)
+    by_period: dict[str, list[Contribution]] = {}
+    for effect in recorded.contributions:
+        by_period.setdefault(effect.period, []).append(effect)
+    for row in recorded.results:
         lines.append("")
         lines.append(_summary(row))
-        contributions = con.execute(
-            "SELECT line, kind, label, amount, detail, event_ids FROM contributions "
-            "WHERE run_id = ? AND employee_id = ? AND period = ? ORDER BY line, kind",
-            [run_id, employee, row_period],
-        ).fetchall()
-        for line, kind, label, amount, detail, event_ids in contributions:
+        for effect in by_period.get(row["period"], []):
+            line, event_ids = effect.line, effect.event_ids
             text = source[line - 1].strip() if 0 < line <= len(source) else ""
             lines.append(f"  line {line:>3}  {text}")
-            lines.append(f"            {_effect(kind, label, amount, detail)}")
+            lines.append(
+                f"            {_effect(effect.kind, effect.label, effect.amount, effect.detail)}"
+            )
             if event_ids:
                 shown = ", ".join(event_ids[:20])
                 more = f" and {len(event_ids) - 20} more" if len(event_ids) > 20 else ""

@@ -26,7 +26,6 @@ from ..engine.runs import (
     PlannedRun,
     RunDocument,
     RunError,
-    document_json,
     parse_as_of,
     plan_runs,
     run_policy,
@@ -34,7 +33,10 @@ from ..engine.runs import (
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
-from ..output.reports import pad, width
+from ..output.json import render_json
+from ..output.table import table_lines
+from ..output.values import number_text, show, signed
+from ..store.records import as_decimal, total_reward
 
 STAR_KEYS = ("1", "2", "3", "4", "5", "none")
 NUMBER_FIELDS = ("red", "green", "net", "reward")
@@ -84,10 +86,10 @@ class RowChange:
         the row) and ``reward`` (a side that does not rate the row pays 0)."""
         before, after = self.value("before", name), self.value("after", name)
         if name == "reward":
-            return _number(after) - _number(before)
+            return as_decimal(after) - as_decimal(before)
         if before is None or after is None:
             return None
-        return _number(after) - _number(before)
+        return as_decimal(after) - as_decimal(before)
 
     @property
     def awards_gained(self) -> list[str]:
@@ -257,10 +259,6 @@ def star_distribution(rows: list[dict], kind: str) -> dict[str, int]:
     return counts
 
 
-def total_reward(rows: list[dict]) -> Decimal:
-    return sum((_number(r["reward"]) for r in rows), Decimal(0))
-
-
 def _award_counts(before: list[dict], after: list[dict]) -> list[tuple[str, int, int]]:
     """Wins per award (one per employee and period instance), in the order the awards
     first appear (before, then after; each policy lists them in declaration order)."""
@@ -274,20 +272,10 @@ def _award_counts(before: list[dict], after: list[dict]) -> list[tuple[str, int,
 
 def _differs(name: str, a: dict, b: dict) -> bool:
     if name in NUMBER_FIELDS:
-        return _number(a[name]) != _number(b[name])
+        return as_decimal(a[name]) != as_decimal(b[name])
     if name == "awards":  # which awards, not their order (the policies may declare
         return sorted(a[name]) != sorted(b[name])  # them in different orders)
     return a[name] != b[name]
-
-
-def _number(value: object) -> Decimal:
-    """A result number as an exact Decimal (missing counts 0); JSON floats go through
-    their shortest text form, so 1.5 stays 1.5."""
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
 
 
 def _key(row: dict) -> tuple[str, str]:
@@ -388,11 +376,6 @@ def _plan_side(
 # ---- rendering --------------------------------------------------------------------------
 
 
-def render_json(whatif: WhatIf) -> str:
-    """The JSON form: exact decimals (``1.5``, never ``1.4999``), keys in a fixed order."""
-    return document_json(whatif.to_json()) + "\n"
-
-
 def render_text(whatif: WhatIf) -> str:
     """The comparison for people: a header, one table per period instance that changes
     (unchanged cells show the value, changed ones ``before -> after``), and the summary."""
@@ -425,7 +408,7 @@ def render_text(whatif: WhatIf) -> str:
             ]
             for c in changes
         ]
-        lines += _table(header, body, numeric)
+        lines += table_lines(header, body, numeric, indent="  ")
     lines += ["", *_summary(whatif)]
     return "\n".join(lines) + "\n"
 
@@ -444,8 +427,8 @@ def _summary(whatif: WhatIf) -> list[str]:
         f"  employees with a change: {whatif.employees_changed} of {whatif.employees}",
         f"  rows (employee x period): {whatif.rows_before} before, {whatif.rows_after} after",
         f"    {rows}",
-        f"  reward: before {exact(whatif.reward_before)}, after {exact(whatif.reward_after)}, "
-        f"difference {signed(whatif.reward_difference)}",
+        f"  reward: before {number_text(whatif.reward_before)}, "
+        f"after {number_text(whatif.reward_after)}, difference {signed(whatif.reward_difference)}",
         "",
         f"  stars ({whatif.kind} {whatif.period})",
     ]
@@ -454,35 +437,27 @@ def _summary(whatif: WhatIf) -> list[str]:
         ["before", *(str(whatif.stars_before[k]) for k in STAR_KEYS)],
         ["after", *(str(whatif.stars_after[k]) for k in STAR_KEYS)],
     ]
-    lines += _table(stars_header, stars_body, set(range(1, 7)), indent="    ")
+    lines += table_lines(stars_header, stars_body, range(1, 7), indent="    ")
     if whatif.awards:
         lines += ["", "  award winners (one per employee and period instance)"]
         award_body = [
             [name, str(b), str(a), signed(Decimal(a - b))] for name, b, a in whatif.awards
         ]
-        lines += _table(["", "before", "after", "difference"], award_body, {1, 2, 3}, indent="    ")
+        lines += table_lines(
+            ["", "before", "after", "difference"], award_body, {1, 2, 3}, indent="    "
+        )
     return lines
 
 
-def _table(
-    header: list[str], body: list[list[str]], numeric: set[int], indent: str = "  "
-) -> list[str]:
-    sizes = [max(width(r[i]) for r in [header, *body]) for i in range(len(header))]
-    return [
-        indent
-        + "  ".join(pad(c, sizes[i], right=i in numeric) for i, c in enumerate(cells)).rstrip()
-        for cells in [header, *body]
-    ]
-
-
 def _cell(change: RowChange, name: str) -> str:
+    # Every digit (places=None): a change can be in the third decimal.
     before, after = change.value("before", name), change.value("after", name)
     if change.status != CHANGED:  # one side only: its value (the note says which side)
-        text = _show(before if change.status == ONLY_BEFORE else after)
+        text = show(before if change.status == ONLY_BEFORE else after, places=None)
     elif not _differs(name, change.before or {}, change.after or {}):
-        return _show(after)
+        return show(after, places=None)
     else:
-        text = f"{_show(before)} -> {_show(after)}"
+        text = f"{show(before, places=None)} -> {show(after, places=None)}"
     if name == "reward":
         text += f" ({signed(change.difference('reward') or Decimal(0))})"
     return text
@@ -510,30 +485,6 @@ def _note(change: RowChange) -> str:
             "veto: " + ", ".join(before["veto_reasons"]) + " -> " + ", ".join(after["veto_reasons"])
         )
     return ""
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Decimal | float):
-        return exact(_number(value))
-    return str(value)
-
-
-def exact(value: Decimal) -> str:
-    """Every digit, no exponent, no trailing zeros: ``1.50`` -> ``1.5``, ``1E+2`` -> ``100``."""
-    if value == 0:
-        return "0"
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def signed(value: Decimal) -> str:
-    return exact(value) if value <= 0 else "+" + exact(value)
 
 
 __all__ = [

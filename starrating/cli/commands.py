@@ -15,20 +15,11 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..audit.closing import ClosingRefused, close_each, close_periods
 from ..audit.explain import ExplainError
 from ..audit.explain import explain as explain_run
-from ..audit.runs import (
-    AuditError,
-    ClosingRefused,
-    close_each,
-    close_periods,
-    list_runs,
-    no_runs_message,
-    render_replay,
-    render_runs,
-    replay_run,
-    runs_json,
-)
+from ..audit.replay import render_replay, replay_run
+from ..audit.runs import AuditError, list_runs, no_runs_message, render_runs, runs_json
 from ..audit.whatif import WhatIfError, evaluate_whatif
 from ..audit.whatif import render_json as render_whatif_json
 from ..audit.whatif import render_text as render_whatif_text
@@ -56,9 +47,12 @@ from ..language.policyfiles import (
     read_policy,
     resolve_catalog,
 )
-from ..output.documents import ReportError, load_report, render_html, write_xlsx
-from ..output.reports import render_csv, render_table
-from ..output.reports import render_json as render_runs_json
+from ..output.csv import render_csv
+from ..output.documents import ReportError, load_report
+from ..output.html import render_html
+from ..output.json import render_run_documents as render_runs_json
+from ..output.text import render_table
+from ..output.xlsx import write_xlsx
 from ..store.ingest import IngestError, ingest_files
 from ..store.store import Store, StoreError, resolve_db_path
 

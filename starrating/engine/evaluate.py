@@ -33,23 +33,8 @@ from ..compiler.build import (
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
+from ..store.records import RESULT_FIELDS
 from .periods import Instance, instance_containing, instances_within, shift
-
-RESULT_FIELDS = (
-    "employee_id",
-    "period",
-    "period_start",
-    "period_end",
-    "vetoed",
-    "veto_reasons",
-    "values",
-    "red",
-    "green",
-    "net",
-    "stars",
-    "awards",
-    "reward",
-)
 
 
 @dataclass

@@ -3,6 +3,10 @@
 Each case gets a store of its own (a temporary DuckDB file), ingests the case's roster
 and events through the real ingest path, runs the policy for the case's period and
 compares every listed field of every expected row.
+
+Enters: a test file (YAML: the policy, and cases with roster, events, period, as-of and
+expected rows) and the catalog. Leaves: a :class:`CaseResult` per case, with a message
+per field that differs and the policy lines that decide it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ..language import ast as A
 from ..language.catalog import Catalog, merge_catalogs
 from ..language.policyfiles import PolicyFile, check_files
 from ..store.ingest import ingest_events, ingest_roster
+from ..store.records import document_json
 from ..store.store import Store
 from .runs import RunError, parse_as_of, resolve_target, run_policy
 
@@ -168,9 +173,8 @@ def _equal(want: object, have: object) -> bool:
 
 
 def _show(value: object) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return json.dumps(value, ensure_ascii=False, default=str)
+    # On one line, decimals exact; a date from the YAML file as its text.
+    return document_json(value, indent=None)
 
 
 def _policy_lines(item: PolicyFile, field_name: str) -> str:

@@ -1,5 +1,9 @@
 """A run: choose the policy version, resolve the period, evaluate, digest and record.
 
+Enters: checked policy files, a period text, an as-of time and a store connection.
+Leaves: the planned runs (:func:`plan_runs`) and a :class:`RunDocument` per run, recorded
+in ``runs``, ``results`` and ``contributions`` unless asked not to.
+
 The JSON document of a run is docs/data.md section 5. Runs are written to the store in
 one transaction together with their result rows, so a failed run leaves nothing.
 """
@@ -8,11 +12,9 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -22,6 +24,8 @@ from ..compiler.build import compile_policy
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
+from ..store.records import canonical_json, document_json
+from ..store.schema import ensure_run_tables
 from .evaluate import Evaluation, evaluate, policy_timezone
 from .periods import (
     KINDS,
@@ -32,57 +36,20 @@ from .periods import (
     resolve_period,
 )
 
-RUN_TABLES = (
-    """CREATE TABLE IF NOT EXISTS runs (
-    run_id VARCHAR PRIMARY KEY,
-    policy VARCHAR NOT NULL,
-    version VARCHAR NOT NULL,
-    policy_file VARCHAR,
-    policy_text VARCHAR NOT NULL,
-    policy_sha256 VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    as_of TIMESTAMPTZ NOT NULL,
-    events_sha256 VARCHAR NOT NULL,
-    roster_sha256 VARCHAR NOT NULL,
-    results_sha256 VARCHAR NOT NULL,
-    engine_version VARCHAR NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    created_by VARCHAR,
-    official BOOLEAN NOT NULL DEFAULT FALSE,  -- the official result of (policy, period)
-    amends VARCHAR,  -- the official run this one replaced (run --official --amend)
-    amend_reason VARCHAR
-)""",
-    """CREATE TABLE IF NOT EXISTS contributions (
-    run_id VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    employee_id VARCHAR NOT NULL,
-    line INTEGER NOT NULL,  -- the policy line (in runs.policy_text)
-    kind VARCHAR NOT NULL,  -- value, red, green, minus, plus, veto, stars, award, reward
-    label VARCHAR,
-    amount DECIMAL(38,10),
-    detail VARCHAR,
-    event_ids VARCHAR[]
-)""",
-    """CREATE TABLE IF NOT EXISTS results (
-    run_id VARCHAR NOT NULL,
-    position INTEGER NOT NULL,
-    employee_id VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    row_json VARCHAR NOT NULL,
-    PRIMARY KEY (run_id, position)
-)""",
-)
-
 
 class RunError(Exception):
     """A run that cannot be made (bad period, no version in force...): exit status 1."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunDocument:
+    """A run as the JSON contract writes it (docs/data.md section 5): the ``run`` header
+    and the result rows; ``evaluation`` is at hand for a run evaluated in this process
+    (names, roster digest), not for one read back from the store."""
+
     run: dict[str, object]
     results: list[dict]
-    evaluation: Evaluation | None = field(default=None, repr=False)
+    evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         return {"run": self.run, "results": self.results}
@@ -304,8 +271,7 @@ def _record(
     as_of: datetime,
     roster_sha256: str,
 ) -> None:
-    for ddl in RUN_TABLES:
-        con.execute(ddl)
+    ensure_run_tables(con)
     run = document.run
     con.execute("BEGIN TRANSACTION")
     try:
@@ -326,7 +292,7 @@ def _record(
         ]
         if rows:  # a period in which nobody is rated is still a run
             con.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
-        # Written by the same set-based SQL that evaluated the run (engine.py).
+        # Written by the same set-based SQL that evaluated the run (engine/evaluate.py).
         con.execute(
             "INSERT INTO contributions SELECT ?, period, employee_id, line, kind, label, "
             "amount, detail, event_ids FROM sr_contributions",
@@ -353,45 +319,6 @@ def _new_run_id() -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def canonical_json(value: object) -> str:
-    """JSON with sorted keys and no spaces; decimals written exactly (not via float)."""
-    return _dump(value, sort_keys=True, indent=None)
-
-
-def document_json(value: object, indent: int | None = 2) -> str:
-    return _dump(value, sort_keys=False, indent=indent)
-
-
-def _dump(value: object, sort_keys: bool, indent: int | None, level: int = 0) -> str:
-    """A small JSON writer: the json module cannot write a Decimal as an exact number."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if value is None or isinstance(value, bool | int | float | str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        items = sorted(value.items()) if sort_keys else list(value.items())
-        parts = [
-            f"{json.dumps(str(k), ensure_ascii=False)}:{'' if indent is None else ' '}"
-            f"{_dump(v, sort_keys, indent, level + 1)}"
-            for k, v in items
-        ]
-        return _wrap("{", "}", parts, indent, level)
-    if isinstance(value, list | tuple):
-        return _wrap(
-            "[", "]", [_dump(v, sort_keys, indent, level + 1) for v in value], indent, level
-        )
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def _wrap(open_: str, close: str, parts: list[str], indent: int | None, level: int) -> str:
-    if not parts:
-        return open_ + close
-    if indent is None:
-        return open_ + ",".join(parts) + close
-    inner = " " * (indent * (level + 1))
-    return f"{open_}\n{inner}" + f",\n{inner}".join(parts) + f"\n{' ' * (indent * level)}{close}"
 
 
 __all__ = [

@@ -75,8 +75,9 @@ def suggestion(
     return f"did you mean {quote}{match}{quote}{(' ' + what) if what else ''}?"
 
 
-def _display_width(text: str) -> int:
-    # Chinese characters take two terminal columns; the caret must line up under them.
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: Chinese (wide and full-width) characters take two, so
+    that carets and table columns line up under them."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
@@ -122,12 +123,12 @@ def _excerpt(line: str, span: Span) -> list[str]:
         stop = min(stop - left + len(prefix), len(text) - len(suffix))
     gutter = str(span.line)
     pad = " " * len(gutter)
-    underline_width = max(_display_width(text[start:stop]), 1)
+    underline_width = max(display_width(text[start:stop]), 1)
     marker = "^" + "~" * (underline_width - 1)
     return [
         f"{pad} |",
         f"{gutter} | {text}",
-        f"{pad} | {' ' * _display_width(text[:start])}{marker}",
+        f"{pad} | {' ' * display_width(text[:start])}{marker}",
     ]
 
 

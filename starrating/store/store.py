@@ -1,23 +1,10 @@
-"""The store: one DuckDB file holding events, roster, ingests and (added by the engine)
-runs, results and contributions (docs/data.md section 3).
+"""The store: one DuckDB file holding events, roster, ingests, runs, results and
+contributions (docs/data.md section 3); the tables are defined in :mod:`.schema`.
 
-Schema version 1 (``meta.schema_version`` = "1")::
+Enters: a path (``--db``, the catalog's ``database``, or the default). Leaves: an open
+:class:`Store` with its schema checked (or created), transactions, and the catalog the
+stored data implies.
 
-    meta(key, value)                          schema_version
-    ingests(ingest_id, kind, file, sha256, rows, added, ingested_at)
-    events(event_id, employee_id, type, occurred_at, occurred_utc, occurred_local,
-           recorded_at, value, voids, attributes, content_sha256, ingest_id)
-    roster(employee_id, version, name, hire_date, leave_date, attributes,
-           content_sha256, recorded_at, ingest_id)
-    attribute_types(scope, name, type)        scope: an event type, or "@roster"
-
-* ``events.occurred_at`` is the text as written; ``occurred_utc`` is set when the text
-  had an offset (``Z``, ``+08:00``), ``occurred_local`` (the wall-clock time in the
-  policy's zone) when it had none. ``void`` rows (``voids`` = an event id) live in the
-  same table. ``attributes`` is a JSON object of text values (empty cells omitted); their
-  types are in ``attribute_types``.
-* ``roster`` keeps every version of an employee; a run uses the newest version recorded
-  at or before its as-of time.
 * Every session runs with ``TimeZone = 'UTC'``. Note for callers: fetching a
   ``TIMESTAMPTZ`` into Python needs ``pytz``, which is not a dependency; cast such values
   to ``VARCHAR`` in SQL (and pass instants to SQL as ISO 8601 text).
@@ -37,71 +24,16 @@ from typing import Self
 
 import duckdb
 
-from ..language.catalog import (
-    BOOLEAN,
-    DATE,
-    NUMBER,
-    STANDARD_ROSTER_ATTRIBUTES,
-    TEXT,
-    TIMESTAMP,
-    Catalog,
+from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
+from .schema import (
+    ROSTER_SCOPE,
+    SCHEMA_VERSION,
+    VOID_TYPE,
+    create_schema,
+    ensure_run_tables,
 )
 
-SCHEMA_VERSION = "1"
 DEFAULT_DATABASE = "starrating.duckdb"
-ROSTER_SCOPE = "@roster"  # attribute_types.scope of roster attributes
-VOID_TYPE = "void"
-ATTRIBUTE_TYPES = (TEXT, NUMBER, BOOLEAN, DATE, TIMESTAMP)
-
-SCHEMA_V1 = (
-    """CREATE TABLE meta (
-        key VARCHAR PRIMARY KEY,
-        value VARCHAR
-    )""",
-    """CREATE TABLE ingests (
-        ingest_id BIGINT PRIMARY KEY,
-        kind VARCHAR,              -- 'events' or 'roster'
-        file VARCHAR,              -- as named on the command line
-        sha256 VARCHAR,            -- of the file's bytes
-        rows BIGINT,               -- data rows in the file
-        added BIGINT,              -- events or roster versions it added
-        ingested_at TIMESTAMPTZ
-    )""",
-    """CREATE TABLE events (
-        event_id VARCHAR PRIMARY KEY,
-        employee_id VARCHAR NOT NULL,
-        type VARCHAR NOT NULL,
-        occurred_at VARCHAR NOT NULL,     -- as written
-        occurred_utc TIMESTAMPTZ,         -- when the text had an offset (Z, +08:00)
-        occurred_local TIMESTAMP,         -- when it had none: local time, policy's zone
-        recorded_at TIMESTAMPTZ NOT NULL,
-        value DECIMAL(38, 10),
-        voids VARCHAR,                    -- on `void` rows: the event_id cancelled
-        attributes JSON,                  -- other columns: object of text values
-        content_sha256 VARCHAR NOT NULL,
-        ingest_id BIGINT NOT NULL
-    )""",
-    """CREATE TABLE roster (
-        employee_id VARCHAR,
-        version INTEGER,
-        name VARCHAR,
-        hire_date DATE,
-        leave_date DATE,
-        attributes JSON,                  -- other columns (department, role...): text
-        content_sha256 VARCHAR,
-        recorded_at TIMESTAMPTZ,
-        ingest_id BIGINT,
-        PRIMARY KEY (employee_id, version)
-    )""",
-    """CREATE TABLE attribute_types (
-        scope VARCHAR,                    -- an event type, or '@roster'
-        name VARCHAR,
-        type VARCHAR,                     -- text, number, boolean, date, timestamp
-        PRIMARY KEY (scope, name)
-    )""",
-    # runs, results and contributions are created by the engine with
-    # Store.ensure_table(...): they are not part of this list.
-)
 
 
 class StoreError(Exception):
@@ -171,11 +103,7 @@ class Store:
             if read_only:
                 raise StoreError(f"{self.path} is an empty database, not a starrating store")
             with self.transaction():
-                for statement in SCHEMA_V1:
-                    self.connection.execute(statement)
-                self.connection.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-                )
+                create_schema(self.connection)
             return
         if "meta" not in tables:
             raise StoreError(
@@ -256,12 +184,13 @@ class Store:
     # -- for the engine --------------------------------------------------------------
 
     def ensure_table(self, sql: str) -> None:
-        """Run a ``CREATE TABLE IF NOT EXISTS ...`` (or index) statement.
-
-        The engine creates ``runs``, ``results`` and ``contributions`` with this; they are
-        part of schema version 1 but owned by the engine.
-        """
+        """Run a ``CREATE TABLE IF NOT EXISTS ...`` (or index) statement."""
         self.connection.execute(sql)
+
+    def ensure_run_tables(self) -> None:
+        """``runs``, ``results`` and ``contributions`` (schema.RUN_TABLES), before a run is
+        recorded in this store."""
+        ensure_run_tables(self.connection)
 
     def data_catalog(self) -> Catalog:
         """The catalog the data seen so far implies (docs/data.md section 1): every event

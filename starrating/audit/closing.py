@@ -1,0 +1,223 @@
+"""Closing a period (`starrating run --official`): a run becomes the official result.
+
+Enters: a store, planned runs, the catalog and, to amend, a reason. Leaves: a
+:class:`CloseOutcome` per run: closed, identical (nothing recorded), amended (the new run
+is official; the old one is kept, no longer official) or refused (results differ and no
+reason was given: nothing of the batch is recorded, :class:`ClosingRefused`).
+
+Runs are immutable records. The one change ever made to a recorded run is the
+``official`` flag of the run an amendment replaces, which is set to false in the
+transaction that records the amendment (whose ``amends`` names the replaced run); every
+other column of a run, its results and its contributions stay as they were written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import duckdb
+
+from ..engine.evaluate import policy_timezone
+from ..engine.runs import PlannedRun, RunDocument, run_policy
+from ..language.catalog import Catalog
+from ..store.records import RUN_COLUMNS, read_run, stored_run
+from ..store.store import Store
+from .replay import Difference, compare_results
+from .runs import AuditError
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    """What ``run --official`` did for one policy and period.
+
+    ``status``: ``closed`` (no official run existed: this run is now official),
+    ``identical`` (an official run with the same results exists: nothing recorded,
+    ``run_id`` names it), ``amended`` (recorded as the new official run; ``previous``
+    keeps its row but is no longer official), ``refused`` (the results differ from the
+    official run and no reason to amend was given: nothing recorded).
+    """
+
+    status: str
+    policy: str
+    period: str
+    run_id: str  # the official run after this (for `refused`: the existing one)
+    previous: str | None  # the official run before this, if any
+    document: RunDocument  # what to print; for `identical`, headed by the existing run
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+    @property
+    def message(self) -> str:
+        what = f'{self.period} of "{self.policy}"'
+        if self.status == "closed":
+            return f"closed {what}: run {self.run_id} is its official result"
+        if self.status == "amended":
+            return (
+                f"amended {what}: run {self.run_id} replaces run {self.previous} as its "
+                f"official result (run {self.previous} is kept)"
+            )
+        if self.status == "identical":
+            return (
+                f"{what} is already closed by run {self.run_id} with identical results; "
+                "nothing was recorded"
+            )
+        shown = [f"  {d.describe()}" for d in self.differences[:10]]
+        if len(self.differences) > 10:
+            shown.append(f"  ... and {len(self.differences) - 10} more")
+        detail = "\n".join(shown) if shown else "  (the same rows, but not the same results)"
+        return (
+            f"{what} is already closed by run {self.run_id}, and these results differ "
+            f"from it (official → now):\n{detail}\n"
+            "to make them the official result, run again with --amend --reason TEXT "
+            f"(run {self.run_id} is kept)"
+        )
+
+
+class ClosingRefused(AuditError):
+    """``run --official`` found results that differ from a period's official run and was
+    given no reason to amend it. Raised out of the closing transaction, so nothing of it
+    is kept (nor of an outer transaction it joined). ``outcomes`` has every planned run's
+    outcome; the refused ones say what differs."""
+
+    def __init__(self, outcomes: list[CloseOutcome]) -> None:
+        self.outcomes = outcomes
+        super().__init__("\n".join(o.message for o in outcomes if not o.ok))
+
+
+def close_period(
+    store: Store, planned: PlannedRun, catalog: Catalog, amend_reason: str | None = None
+) -> CloseOutcome:
+    """Evaluate ``planned`` and make it the official result of its policy and period
+    (see :func:`close_periods`)."""
+    return close_periods(store, [planned], catalog, amend_reason)[0]
+
+
+def close_periods(
+    store: Store,
+    planned: Sequence[PlannedRun],
+    catalog: Catalog,
+    amend_reason: str | None = None,
+) -> list[CloseOutcome]:
+    """``run --official``: evaluate each planned run and close its (policy, period).
+
+    * No official run yet: the run is recorded as official (``closed``).
+    * An official run with the same ``results_sha256``: nothing is recorded
+      (``identical``), so a retried batch job is harmless.
+    * Different results, no ``amend_reason``: :class:`ClosingRefused` is raised and
+      nothing of any planned run is recorded (exit status 1 means nothing changed).
+    * Different results with ``amend_reason``: the run is recorded as official with
+      ``amends`` = the old official run and the reason; the old run stays, no longer
+      official (``amended``).
+
+    All of it is one transaction, which joins the caller's if one is open (then a
+    refusal rolls back the caller's changes too, e.g. the data `run --events` ingested).
+    The evaluation happens here, not before, because a run's per-rule contributions can
+    be recorded only while its evaluation is at hand (engine.runs.run_policy).
+    """
+    store.ensure_run_tables()
+    with store.transaction():
+        outcomes = [_close_one(store, plan, catalog, amend_reason) for plan in planned]
+        if any(not o.ok for o in outcomes):
+            raise ClosingRefused(outcomes)
+    return outcomes
+
+
+def close_each(
+    store: Store,
+    planned: Sequence[PlannedRun],
+    catalog: Catalog,
+    amend_reason: str | None = None,
+) -> list[CloseOutcome]:
+    """``run FOLDER --official``: close each policy of a batch on its own (each in its own
+    transaction, as :func:`close_periods`), so that one policy whose closed period no
+    longer matches the data (a refusal) does not keep the others from being closed. The
+    refused outcomes are returned with the others; nothing of them is recorded."""
+    outcomes: list[CloseOutcome] = []
+    for plan in planned:
+        try:
+            outcomes += close_periods(store, [plan], catalog, amend_reason)
+        except ClosingRefused as refused:
+            outcomes += refused.outcomes
+    return outcomes
+
+
+def _close_one(
+    store: Store, plan: PlannedRun, catalog: Catalog, amend_reason: str | None
+) -> CloseOutcome:
+    con = store.connection
+    assert plan.item.policy is not None
+    policy, period = plan.item.policy.name, plan.target.label
+    current = con.execute(
+        f"SELECT {RUN_COLUMNS} FROM runs r WHERE r.policy = ? AND r.period = ? AND r.official"
+        " ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1",
+        [policy, period],
+    ).fetchone()
+    if current is None:
+        document = _record(store, plan, catalog, official=True)
+        return CloseOutcome("closed", policy, period, str(document.run["run_id"]), None,
+                            document)  # fmt: skip
+    official = stored_run(current, catalog)
+    document = run_policy(con, plan.item, catalog, plan.target, plan.as_of, record=False)
+    if document.run["results_sha256"] == official.results_sha256:
+        zone = policy_timezone(plan.item.policy, catalog)
+        document = replace(document, run=replace(official, zone=zone).header())
+        return CloseOutcome("identical", policy, period, official.run_id, official.run_id,
+                            document)  # fmt: skip
+    recorded = read_run(con, official.run_id)
+    differences = compare_results(recorded.results, document.results)
+    if not amend_reason or not amend_reason.strip():
+        return CloseOutcome("refused", policy, period, official.run_id, official.run_id,
+                            document, differences)  # fmt: skip
+    # The one update ever made to a recorded run: it is no longer the official result.
+    con.execute("UPDATE runs SET official = FALSE WHERE run_id = ?", [official.run_id])
+    document = _record(store, plan, catalog, official=True, amends=official.run_id,
+                       amend_reason=amend_reason.strip())  # fmt: skip
+    return CloseOutcome("amended", policy, period, str(document.run["run_id"]), official.run_id,
+                        document, differences)  # fmt: skip
+
+
+def _record(
+    store: Store,
+    plan: PlannedRun,
+    catalog: Catalog,
+    official: bool,
+    amends: str | None = None,
+    amend_reason: str | None = None,
+) -> RunDocument:
+    """Evaluate and record through engine.runs.run_policy, inside the caller's transaction."""
+    assert store.in_transaction
+    document = run_policy(
+        _JoinedConnection(store.connection), plan.item, catalog, plan.target, plan.as_of
+    )  # type: ignore[arg-type]
+    # The run row was inserted a moment ago in this same transaction: these columns
+    # complete it before anyone can see it.
+    store.connection.execute(
+        "UPDATE runs SET official = ?, amends = ?, amend_reason = ? WHERE run_id = ?",
+        [official, amends, amend_reason, document.run["run_id"]],
+    )
+    return document
+
+
+class _JoinedConnection:
+    """A DuckDB connection for ``engine.runs.run_policy`` that leaves the transaction to the
+    caller: engine.runs._record brackets its writes in BEGIN/COMMIT (ROLLBACK on failure), which
+    would fail inside an open transaction. Here those three statements do nothing; a
+    failure still propagates and rolls back the caller's transaction."""
+
+    _CONTROL = frozenset({"BEGIN", "BEGIN TRANSACTION", "COMMIT", "ROLLBACK"})
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+        if " ".join(sql.split()).upper().rstrip(";") in self._CONTROL:
+            return self._connection
+        return self._connection.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)

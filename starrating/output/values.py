@@ -1,0 +1,46 @@
+"""How one value of a result is shown to people: the one value formatter.
+
+Enters: a value of a result row (a Decimal, a float from JSON, a boolean, a list of award
+names or veto reasons, text, or nothing). Leaves: its text for a table cell or a sentence.
+JSON and CSV keep every digit and are written elsewhere (store.records, output.csv).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# The fields of a result row as the documents list them (after who the row is about; its
+# values come last), in the order the CSV and the workbook show them.
+ROW_FIELDS = ("period", "period_start", "period_end", "vetoed", "veto_reasons", "red",
+              "green", "net", "stars", "reward", "awards")  # fmt: skip
+
+
+def show(value: object, places: int | None = 2) -> str:
+    """A value for reading: ``-`` for none, ``yes``/``no``, lists joined with commas,
+    numbers rounded to ``places`` decimals (None: every digit) without trailing zeros."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        value = Decimal(str(value))  # its shortest text: 1.5 stays 1.5
+    if isinstance(value, Decimal):
+        return number_text(value, places)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "-"
+    return str(value)
+
+
+def number_text(value: Decimal, places: int | None = None) -> str:
+    """No exponent, no trailing zeros: ``1.50`` -> ``1.5``, ``1E+2`` -> ``100``; rounded to
+    ``places`` decimals unless None."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    return format(value, "f").rstrip("0").rstrip(".")
+
+
+def signed(value: Decimal) -> str:
+    """A difference: ``+1.5``, ``-2``, ``0``."""
+    return number_text(value) if value <= 0 else "+" + number_text(value)

@@ -1,0 +1,205 @@
+"""Row checks and the SQL shared by the events and roster loaders.
+
+Enters: a :class:`~.staging.Staged` file. Leaves: SQL expressions that parse its text
+(times, dates, numbers, attribute values), the problems of its rows in line order
+(:class:`RowChecks`), and the writes both loaders make: the ``ingests`` row and the
+attribute types (declared, or inferred from the values and merged with the store's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import duckdb
+
+from ..language.catalog import BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
+from ..language.diagnostics import did_you_mean
+from .staging import (
+    IngestReport,
+    Staged,
+    lit,
+)
+
+# ISO 8601 as accepted: a date, optionally a time (minutes, seconds, fraction) after
+# `T` or a space, optionally an offset `Z`, `±HH`, `±HH:MM` or `±HHMM` after the time.
+ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$"
+HAS_OFFSET = r"^.{10}[T ].*(Z|[+-]\d{2}(:?\d{2})?)$"
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+TIME_EXAMPLE = "like 2026-10-28T10:00:00+08:00 or 2026-10-28 10:00"
+Message = Callable[[tuple[object, ...]], str]  # problem text from a check's result row
+KIND_WORDS = {
+    NUMBER: "a number",
+    BOOLEAN: "true or false",
+    DATE: "a date (YYYY-MM-DD)",
+    TIMESTAMP: f"an ISO 8601 time ({TIME_EXAMPLE})",
+}
+
+
+# -- SQL building blocks ------------------------------------------------------------
+
+
+def utc_sql(x: str) -> str:
+    """Text with an offset → TIMESTAMPTZ, else NULL."""
+    return (
+        f"CASE WHEN regexp_full_match({x}, '{ISO_TIME}') AND regexp_full_match({x}, "
+        f"'{HAS_OFFSET}') THEN TRY_CAST({x} AS TIMESTAMPTZ) END"
+    )
+
+
+def local_sql(x: str) -> str:
+    """Text without an offset → TIMESTAMP (a bare date is midnight), else NULL."""
+    return (
+        f"CASE WHEN regexp_full_match({x}, '{ISO_TIME}') AND NOT regexp_full_match({x}, "
+        f"'{HAS_OFFSET}') THEN TRY_CAST({x} AS TIMESTAMP) END"
+    )
+
+
+def instant_sql(x: str, zone: str) -> str:
+    """Any ISO time as an instant; local times are taken in ``zone``."""
+    return f"coalesce({utc_sql(x)}, timezone({lit(zone)}, {local_sql(x)}))"
+
+
+def date_sql(x: str) -> str:
+    return f"CASE WHEN regexp_full_match({x}, '{ISO_DATE}') THEN TRY_CAST({x} AS DATE) END"
+
+
+def number_sql(x: str) -> str:
+    return (
+        f"CASE WHEN regexp_full_match({x}, '{DECIMAL}') THEN TRY_CAST({x} AS DECIMAL(38, 10)) END"
+    )
+
+
+def valid_sql(x: str, kind: str) -> str:
+    """A condition: the (non-NULL) text ``x`` parses as ``kind``."""
+    if kind == NUMBER:
+        return f"({number_sql(x)}) IS NOT NULL"
+    if kind == BOOLEAN:
+        return f"lower({x}) IN ('true', 'false', '1', '0')"
+    if kind == DATE:
+        return f"({date_sql(x)}) IS NOT NULL"
+    if kind == TIMESTAMP:
+        return f"(({utc_sql(x)}) IS NOT NULL OR ({local_sql(x)}) IS NOT NULL)"
+    return "true"
+
+
+def attributes_sql(staged: Staged, names: Sequence[str]) -> str:
+    """A JSON object of the non-empty attribute values, keys sorted."""
+    if not names:
+        return "'{}'"
+    entries = ", ".join(f"{{'k': {lit(n)}, 'v': {staged.columns[n]}}}" for n in sorted(names))
+    return (
+        f"CAST(to_json(map_from_entries(list_filter([{entries}], lambda e: e.v IS NOT NULL)))"
+        " AS VARCHAR)"
+    )
+
+
+def missing_columns(staged: Staged, required: Sequence[str], what: str) -> bool:
+    if staged.fmt == "jsonl" and staged.rows == 0:
+        return False  # an empty JSON Lines file names no keys, and needs none
+    for name in required:
+        if name in staged.columns:
+            continue
+        close = did_you_mean(name, staged.columns)
+        hint = f" (the file has `{close}`: rename it to `{name}`)" if close else ""
+        staged.problems.append(
+            f"{staged.file}: missing column `{name}`{hint}; {what} needs the columns "
+            f"{', '.join(required)}"
+        )
+    return bool(staged.problems)
+
+
+class RowChecks:
+    """Row checks of one staged file: ``SELECT __line, args... WHERE <problem>`` queries,
+    each with the message it gives; reported in line order (set-based, one query each)."""
+
+    def __init__(self) -> None:
+        self.checks: list[tuple[str, list[object], Message]] = []
+
+    def add(self, sql: str, fmt: Message, params: list[object] | None = None) -> None:
+        self.checks.append((sql, params or [], fmt))
+
+    def report(self, con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+        found: list[tuple[int, int, tuple[object, ...]]] = []
+        for number, (sql, params, _fmt) in enumerate(self.checks):
+            for row in con.execute(sql, params).fetchall():
+                found.append((row[0], number, tuple(row[1:])))
+        found.sort(key=lambda item: (item[0], item[1]))
+        for line, number, args in found:
+            staged.problems.append(f"{staged.at(line)}: {self.checks[number][2](args)}")
+
+
+def ingest_zone(con: duckdb.DuckDBPyConnection, catalog: Catalog | None, staged: Staged) -> str:
+    zone = (catalog.timezone if catalog else None) or "UTC"
+    row = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [zone])
+    if not (row.fetchone() or (0,))[0]:
+        staged.problems.append(
+            f"{staged.file}: the catalog's timezone `{zone}` is not a known time zone"
+        )
+        return "UTC"
+    return zone
+
+
+def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
+    return int(row[0]) if row else 1
+
+
+def record_ingest(
+    con: duckdb.DuckDBPyConnection, ingest_id: int, report: IngestReport, now: datetime
+) -> None:
+    con.execute(
+        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMPTZ))",
+        [
+            ingest_id,
+            report.kind,
+            report.file,
+            report.sha256,
+            report.rows,
+            report.added,
+            now.isoformat(),
+        ],
+    )
+
+
+# -- attribute types ----------------------------------------------------------------
+
+
+def infer_sql(table: str, scope_sql: str, column: str, name: str, where: str) -> str:
+    return (
+        f"SELECT {scope_sql} AS scope, {lit(name)} AS name, "
+        f"bool_and(lower({column}) IN ('true', 'false')) AS is_boolean, "
+        f"bool_and(({number_sql(column)}) IS NOT NULL) AS is_number "
+        f"FROM {table} WHERE {column} IS NOT NULL AND {where} GROUP BY ALL"
+    )
+
+
+def merge_types(
+    con: duckdb.DuckDBPyConnection, found: dict[tuple[str, str], str], declared: bool
+) -> None:
+    """Store attribute types: declared ones replace, inferred ones merge (→ text)."""
+    if not found:
+        return
+    existing = {
+        (scope, name): kind
+        for scope, name, kind in con.execute(
+            "SELECT scope, name, type FROM attribute_types"
+        ).fetchall()
+    }
+    changes = []
+    for key, kind in sorted(found.items()):
+        old = existing.get(key)
+        new = kind if declared or old is None or old == kind else TEXT
+        if new != old:
+            changes.append([key[0], key[1], new])
+    if changes:
+        con.executemany("INSERT OR REPLACE INTO attribute_types VALUES (?, ?, ?)", changes)
+
+
+def inferred_types(rows: Iterable[tuple[str, str, bool, bool]]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for scope, name, is_boolean, is_number in rows:
+        out[(scope, name)] = BOOLEAN if is_boolean else NUMBER if is_number else TEXT
+    return out

@@ -1,0 +1,241 @@
+"""Loading a staged events file: checks its rows and adds its new events.
+
+Enters: a :class:`~.staging.Staged` events file, the catalog and the ingest time.
+Leaves: new rows in ``events`` (voids too), attribute types and one ``ingests`` row, or
+the problems of the file (then nothing). The rules are in :mod:`.ingest`.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from ..language.catalog import TEXT, Catalog
+from ..language.diagnostics import suggestion
+from .checks import (
+    KIND_WORDS,
+    TIME_EXAMPLE,
+    RowChecks,
+    attributes_sql,
+    infer_sql,
+    inferred_types,
+    ingest_zone,
+    instant_sql,
+    local_sql,
+    merge_types,
+    missing_columns,
+    next_ingest_id,
+    number_sql,
+    record_ingest,
+    utc_sql,
+    valid_sql,
+)
+from .schema import VOID_TYPE
+from .staging import (
+    IngestReport,
+    Staged,
+    lit,
+)
+from .store import Store
+
+EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
+EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
+
+
+# -- events -------------------------------------------------------------------------
+
+
+def apply_events(
+    store: Store, staged: Staged, catalog: Catalog | None, now: datetime, report: IngestReport
+) -> None:
+    con = store.connection
+    if missing_columns(staged, EVENT_REQUIRED, "an events file"):
+        return
+    zone = ingest_zone(con, catalog, staged)
+    if staged.problems:
+        return
+    attributes = [n for n in staged.columns if n not in EVENT_STANDARD]
+    ev = staged.stage + "_ev"
+    staged.temp.append(ev)
+    c = staged.col
+    carried = "".join(f", {staged.columns[n]}" for n in attributes)
+    rec = c("recorded_at")
+    con.execute(
+        f"""CREATE TEMP TABLE {ev} AS
+            SELECT *, sha256(to_json([employee_id, type, occurred_at,
+                        CAST(value AS VARCHAR), voids, attrs,
+                        CASE WHEN recorded_text IS NOT NULL
+                             THEN coalesce(CAST(rec_utc AS VARCHAR), recorded_text) END]))
+                      AS content
+            FROM (SELECT __line,
+                         {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
+                         {c("type")} AS type, {c("occurred_at")} AS occurred_at,
+                         {rec} AS recorded_text, {c("value")} AS value_text,
+                         {c("voids")} AS voids,
+                         {utc_sql(c("occurred_at"))} AS occ_utc,
+                         {local_sql(c("occurred_at"))} AS occ_local,
+                         {instant_sql(rec, zone)} AS rec_utc,
+                         {number_sql(c("value"))} AS value,
+                         {attributes_sql(staged, attributes)} AS attrs{carried}
+                  FROM {staged.stage})"""
+    )
+    empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
+    checks = RowChecks()
+    check = checks.add
+
+    for name in EVENT_REQUIRED:
+        check(
+            f"SELECT __line FROM {ev} WHERE {name} IS NULL",
+            lambda a, name=name: f"`{name}` {empty}",
+        )
+    check(
+        f"""SELECT __line, occurred_at FROM {ev}
+            WHERE occurred_at IS NOT NULL AND occ_utc IS NULL AND occ_local IS NULL""",
+        lambda a: f"occurred_at `{a[0]}` is not an ISO 8601 time ({TIME_EXAMPLE})",
+    )
+    check(
+        f"SELECT __line, recorded_text FROM {ev} WHERE recorded_text IS NOT NULL "
+        "AND rec_utc IS NULL",
+        lambda a: f"recorded_at `{a[0]}` is not an ISO 8601 time ({TIME_EXAMPLE})",
+    )
+    check(
+        f"SELECT __line, value_text FROM {ev} WHERE value_text IS NOT NULL AND value IS NULL",
+        lambda a: f"value `{a[0]}` is not a number",
+    )
+    checked = catalog is not None and catalog.known_events
+    if checked:
+        assert catalog is not None
+        known = sorted(catalog.events)
+        where = catalog.path or "the catalog"
+
+        @functools.cache
+        def type_hint(word: str) -> str | None:
+            return suggestion(word, known)
+
+        def unknown_type(a: tuple[object, ...]) -> str:
+            hint = type_hint(str(a[0]))
+            return f"unknown event type `{a[0]}` (not in {where})" + (f"; {hint}" if hint else "")
+
+        check(
+            f"""SELECT __line, type FROM {ev}
+                WHERE type IS NOT NULL AND type <> '{VOID_TYPE}' AND NOT list_contains(?, type)""",
+            unknown_type,
+            [known],
+        )
+
+        @functools.cache
+        def attribute_hint(name: str, event_type: str) -> str | None:
+            return suggestion(name, catalog.events.get(event_type, {}))
+
+        for name in attributes:
+            column = staged.columns[name]
+            having = [t for t in known if name in catalog.event_attributes(t)]
+
+            def undeclared(a: tuple[object, ...], name: str = name) -> str:
+                hint = attribute_hint(name, str(a[0]))
+                text = f"event type `{a[0]}` has no attribute `{name}` in {where}"
+                return text + (f"; {hint}" if hint else "")
+
+            check(
+                f"""SELECT __line, type FROM {ev}
+                    WHERE {column} IS NOT NULL AND list_contains(?, type)
+                      AND NOT list_contains(?, type)""",
+                undeclared,
+                [known, having],
+            )
+            kinds = {catalog.event_attributes(t)[name] for t in having}
+            for kind in sorted(kinds - {TEXT}):
+                typed = [t for t in having if catalog.event_attributes(t)[name] == kind]
+                check(
+                    f"""SELECT __line, type, {column} FROM {ev}
+                        WHERE {column} IS NOT NULL AND list_contains(?, type)
+                          AND NOT ({valid_sql(column, kind)})""",
+                    lambda a, name=name, kind=kind: (
+                        f"`{name}` = `{a[1]}` is not {KIND_WORDS[kind]} (`{name}` of "
+                        f"`{a[0]}` is declared {kind} in {where})"
+                    ),
+                    [typed],
+                )
+    check(
+        f"SELECT __line FROM {ev} WHERE type = '{VOID_TYPE}' AND voids IS NULL",
+        lambda a: "a `void` row needs `voids`: the event_id of the event it cancels",
+    )
+    check(
+        f"SELECT __line, type FROM {ev} WHERE voids IS NOT NULL AND type <> '{VOID_TYPE}'",
+        lambda a: f"`voids` is only for rows of type `void` (this row's type is `{a[0]}`)",
+    )
+    check(
+        f"""SELECT v.__line, v.voids FROM {ev} v
+            WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {ev} f WHERE f.event_id = v.voids)
+              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.voids)""",
+        lambda a: f"voids `{a[0]}`, but there is no event `{a[0]}` in this file or the store",
+    )
+    check(
+        f"""SELECT v.__line, v.voids FROM {ev} v
+            WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
+              AND (EXISTS (SELECT 1 FROM {ev} f
+                           WHERE f.event_id = v.voids AND f.type = '{VOID_TYPE}')
+                   OR EXISTS (SELECT 1 FROM events e
+                              WHERE e.event_id = v.voids AND e.type = '{VOID_TYPE}'))""",
+        lambda a: f"voids `{a[0]}`, which is itself a void: a void can only cancel an event",
+    )
+    check(
+        f"""SELECT __line, event_id, first_line FROM (
+                SELECT __line, event_id, content,
+                       first_value(content) OVER w AS first_content,
+                       first_value(__line) OVER w AS first_line
+                FROM {ev} WHERE event_id IS NOT NULL
+                WINDOW w AS (PARTITION BY event_id ORDER BY __line))
+            WHERE content <> first_content""",
+        lambda a: f"event_id `{a[0]}` is also on {staged.line_word(a[1])} with different content",
+    )
+    check(
+        f"""SELECT v.__line, v.event_id, i.file FROM {ev} v
+            JOIN events e ON e.event_id = v.event_id
+            LEFT JOIN ingests i ON i.ingest_id = e.ingest_id
+            WHERE e.content_sha256 <> v.content""",
+        lambda a: (
+            f"event_id `{a[0]}` is already in the store with different content "
+            f"(from {a[1] or 'an earlier ingest'}); a correction is a new event and a "
+            "`void` row"
+        ),
+    )
+    checks.report(con, staged)
+    if staged.problems:
+        return
+
+    # -- write -----------------------------------------------------------------------
+    ingest_id = next_ingest_id(con)
+    con.execute(
+        f"""INSERT INTO events
+            SELECT event_id, employee_id, type, occurred_at, occ_utc, occ_local,
+                   coalesce(rec_utc, CAST(? AS TIMESTAMPTZ)), value, voids,
+                   CAST(attrs AS JSON), content, ?
+            FROM {ev} v
+            WHERE __line = (SELECT min(f.__line) FROM {ev} f WHERE f.event_id = v.event_id)
+              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.event_id)
+            ORDER BY __line""",
+        [now.isoformat(), ingest_id],
+    )
+    row = con.execute("SELECT count(*) FROM events WHERE ingest_id = ?", [ingest_id]).fetchone()
+    report.added = int(row[0]) if row else 0
+    typed = attributes
+    if typed:
+        if checked:
+            assert catalog is not None
+            found: dict[tuple[str, str], str] = {}
+            present = " UNION ALL ".join(
+                f"SELECT DISTINCT type, {lit(n)} FROM {ev} "
+                f"WHERE {staged.columns[n]} IS NOT NULL AND type <> '{VOID_TYPE}'"
+                for n in typed
+            )
+            for scope, name in con.execute(present).fetchall():
+                found[(scope, name)] = catalog.event_attributes(scope).get(name, TEXT)
+            merge_types(con, found, declared=True)
+        else:
+            sql = " UNION ALL ".join(
+                infer_sql(ev, "type", staged.columns[n], n, f"type <> '{VOID_TYPE}'") for n in typed
+            )
+            merge_types(con, inferred_types(con.execute(sql).fetchall()), declared=False)
+    record_ingest(con, ingest_id, report, now)

@@ -139,3 +139,16 @@ def test_unknown_run_employee_or_period(run_id: str) -> None:
     assert code == 1 and "is not rated" in out
     code, out = explain(run_id, "--employee", "A", "--period", "2026-W40")
     assert code == 1 and "their periods are: 2026-W44" in out
+
+
+def test_a_store_without_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Explain reads runs through the one reader of recorded runs, which says so when the
+    # store has none (before, DuckDB's "Table with name runs does not exist" escaped).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    ingested = CliRunner().invoke(cli, ["ingest", "--roster", "roster.csv", "--db", "s.duckdb"])
+    assert ingested.exit_code == 0, ingested.output
+    code, out = explain("20261102T000000-00000000", "--employee", "A")
+    assert code == 1
+    assert "no run 20261102T000000-00000000 in this store: it has no recorded runs" in out
+    assert "internal error" not in out

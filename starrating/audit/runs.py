@@ -92,7 +92,7 @@ def read_recorded(
     try:
         return read_run(store.connection, run_id, catalog, where=store.path, results=results)
     except RunNotFound as missing:
-        if missing.no_runs:
+        if missing.no_runs:  # `runs` and `replay` have always named the store's path here
             raise AuditError(f"no run {run_id}: no runs are recorded in {store.path}") from None
         raise AuditError(missing.message) from None
 

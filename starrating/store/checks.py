@@ -121,7 +121,8 @@ class RowChecks:
     def add(self, sql: str, fmt: Message, params: list[object] | None = None) -> None:
         self.checks.append((sql, params or [], fmt))
 
-    def report(self, con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    def report(self, con: duckdb.DuckDBPyConnection, staged: Staged) -> bool:
+        """Add every problem found to ``staged``; True if the file has any problem."""
         found: list[tuple[int, int, tuple[object, ...]]] = []
         for number, (sql, params, _fmt) in enumerate(self.checks):
             for row in con.execute(sql, params).fetchall():
@@ -129,6 +130,7 @@ class RowChecks:
         found.sort(key=lambda item: (item[0], item[1]))
         for line, number, args in found:
             staged.problems.append(f"{staged.at(line)}: {self.checks[number][2](args)}")
+        return bool(staged.problems)
 
 
 def ingest_zone(con: duckdb.DuckDBPyConnection, catalog: Catalog | None, staged: Staged) -> str:
@@ -145,6 +147,12 @@ def ingest_zone(con: duckdb.DuckDBPyConnection, catalog: Catalog | None, staged:
 def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
     return int(row[0]) if row else 1
+
+
+def added_rows(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> int:
+    """The rows of ``table`` (events or roster) that ingest ``ingest_id`` added."""
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE ingest_id = ?", [ingest_id]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def record_ingest(

@@ -16,6 +16,7 @@ from .checks import (
     KIND_WORDS,
     TIME_EXAMPLE,
     RowChecks,
+    added_rows,
     attributes_sql,
     infer_sql,
     inferred_types,
@@ -40,9 +41,6 @@ from .store import Store
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
-
-
-# -- events -------------------------------------------------------------------------
 
 
 def apply_events(
@@ -201,8 +199,7 @@ def apply_events(
             "`void` row"
         ),
     )
-    checks.report(con, staged)
-    if staged.problems:
+    if checks.report(con, staged):
         return
 
     # -- write -----------------------------------------------------------------------
@@ -218,8 +215,7 @@ def apply_events(
             ORDER BY __line""",
         [now.isoformat(), ingest_id],
     )
-    row = con.execute("SELECT count(*) FROM events WHERE ingest_id = ?", [ingest_id]).fetchone()
-    report.added = int(row[0]) if row else 0
+    report.added = added_rows(con, "events", ingest_id)
     typed = attributes
     if typed:
         if checked:

@@ -15,6 +15,7 @@ from .checks import (
     KIND_WORDS,
     TIME_EXAMPLE,
     RowChecks,
+    added_rows,
     attributes_sql,
     date_sql,
     infer_sql,
@@ -38,9 +39,6 @@ from .store import Store
 ROSTER_REQUIRED = ("employee_id", "name", "hire_date")
 ROSTER_STANDARD = (*ROSTER_REQUIRED, "leave_date", "recorded_at")
 ROSTER_TEXT_COLUMNS = ("department", "role")  # standard roster attributes, always text
-
-
-# -- roster -------------------------------------------------------------------------
 
 
 def apply_roster(
@@ -143,8 +141,7 @@ def apply_roster(
                     f"`{name}` is declared {kind} in {where})"
                 ),
             )
-    checks.report(con, staged)
-    if staged.problems:
+    if checks.report(con, staged):
         return
 
     # -- write -----------------------------------------------------------------------
@@ -169,8 +166,7 @@ def apply_roster(
             ORDER BY s.__line""",
         [now.isoformat(), now.isoformat(), ingest_id],
     )
-    row = con.execute("SELECT count(*) FROM roster WHERE ingest_id = ?", [ingest_id]).fetchone()
-    report.added = int(row[0]) if row else 0
+    report.added = added_rows(con, "roster", ingest_id)
     if attributes:
         if catalog is not None:
             found = {(ROSTER_SCOPE, n): catalog.roster.get(n, TEXT) for n in attributes}

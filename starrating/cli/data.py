@@ -15,9 +15,8 @@ from ..language.policyfiles import PolicyFile
 from ..output.reports import render_csv, render_table
 from ..output.reports import render_json as render_runs_json
 from ..store.store import Store
-from .errors import AlreadyReported, CommandError, report_error
+from .errors import NOTHING_WAS_RUN, AlreadyReported, CommandError, report_error
 from .inputs import check_period_syntax, checked_policies, ingest_data, load_catalog, open_store
-from .language import NOTHING_WAS_RUN
 from .options import (
     CATALOG_SEARCH_HELP,
     as_of_option,

@@ -14,6 +14,9 @@ import click
 
 ERROR_PREFIX = "starrating: error: "
 
+# `run` and `compile` refuse a policy with errors in the same words.
+NOTHING_WAS_RUN = "the policy has errors; nothing was run"
+
 
 def report_error(message: str) -> None:
     """The one form of an error line, on standard error (data.md section 4)."""
@@ -23,8 +26,9 @@ def report_error(message: str) -> None:
 class CommandError(click.ClickException):
     """The command could not do its work: `starrating: error: MESSAGE`, exit status 1.
 
-    Raising it (rather than calling sys.exit) lets an enclosing store transaction roll
-    back on the way out, so that exit status 1 means nothing changed.
+    Commands raise it rather than print and exit, so that the line and the status have one
+    form, and the store transaction the command is in rolls back and the store closes on
+    the way out (exit status 1 means nothing changed).
     """
 
     exit_code = 1

@@ -12,7 +12,7 @@ from ..engine.runs import compile_sql, parse_as_of, resolve_target
 from ..language.catalog import Catalog
 from ..language.diagnostics import has_errors, render_json, render_text
 from ..language.policyfiles import check_files, read_policy
-from .errors import AlreadyReported, CommandError
+from .errors import NOTHING_WAS_RUN, AlreadyReported, CommandError
 from .inputs import (
     catalog_with_problems,
     checked_policies,
@@ -20,18 +20,22 @@ from .inputs import (
     policy_paths,
     with_data_catalog,
 )
-from .options import CATALOG_SEARCH_HELP, catalog_option, db_option, format_option, period_option
+from .options import (
+    CATALOG_SEARCH_HELP,
+    STORE_ACCEPTED_HELP,
+    catalog_option,
+    db_option,
+    format_option,
+    period_option,
+)
 from .terminal import plural
-
-ACCEPTED_BY_EVERY_COMMAND = "the store (accepted by every command)"
-NOTHING_WAS_RUN = "the policy has errors; nothing was run"
 
 
 @click.command()
 @click.argument("policies", nargs=-1, required=True)
 @format_option("text", "json", help_text="text for people, json for editors and CI")
 @catalog_option(CATALOG_SEARCH_HELP)
-@db_option(ACCEPTED_BY_EVERY_COMMAND)
+@db_option(STORE_ACCEPTED_HELP)
 def check(
     policies: tuple[str, ...], output_format: str, catalog_path: str | None, db: str | None
 ) -> None:
@@ -69,7 +73,7 @@ def check(
 @click.argument("policies", nargs=-1, required=True)
 @click.option("--check", "check_only", is_flag=True, help="exit 1 if a file is not canonical")
 @click.option("--write", is_flag=True, help="rewrite files in canonical form")
-@db_option(ACCEPTED_BY_EVERY_COMMAND)
+@db_option(STORE_ACCEPTED_HELP)
 def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None) -> None:
     """Print POLICIES in canonical form (or check or rewrite them)."""
     from ..language.formatter import format_policy

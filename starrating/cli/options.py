@@ -15,6 +15,7 @@ import click
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 STORE_HELP = "the store (default: starrating.duckdb)"
+STORE_ACCEPTED_HELP = "the store (accepted by every command)"
 CATALOG_HELP = "catalog (default: starrating.yaml)"
 CATALOG_SEARCH_HELP = (
     "catalog of event types and attributes (default: starrating.yaml here or in a parent folder)"

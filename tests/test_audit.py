@@ -431,10 +431,10 @@ def test_periods_are_closed_per_policy_and_period(store: Store, tmp_path: Path) 
 
 
 def _cli():
-    from starrating.cli.commands import cli
+    from starrating.cli import cli
 
     if "replay" not in cli.commands or "runs" not in cli.commands:
-        pytest.skip("starrating.cli.commands has no `runs`/`replay` commands yet")
+        pytest.skip("starrating.cli has no `runs`/`replay` commands yet")
     return cli
 
 

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 A, B, C, D, E = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 GOOD = """policy "前台月度星级" version 1
 timezone "Asia/Shanghai"

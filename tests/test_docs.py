@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from samples import LANGUAGE_EXAMPLE
 from test_formatter import check_fmt
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

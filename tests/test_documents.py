@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 from starrating.output.documents import ReportData, ReportError, load_report
 from starrating.output.html import render_html
 from starrating.output.xlsx import column_letter, sheet_name, write_xlsx

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 ROSTER_HEADER = "employee_id,name,department,role,hire_date,leave_date"
 EVENT_HEADER = "event_id,employee_id,type,occurred_at,recorded_at,voids,value"

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 POLICY = """policy "前台周服务之星" version 1
 timezone "Asia/Shanghai"

@@ -45,7 +45,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 from starrating.language.catalog import find_catalog
 
 GOLDEN = Path(__file__).parent / "golden" / "diagnostics"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 from starrating.language.catalog import Catalog
 from starrating.store.ingest import (
     IngestError,

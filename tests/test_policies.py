@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 from starrating.language.catalog import load_catalog
 from starrating.language.formatter import format_policy
 from starrating.language.parser import parse

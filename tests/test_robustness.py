@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from samples import LANGUAGE_EXAMPLE
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 from starrating.language.checker import check_policy
 from starrating.language.formatter import format_policy
 from starrating.language.parser import parse

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 ROSTER = """employee_id,name,department,role,hire_date,leave_date
 A,甲,前台,sd,2024-01-01,
@@ -522,7 +522,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     # when the output is not a terminal (batch jobs, pipes, CliRunner).
     import io
 
-    from starrating.cli import commands as cli_module
+    from starrating.cli.terminal import progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -530,11 +530,11 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
 
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    with cli_module._progress([1, 2, 3], "running") as steps:
+    with progress([1, 2, 3], "running") as steps:
         assert list(steps) == [1, 2, 3]
     assert "running" in terminal.getvalue()
     pipe = io.StringIO()
     monkeypatch.setattr(sys, "stderr", pipe)
-    with cli_module._progress([1, 2, 3], "running") as steps:
+    with progress([1, 2, 3], "running") as steps:
         assert list(steps) == [1, 2, 3]
     assert pipe.getvalue() == ""

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 from starrating.language.catalog import Catalog
 from starrating.store.ingest import ingest_events, ingest_roster
 from starrating.store.store import (

@@ -2,8 +2,16 @@
 
 Enters: the command line. Leaves: what the library returns, printed, and the exit status.
 The commands only parse arguments and call the stages above.
+
+- main.py: the `cli` group, the library errors it maps to `starrating: error:` (exit 1),
+  and the console entry `main`;
+- errors.py: `CommandError`, the one way a command fails;
+- options.py: the options several commands share (`--db`, `--catalog`, `--format`, ...);
+- inputs.py: policy files, the catalog, the store and data files, read for a command;
+- language.py (check, fmt, compile), data.py (ingest, run, test), audit.py (runs,
+  replay, explain, report, diff): the commands.
 """
 
-from .commands import cli, main
+from .main import cli, main
 
 __all__ = ["cli", "main"]

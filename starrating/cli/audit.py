@@ -1,0 +1,152 @@
+"""Commands on recorded runs and what-ifs: `runs`, `replay`, `explain`, `report` and
+`diff` (docs/data.md 4.6-4.9, 4.11). All but `diff` only read the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..audit.explain import explain as explain_run
+from ..audit.replay import render_replay, replay_run
+from ..audit.runs import list_runs, no_runs_message, render_runs, runs_json
+from ..audit.whatif import evaluate_whatif
+from ..audit.whatif import render_json as render_whatif_json
+from ..audit.whatif import render_text as render_whatif_text
+from ..store.records import document_json
+from ..language.catalog import merge_catalogs
+from ..output.documents import load_report
+from ..output.html import render_html
+from ..output.xlsx import write_xlsx
+from .errors import AlreadyReported, CommandError
+from .inputs import check_period_syntax, checked_policies, ingest_data, load_catalog, open_store
+from .options import (
+    as_of_option,
+    catalog_option,
+    db_option,
+    events_option,
+    format_option,
+    period_option,
+    policy_name_option,
+    roster_option,
+)
+
+
+@click.command(name="runs")
+@policy_name_option("only the runs of this policy")
+@click.option("--period", metavar="P", help="only the runs of this period, e.g. 2026-10")
+@format_option("table", "json")
+@catalog_option()
+@db_option()
+def runs_command(policy_name: str | None, period: str | None, output_format: str,
+                 catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """List recorded runs, oldest first: which one is official for its policy and
+    period, and which official run each amendment replaced, and why."""
+    catalog = load_catalog(catalog_path)
+    with open_store(db, catalog, read_only=True) as store:
+        found = list_runs(store, policy_name, period, catalog)
+        note = None if found else no_runs_message(store, policy_name, period)
+    if output_format == "json":
+        click.echo(runs_json(found), nl=False)
+    elif found:
+        click.echo(render_runs(found), nl=False)
+    if note:
+        click.echo(note, err=True)
+
+
+@click.command()
+@click.argument("run_id")
+@format_option("text", "json")
+@catalog_option()
+@db_option()
+def replay(run_id: str, output_format: str, catalog_path: str | None, db: str | None) -> None:
+    """Recompute run RUN_ID from its stored policy text and as-of time: exit 0 if it is
+    identical, 1 with each difference and the late data behind it."""
+    catalog = load_catalog(catalog_path)
+    with open_store(db, catalog, read_only=True) as store:
+        outcome = replay_run(store, run_id, catalog)
+    if output_format == "json":
+        click.echo(document_json(outcome.to_json()))
+    else:
+        click.echo(render_replay(outcome), nl=False)
+    if not outcome.identical:
+        raise AlreadyReported
+
+
+@click.command()
+@click.argument("run_id")
+@click.option("--employee", required=True, metavar="ID", help="the employee to explain")
+@click.option("--period", metavar="P", help="one period of the run (default: all of them)")
+@catalog_option()
+@db_option()
+def explain(run_id: str, employee: str, period: str | None, catalog_path: str | None,
+            db: str | None) -> None:  # fmt: skip
+    """Every rule's contribution to one employee's result in a recorded run: the policy
+    line, the amount, the events behind it, rank context, vetoes and the stars line."""
+    catalog = load_catalog(catalog_path)
+    with open_store(db, catalog, read_only=True) as store:
+        text = explain_run(store.connection, run_id, employee, period)
+    click.echo(text, nl=False)
+
+
+@click.command()
+@click.argument("run_id")
+@click.option("--html", "html_file", metavar="FILE", help="write an HTML page to FILE")
+@click.option("--xlsx", "xlsx_file", metavar="FILE", help="write an Excel workbook to FILE")
+@catalog_option()
+@db_option()
+def report(run_id: str, html_file: str | None, xlsx_file: str | None,
+           catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """A report people read for a recorded run: the distribution of stars, leaderboards,
+    awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook."""
+    if (html_file is None) == (xlsx_file is None):
+        raise click.UsageError("give exactly one of --html FILE and --xlsx FILE")
+    catalog = load_catalog(catalog_path)
+    with open_store(db, catalog, read_only=True) as store:
+        data = load_report(store.connection, run_id)
+    out = html_file or xlsx_file
+    assert out is not None
+    try:
+        if html_file is not None:
+            Path(html_file).write_text(render_html(data), encoding="utf-8")
+        else:
+            write_xlsx(data, out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {out}", err=True)
+
+
+@click.command()
+@click.argument("policy_a")
+@click.argument("policy_b")
+@period_option()
+@as_of_option()
+@events_option()
+@roster_option()
+@format_option("text", "json")
+@catalog_option()
+@db_option()
+def diff(policy_a: str, policy_b: str, period: str, as_of_text: str | None,
+         event_files: tuple[str, ...], roster_files: tuple[str, ...], output_format: str,
+         catalog_path: str | None, db: str | None) -> None:  # fmt: skip
+    """What-if: evaluate POLICY_A (before) and POLICY_B (after) on the same data for the
+    same period and as-of time, and show what changes per employee. Nothing is recorded."""
+    check_period_syntax(period, as_of_text)
+    catalog = load_catalog(catalog_path)
+    with open_store(db, catalog) as store:
+        # As in `run`: the data files are kept only if both policies check clean (the
+        # error raised inside the transaction rolls them back).
+        with store.transaction():
+            ingest_data(store, roster_files, event_files, catalog)
+            run_catalog = merge_catalogs(catalog, store.data_catalog())
+            files_a = checked_policies((policy_a,), run_catalog)
+            files_b = checked_policies((policy_b,), run_catalog)
+            if any(not f.ok for f in (*files_a, *files_b)):
+                raise CommandError("a policy has errors; nothing was compared")
+        whatif = evaluate_whatif(
+            store.connection, files_a, files_b, period, as_of_text, run_catalog
+        )
+    if output_format == "json":
+        click.echo(render_whatif_json(whatif), nl=False)
+    else:
+        click.echo(render_whatif_text(whatif), nl=False)

@@ -1,0 +1,48 @@
+"""How a command fails: one exception type, shown as `starrating: error: MESSAGE`.
+
+Commands raise `CommandError` instead of printing and exiting; click shows it and exits
+with its status (docs/data.md section 4: 1 for a problem in a policy, the data, the
+catalog or the store, with nothing changed). The library's own errors are turned into it
+in one place, the group's `invoke` (main.py). Usage errors stay click's (exit status 2).
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import click
+
+ERROR_PREFIX = "starrating: error: "
+
+# `run` and `compile` refuse a policy with errors in the same words.
+NOTHING_WAS_RUN = "the policy has errors; nothing was run"
+
+
+def report_error(message: str) -> None:
+    """The one form of an error line, on standard error (data.md section 4)."""
+    click.echo(ERROR_PREFIX + message, err=True)
+
+
+class CommandError(click.ClickException):
+    """The command could not do its work: `starrating: error: MESSAGE`, exit status 1.
+
+    Commands raise it rather than print and exit, so that the line and the status have one
+    form, and the store transaction the command is in rolls back and the store closes on
+    the way out (exit status 1 means nothing changed).
+    """
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        report_error(self.message)
+
+
+class AlreadyReported(CommandError):
+    """Exit status 1 with nothing more to print: the command has reported the problems in
+    their own form already (diagnostics, ingest problems, differences, failed cases)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        pass

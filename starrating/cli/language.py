@@ -1,0 +1,130 @@
+"""Commands on policy text alone: `check`, `fmt` and `compile` (docs/data.md 4.1, 4.2,
+4.5). None of them reads events; `check` reads what an existing store has seen."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..engine.evaluate import policy_timezone
+from ..engine.runs import compile_sql, parse_as_of, resolve_target
+from ..language.catalog import Catalog
+from ..language.diagnostics import has_errors, render_json, render_text
+from ..language.policyfiles import check_files, read_policy
+from .errors import NOTHING_WAS_RUN, AlreadyReported, CommandError
+from .inputs import (
+    catalog_with_problems,
+    checked_policies,
+    load_catalog,
+    policy_paths,
+    with_data_catalog,
+)
+from .options import (
+    CATALOG_SEARCH_HELP,
+    STORE_ACCEPTED_HELP,
+    catalog_option,
+    db_option,
+    format_option,
+    period_option,
+)
+from .terminal import plural
+
+
+@click.command()
+@click.argument("policies", nargs=-1, required=True)
+@format_option("text", "json", help_text="text for people, json for editors and CI")
+@catalog_option(CATALOG_SEARCH_HELP)
+@db_option(STORE_ACCEPTED_HELP)
+def check(
+    policies: tuple[str, ...], output_format: str, catalog_path: str | None, db: str | None
+) -> None:
+    """Parse and check POLICIES (files or folders); exit 1 if any has an error."""
+    paths = policy_paths(policies)
+    catalog, catalog_problems = catalog_with_problems(catalog_path)
+    catalog = with_data_catalog(catalog, db)
+    files = check_files(paths, catalog)
+    diagnostics = [*catalog_problems, *(d for f in files for d in f.diagnostics)]
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if output_format == "json":
+        document = {
+            "files": [f.path for f in files],
+            "catalog": catalog.path if catalog else None,
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": json.loads(render_json(diagnostics)),
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        sources = {f.path: f.source for f in files}
+        for diagnostic in diagnostics:
+            click.echo(render_text(diagnostic, sources.get(diagnostic.file or "")))
+            click.echo()
+        noun = "policy" if len(files) == 1 else "policies"
+        click.echo(
+            f"checked {len(files)} {noun}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        )
+    if errors:
+        raise AlreadyReported
+
+
+@click.command()
+@click.argument("policies", nargs=-1, required=True)
+@click.option("--check", "check_only", is_flag=True, help="exit 1 if a file is not canonical")
+@click.option("--write", is_flag=True, help="rewrite files in canonical form")
+@db_option(STORE_ACCEPTED_HELP)
+def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None) -> None:
+    """Print POLICIES in canonical form (or check or rewrite them)."""
+    from ..language.formatter import format_policy
+
+    if check_only and write:
+        raise click.UsageError("--check and --write cannot be used together")
+    paths = policy_paths(policies)
+    failed = False
+    not_canonical: list[str] = []
+    for path in paths:
+        item = read_policy(path)
+        if item.policy is None or has_errors(item.diagnostics):
+            for diagnostic in item.diagnostics:
+                click.echo(render_text(diagnostic, item.source), err=True)
+            click.echo(f"{item.path}: not formatted: it does not parse", err=True)
+            failed = True
+            continue
+        canonical = format_policy(item.policy)
+        if check_only:
+            if canonical != item.source:
+                not_canonical.append(item.path)
+                click.echo(f"would reformat {item.path}")
+        elif write:
+            if canonical != item.source:
+                path.write_text(canonical, encoding="utf-8")
+                click.echo(f"reformatted {item.path}")
+        else:
+            if len(paths) > 1:
+                click.echo(f"==> {item.path} <==")
+            click.echo(canonical, nl=False)
+    if check_only and not not_canonical and not failed:
+        click.echo(f"{plural(len(paths), 'file')} already canonical")
+    if failed or not_canonical:
+        raise AlreadyReported
+
+
+@click.command(name="compile")
+@click.argument("policy")
+@period_option()
+@catalog_option()
+@db_option("accepted for symmetry; compile reads no data")
+def compile_command(policy: str, period: str, catalog_path: str | None, db: str | None) -> None:
+    """Print the DuckDB SQL a run of POLICY for the period would execute."""
+    catalog = load_catalog(catalog_path)
+    files = checked_policies((policy,), catalog or Catalog())
+    if any(not f.ok for f in files):
+        raise CommandError(NOTHING_WAS_RUN)
+    for item in files:
+        assert item.policy is not None and item.analysis is not None
+        # A RunError (no block of the period's kind) stops at this file, after the SQL of
+        # the files before it (data.md 4.5).
+        zone = policy_timezone(item.policy, catalog)
+        target = resolve_target(item.policy, period, parse_as_of(None, zone), catalog)
+        click.echo(compile_sql(item, catalog or Catalog(), target), nl=False)

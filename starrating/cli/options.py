@@ -1,0 +1,73 @@
+"""The options several commands share, each declared once.
+
+Every command accepts `--db PATH` and all but `fmt` accept `--catalog FILE` (docs/data.md
+section 4). A command whose option means something narrower passes its own help text,
+which `COMMAND --help` shows; the name, metavar and parameter stay the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+STORE_HELP = "the store (default: starrating.duckdb)"
+STORE_ACCEPTED_HELP = "the store (accepted by every command)"
+CATALOG_HELP = "catalog (default: starrating.yaml)"
+CATALOG_SEARCH_HELP = (
+    "catalog of event types and attributes (default: starrating.yaml here or in a parent folder)"
+)
+PERIOD_HELP = "2026-W44, 2026-10, 2026-Q4, 2026-H2, 2026 or previous"
+INGEST_FIRST_HELP = "ingest first"
+
+
+def db_option(help_text: str = STORE_HELP) -> Decorator:
+    """`--db PATH`: the store (docs/data.md section 3)."""
+    return click.option("--db", metavar="PATH", help=help_text)
+
+
+def catalog_option(help_text: str = CATALOG_HELP) -> Decorator:
+    """`--catalog FILE`: the catalog of event types and attributes (data.md section 1.3)."""
+    return click.option("--catalog", "catalog_path", metavar="FILE", help=help_text)
+
+
+def format_option(*choices: str, help_text: str | None = None) -> Decorator:
+    """`--format`: the first of ``choices`` is the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help_text,
+    )
+
+
+def period_option() -> Decorator:
+    """`--period LABEL`, required: the period to evaluate (language.md, periods)."""
+    return click.option("--period", required=True, help=PERIOD_HELP)
+
+
+def as_of_option() -> Decorator:
+    """`--as-of TIME`: evaluate as the data stood at TIME."""
+    return click.option(
+        "--as-of", "as_of_text", metavar="TIME", help="hide data recorded after TIME"
+    )
+
+
+def events_option(help_text: str = INGEST_FIRST_HELP) -> Decorator:
+    """`--events FILE`, repeatable: event files to ingest."""
+    return click.option("--events", "event_files", multiple=True, metavar="FILE", help=help_text)
+
+
+def roster_option(help_text: str = INGEST_FIRST_HELP) -> Decorator:
+    """`--roster FILE`, repeatable: roster files to ingest (before the events)."""
+    return click.option("--roster", "roster_files", multiple=True, metavar="FILE", help=help_text)
+
+
+def policy_name_option(help_text: str) -> Decorator:
+    """`--policy NAME`: one policy by its name, among a folder's or the store's."""
+    return click.option("--policy", "policy_name", metavar="NAME", help=help_text)

@@ -13,11 +13,11 @@ from ..audit.runs import list_runs, no_runs_message, render_runs, runs_json
 from ..audit.whatif import evaluate_whatif
 from ..audit.whatif import render_json as render_whatif_json
 from ..audit.whatif import render_text as render_whatif_text
-from ..store.records import document_json
 from ..language.catalog import merge_catalogs
 from ..output.documents import load_report
 from ..output.html import render_html
 from ..output.xlsx import write_xlsx
+from ..store.records import document_json
 from .errors import AlreadyReported, CommandError
 from .inputs import check_period_syntax, checked_policies, ingest_data, load_catalog, open_store
 from .options import (

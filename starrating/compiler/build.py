@@ -57,9 +57,8 @@ def quoted(name: str) -> str:
     return json.dumps(name, ensure_ascii=False)
 
 
-class BlockBuilder:
-    """The statements of one block -> layers and contributions; one ``node_`` method per
-    kind of value node the checker orders, one ``reward_`` method per reward statement."""
+class _BlockWriter:
+    """What adds to one block's plan: columns, layers, line totals and contributions."""
 
     def __init__(self, context: PolicyContext, info: BlockAnalysis) -> None:
         self.info = info
@@ -77,27 +76,14 @@ class BlockBuilder:
     def new(self, role: str, label: str, sql_type: str = DEC) -> Column:
         return self.ids.new(role, label, sql_type)
 
-    def build(self) -> BlockPlan:
-        applies = self.exprs.context.analysis.policy.applies_to
-        if applies is not None:
-            self.block.population = self.exprs.cond(applies, Scope("roster"))
-        for node in self.info.order:
-            kind, _, name = node.partition(":")
-            getattr(self, "node_" + kind)(name)
-        kept = self.exprs.compile_pending_lookbacks()
-        if kept:
-            columns = [(lookback.hidden, lookback.operand) for lookback in kept]
-            self.layer(columns, "values kept for later instances (previous, consecutive)")
-        return self.block
-
-    # -- helpers
     def layer(self, columns: list[tuple[Column, Sql]], note: str) -> None:
         self.block.layers.append(Compute(columns, note))
 
-    def line_column(self, total: Sql, note: str, role: str = "line") -> Column:
+    def line_column(self, total: Sql, note: str, statement: object, role: str = "line") -> Column:
         """Give a line's total (or a veto's flag) a column of its own, for explain."""
         column = self.new(role, "", "BOOLEAN" if role == "fired" else DEC)
-        self.layer([(column, total)], note)
+        span = getattr(statement, "span", None)
+        self.layer([(column, total)], f"{note}, line {span.line}" if span else note)
         return column
 
     def contribute(
@@ -141,6 +127,23 @@ class BlockBuilder:
             total = X.paren(X.case([(self.exprs.cond(when, ROW), total)], sql("0")))
         return X.coalesce(X.cast(total, DEC), sql("0"))
 
+
+class BlockBuilder(_BlockWriter):
+    """The statements of one block -> layers and contributions; one ``node_`` method per
+    kind of value node the checker orders, one ``reward_`` method per reward statement."""
+
+    def build(self) -> BlockPlan:
+        applies = self.exprs.context.analysis.policy.applies_to
+        if applies is not None:
+            self.block.population = self.exprs.cond(applies, Scope("roster"))
+        for node in self.info.order:
+            kind, _, name = node.partition(":")
+            getattr(self, "node_" + kind)(name)
+        kept = self.exprs.compile_pending_lookbacks()
+        if kept:
+            self.layer(kept, "values kept for later instances (previous, consecutive)")
+        return self.block
+
     # -- value nodes, in the checker's dependency order
     def node_def(self, name: str) -> None:
         definition = self.info.definitions[name]
@@ -178,7 +181,9 @@ class BlockBuilder:
                 line = self.line(
                     adjustment.amount, adjustment.per, adjustment.when, adjustment.at_most
                 )
-                column = self.line_column(line, f"{adjustment.kind} line of {quoted(score.name)}")
+                column = self.line_column(
+                    line, f"{adjustment.kind} of {quoted(score.name)}", adjustment
+                )
                 self.contribute(
                     adjustment, adjustment.kind, score.name, reads=[line],
                     amount=sql(column.ref()), shown=sql(column.ref(), " <> 0"),
@@ -190,6 +195,14 @@ class BlockBuilder:
         for kind, func in (("below", "greatest"), ("above", "least")):
             for clamp in score.adjustments:
                 if isinstance(clamp, A.Clamp) and clamp.kind == kind:
+                    # The score so far gets a column: a clamp reads it three times.
+                    unclamped = self.line_column(
+                        X.cast(total, DEC),
+                        f"{quoted(score.name)} before `never {kind}`",
+                        clamp,
+                        "partial",
+                    )
+                    total = sql(unclamped.ref())
                     bound = self.exprs.visit(clamp.bound, ROW)
                     bounds.append(bound)
                     total = X.case(
@@ -210,7 +223,7 @@ class BlockBuilder:
         for statement in self.info.block.statements:
             if isinstance(statement, A.Tally) and statement.color == color:
                 line = self.line(statement.amount, statement.per, statement.when, statement.at_most)
-                column = self.line_column(line, f"{color} line")
+                column = self.line_column(line, color, statement)
                 columns.append(sql(column.ref()))
                 self.contribute(
                     statement, color, color, reads=[line],
@@ -228,7 +241,9 @@ class BlockBuilder:
         for veto in self.info.block.statements:
             if isinstance(veto, A.Veto):
                 condition = self.exprs.cond(veto.condition, ROW)
-                flag = sql(self.line_column(condition, "veto line", "fired").ref())
+                flag = sql(
+                    self.line_column(condition, f"veto {quoted(veto.reason)}", veto, "fired").ref()
+                )
                 flags.append(flag)
                 reasons.append(X.case([(flag, X.text(veto.reason))]))
                 self.contribute(
@@ -314,7 +329,7 @@ class BlockBuilder:
             line = method(statement) if method else None
             if line is None:
                 continue
-            column = self.line_column(line, "reward line")
+            column = self.line_column(line, "reward", statement)
             parts.append(sql(column.ref()))
             label = statement.name if isinstance(statement, A.Award) else "reward"
             self.contribute(

@@ -75,11 +75,51 @@ class PolicyContext:
         return self.plan.roster[name]
 
 
+class SqlTypes:
+    """The SQL type of an expression's value (for look-back history columns, and to tell
+    numeric comparisons apart), one ``type_of_`` method per AST class that is not a number."""
+
+    def __init__(self, info: BlockAnalysis, catalog: Catalog) -> None:
+        self.info = info
+        self.catalog = catalog
+
+    def of(self, expr: A.Expr) -> str:
+        method = getattr(self, "type_of_" + type(expr).__name__, None)
+        return method(expr) if method else DEC  # numbers, aggregates, rankings, wins
+
+    def type_of_String(self, expr: A.String) -> str:
+        return "VARCHAR"
+
+    def type_of_Boolean(self, expr: A.Expr) -> str:
+        return "BOOLEAN"
+
+    type_of_InList = type_of_Awarded = type_of_Consecutive = type_of_Boolean
+
+    def type_of_Unary(self, expr: A.Unary) -> str:
+        return "BOOLEAN" if expr.op == "not" else DEC
+
+    def type_of_Binary(self, expr: A.Binary) -> str:
+        if expr.op in ("and", "or", *COMPARISONS):
+            return "BOOLEAN"
+        return self.of(expr.left) if expr.op == "default" else DEC
+
+    def type_of_Previous(self, expr: A.Previous) -> str:
+        return self.of(expr.operand)
+
+    def type_of_Name(self, expr: A.Name) -> str:
+        if expr.name in self.info.definitions:
+            return SQL_TYPES[self.info.types.get(expr.name, ANY)]
+        if expr.name in ROW_BUILTINS:
+            return DEC
+        return SQL_TYPES[self.catalog.roster.get(expr.name, ANY)]
+
+
 class ExpressionBuilder:
     def __init__(self, context: PolicyContext, info: BlockAnalysis, block: BlockPlan) -> None:
         self.context = context
         self.info = info
         self.block = block
+        self.types = SqlTypes(info, context.catalog)
         self.aggregates: dict[object, Aggregate] = {}  # by the aggregate's AST, spans aside
         self.by_column: dict[Column, Aggregate | Ranking] = {}
         self.previous: dict[A.Expr, LookBack] = {}  # by the operand of previous()
@@ -133,8 +173,8 @@ class ExpressionBuilder:
             return sql("(", left, f" {op.upper()} ", right, ")")
         left, right = self.visit(expr.left, scope), self.visit(expr.right, scope)
         if op in ("+", "-", "*", "/", "<", "<=", ">", ">=") or DEC in (
-            self.sql_type(expr.left),
-            self.sql_type(expr.right),
+            self.types.of(expr.left),
+            self.types.of(expr.right),
         ):
             left = self.number(expr.left, left, scope)
             right = self.number(expr.right, right, scope)
@@ -280,7 +320,7 @@ class ExpressionBuilder:
     def visit_Previous(self, expr: A.Previous, scope: Scope) -> Sql:
         lookback = self.previous.get(expr.operand)
         if lookback is None:
-            sql_type = self.sql_type(expr.operand)
+            sql_type = self.types.of(expr.operand)
             hidden = self.context.ids.new("hidden", "previous", sql_type)
             previous = self.context.ids.new("previous", "previous", sql_type)
             lookback = LookBack(hidden, previous=previous)
@@ -306,49 +346,20 @@ class ExpressionBuilder:
         self.block.lookbacks.append(lookback)
         self.pending.append((lookback, operand))
 
-    def compile_pending_lookbacks(self) -> list[LookBack]:
+    def compile_pending_lookbacks(self) -> list[tuple[Column, Sql]]:
         """Compile the values kept for later instances; a kept value may itself look back
-        (previous(previous(x))), hence a worklist. Returns them in the order compiled."""
-        done: list[LookBack] = []
+        (previous(previous(x))), hence a worklist. Returns their columns and values."""
+        done: list[tuple[Column, Sql]] = []
         while self.pending:
             lookback, operand = self.pending.pop(0)
             hidden = lookback.hidden
-            value = self.cond(operand, ROW) if hidden.sql_type == "BOOLEAN" else None
-            lookback.operand = X.cast(value or self.visit(operand, ROW), hidden.sql_type)
-            done.append(lookback)
+            if hidden.sql_type == "BOOLEAN":
+                value = self.cond(operand, ROW)
+            else:
+                value = self.visit(operand, ROW)
+            lookback.operand = X.cast(value, hidden.sql_type)
+            done.append((hidden, lookback.operand))
         return done
-
-    # -- SQL types (for the look-back history table)
-    def sql_type(self, expr: A.Expr) -> str:
-        """The SQL type of an expression's value."""
-        method = getattr(self, "type_of_" + type(expr).__name__, None)
-        return method(expr) if method else DEC  # numbers, aggregates, rankings, wins
-
-    def type_of_String(self, expr: A.String) -> str:
-        return "VARCHAR"
-
-    def type_of_Boolean(self, expr: A.Expr) -> str:
-        return "BOOLEAN"
-
-    type_of_InList = type_of_Awarded = type_of_Consecutive = type_of_Boolean
-
-    def type_of_Unary(self, expr: A.Unary) -> str:
-        return "BOOLEAN" if expr.op == "not" else DEC
-
-    def type_of_Binary(self, expr: A.Binary) -> str:
-        if expr.op in ("and", "or", *COMPARISONS):
-            return "BOOLEAN"
-        return self.sql_type(expr.left) if expr.op == "default" else DEC
-
-    def type_of_Previous(self, expr: A.Previous) -> str:
-        return self.sql_type(expr.operand)
-
-    def type_of_Name(self, expr: A.Name) -> str:
-        if expr.name in self.info.definitions:
-            return SQL_TYPES[self.info.types.get(expr.name, ANY)]
-        if expr.name in ROW_BUILTINS:
-            return DEC
-        return SQL_TYPES[self.context.catalog.roster.get(expr.name, ANY)]
 
     # -- what a statement read (for explain)
     def reads(self, *expressions: Sql | None) -> tuple[list[Aggregate], list[Ranking]]:

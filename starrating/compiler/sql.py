@@ -59,7 +59,7 @@ PREFIXES = {
     "value": "v", "award": "a", "event": "e", "roster": "r", "aggregate": "agg", "sub": "sub",
     "wins": "wins", "ranked": "ranked", "rank": "rank", "places": "places", "line": "line",
     "fired": "fired", "candidate": "cand", "place": "place", "candidates": "cands",
-    "key": "key", "hidden": "h", "previous": "prev", "streak": "streak",
+    "key": "key", "partial": "partial", "hidden": "h", "previous": "prev", "streak": "streak",
 }  # fmt: skip
 NAMED_ROLES = ("value", "award", "event", "roster")
 ROW_TOTALS = (RED, GREEN, NET, STARS)

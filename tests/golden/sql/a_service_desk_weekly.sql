@@ -75,19 +75,19 @@ step3 AS (
     CAST([] AS VARCHAR[]) AS "veto_reasons"
   FROM step2
 ),
--- red line
+-- red, line 35
 step4 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN (coalesce(("v2_deductions") = (CAST('0' AS DECIMAL(38,10))), FALSE) AND coalesce(("v1_warnings") = (CAST('0' AS DECIMAL(38,10))), FALSE)) THEN CAST('3' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line7"
   FROM step3
 ),
--- red line
+-- red, line 37
 step5 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN (coalesce(("v2_deductions") = (CAST('0' AS DECIMAL(38,10))), FALSE) AND coalesce(("v1_warnings") = (CAST('1' AS DECIMAL(38,10))), FALSE)) THEN CAST('2' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line8"
   FROM step4
 ),
--- red line
+-- red, line 39
 step6 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN (coalesce(("v2_deductions") = (CAST('0' AS DECIMAL(38,10))), FALSE) AND coalesce(("v1_warnings") = (CAST('2' AS DECIMAL(38,10))), FALSE)) THEN CAST('1.5' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line9"
@@ -111,7 +111,7 @@ step9 AS (
     CAST(max(CASE WHEN NOT "vetoed" THEN "rank13" END) OVER (PARTITION BY seq, "r15_department") AS BIGINT) AS "places14"
   FROM step8
 ),
--- red line
+-- red, line 46
 step10 AS (
   SELECT *,
     coalesce(CAST("rank13" AS DECIMAL(38,10)), 0) AS "line16"
@@ -135,7 +135,7 @@ step13 AS (
     CAST(max(CASE WHEN NOT "vetoed" THEN "rank19" END) OVER (PARTITION BY seq, "r15_department") AS BIGINT) AS "places20"
   FROM step12
 ),
--- red line
+-- red, line 49
 step14 AS (
   SELECT *,
     coalesce(CAST("rank19" AS DECIMAL(38,10)), 0) AS "line21"
@@ -159,7 +159,7 @@ step17 AS (
     CAST(max(CASE WHEN NOT "vetoed" THEN "rank24" END) OVER (PARTITION BY seq, "r15_department") AS BIGINT) AS "places25"
   FROM step16
 ),
--- red line
+-- red, line 53
 step18 AS (
   SELECT *,
     coalesce(CAST("rank24" AS DECIMAL(38,10)), 0) AS "line26"
@@ -183,19 +183,19 @@ step21 AS (
     CAST(max(CASE WHEN NOT "vetoed" THEN "rank29" END) OVER (PARTITION BY seq, "r15_department") AS BIGINT) AS "places30"
   FROM step20
 ),
--- red line
+-- red, line 57
 step22 AS (
   SELECT *,
     coalesce(CAST("rank29" AS DECIMAL(38,10)), 0) AS "line31"
   FROM step21
 ),
--- red line
+-- red, line 59
 step23 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN coalesce(("agg33") > (CAST('0' AS DECIMAL(38,10))), FALSE) THEN CAST('1' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line34"
   FROM step22
 ),
--- red line
+-- red, line 61
 step24 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN CAST('3' AS DECIMAL(38,10)) IS NULL OR (CAST('1' AS DECIMAL(38,10)) * "agg35") IS NULL THEN (CAST('1' AS DECIMAL(38,10)) * "agg35") ELSE least((CAST('1' AS DECIMAL(38,10)) * "agg35"), CAST('3' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line36"
@@ -207,7 +207,7 @@ step25 AS (
     CAST("line7" + "line8" + "line9" + "line16" + "line21" + "line26" + "line31" + "line34" + "line36" AS DECIMAL(38,10)) AS "red"
   FROM step24
 ),
--- green line
+-- green, line 42
 step26 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN coalesce(("v2_deductions") > (CAST('0' AS DECIMAL(38,10))), FALSE) THEN CAST('1' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line37"
@@ -369,7 +369,7 @@ step9 AS (
     ((NOT "vetoed") AND coalesce(("wins47") >= (CAST('3' AS DECIMAL(38,10))), FALSE)) AS "a46"
   FROM step8
 ),
--- reward line
+-- reward, line 80
 step10 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a46" THEN CAST('100' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line51"

@@ -118,13 +118,13 @@ step1 AS (
     CAST(CAST(("agg31") * (CAST('20' AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v1_satisfaction"
   FROM base
 ),
--- veto line
+-- veto "重大服务投诉", line 35
 step2 AS (
   SELECT *,
     coalesce(("agg33") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired34"
   FROM step1
 ),
--- veto line
+-- veto "违规违纪", line 37
 step3 AS (
   SELECT *,
     coalesce(("agg35") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired36"
@@ -468,25 +468,25 @@ step58 AS (
     CAST("v1_satisfaction" AS DECIMAL(38,10)) AS "key92"
   FROM step57
 ),
--- reward line
+-- reward, line 100
 step59 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a25" THEN CAST('10000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line93"
   FROM step58
 ),
--- reward line
+-- reward, line 102
 step60 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a26" THEN CAST('5000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line94"
   FROM step59
 ),
--- reward line
+-- reward, line 104
 step61 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a27" THEN CAST('3000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line95"
   FROM step60
 ),
--- reward line
+-- reward, line 107
 step62 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a28" THEN CAST('5000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line96"

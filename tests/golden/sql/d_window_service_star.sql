@@ -95,25 +95,25 @@ step7 AS (
     CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
   FROM step6
 ),
--- veto line
+-- veto "满意度测评基本满意或不满意", line 39
 step8 AS (
   SELECT *,
     coalesce(("agg11") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired12"
   FROM step7
 ),
--- veto line
+-- veto "违纪通报", line 41
 step9 AS (
   SELECT *,
     coalesce(("agg13") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired14"
   FROM step8
 ),
--- veto line
+-- veto "有责任投诉", line 43
 step10 AS (
   SELECT *,
     coalesce(("agg16") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired17"
   FROM step9
 ),
--- veto line
+-- veto "违反禁令", line 45
 step11 AS (
   SELECT *,
     coalesce(("agg18") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired19"

@@ -41,9 +41,9 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce((e."e20_complaint_level") = (CAST('2' AS DECIMAL(38,10))), FALSE)) AS "agg23",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce((e."e20_complaint_level") = (CAST('3' AS DECIMAL(38,10))), FALSE)) AS "agg25",
     count(*) FILTER (WHERE e.type = 'commendation' AND coalesce((e."e29_commendation_kind") = ('outstanding_deed'), FALSE)) AS "agg30",
-    max(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'public_vote') AS "agg32",
-    count(*) FILTER (WHERE e.type = 'security_incident') AS "agg36",
-    count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg38"
+    max(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'public_vote') AS "agg34",
+    count(*) FILTER (WHERE e.type = 'security_incident') AS "agg38",
+    count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg40"
   FROM inst i JOIN sr_events e
     ON e.local_date BETWEEN i.period_start AND i.period_end
   WHERE e.type IN ('attendance_absent', 'attendance_early_leave', 'attendance_late', 'commendation', 'complaint', 'discipline_notice', 'praise_letter', 'public_vote', 'security_incident', 'verbal_praise')
@@ -63,9 +63,9 @@ base AS (
     CAST(coalesce(ea."agg23", 0) AS DECIMAL(38,10)) AS "agg23",
     CAST(coalesce(ea."agg25", 0) AS DECIMAL(38,10)) AS "agg25",
     CAST(coalesce(ea."agg30", 0) AS DECIMAL(38,10)) AS "agg30",
-    ea."agg32" AS "agg32",
-    CAST(coalesce(ea."agg36", 0) AS DECIMAL(38,10)) AS "agg36",
-    CAST(coalesce(ea."agg38", 0) AS DECIMAL(38,10)) AS "agg38"
+    ea."agg34" AS "agg34",
+    CAST(coalesce(ea."agg38", 0) AS DECIMAL(38,10)) AS "agg38",
+    CAST(coalesce(ea."agg40", 0) AS DECIMAL(38,10)) AS "agg40"
   FROM rated p
   LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id
 ),
@@ -93,178 +93,190 @@ step4 AS (
     CAST(CAST(("agg18") + ("agg19") AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v4_owner_praise"
   FROM step3
 ),
--- minus line of "qualification"
+-- minus of "qualification", line 62
 step5 AS (
   SELECT *,
     coalesce(CAST((CAST('5' AS DECIMAL(38,10)) * "agg21") AS DECIMAL(38,10)), 0) AS "line22"
   FROM step4
 ),
--- minus line of "qualification"
+-- minus of "qualification", line 64
 step6 AS (
   SELECT *,
     coalesce(CAST((CAST('10' AS DECIMAL(38,10)) * "agg23") AS DECIMAL(38,10)), 0) AS "line24"
   FROM step5
 ),
--- minus line of "qualification"
+-- minus of "qualification", line 66
 step7 AS (
   SELECT *,
     coalesce(CAST((CAST('20' AS DECIMAL(38,10)) * "agg25") AS DECIMAL(38,10)), 0) AS "line26"
   FROM step6
 ),
--- plus line of "qualification"
+-- plus of "qualification", line 68
 step8 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN CAST('15' AS DECIMAL(38,10)) IS NULL OR (CAST('5' AS DECIMAL(38,10)) * "agg18") IS NULL THEN (CAST('5' AS DECIMAL(38,10)) * "agg18") ELSE least((CAST('5' AS DECIMAL(38,10)) * "agg18"), CAST('15' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line27"
   FROM step7
 ),
--- plus line of "qualification"
+-- plus of "qualification", line 70
 step9 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN CAST('6' AS DECIMAL(38,10)) IS NULL OR (CAST('2' AS DECIMAL(38,10)) * "agg19") IS NULL THEN (CAST('2' AS DECIMAL(38,10)) * "agg19") ELSE least((CAST('2' AS DECIMAL(38,10)) * "agg19"), CAST('6' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line28"
   FROM step8
 ),
--- plus line of "qualification"
+-- plus of "qualification", line 72
 step10 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN CAST('10' AS DECIMAL(38,10)) IS NULL OR (CAST('5' AS DECIMAL(38,10)) * "agg30") IS NULL THEN (CAST('5' AS DECIMAL(38,10)) * "agg30") ELSE least((CAST('5' AS DECIMAL(38,10)) * "agg30"), CAST('10' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line31"
   FROM step9
 ),
--- value "qualification"
+-- "qualification" before `never below`, line 74
 step11 AS (
   SELECT *,
-    CAST(CASE WHEN CASE WHEN ((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN ((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") ELSE greatest(((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31"), CAST('0' AS DECIMAL(38,10))) END IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,10)) IS NULL THEN CASE WHEN ((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN ((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") ELSE greatest(((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31"), CAST('0' AS DECIMAL(38,10))) END ELSE least(CASE WHEN ((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN ((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") ELSE greatest(((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31"), CAST('0' AS DECIMAL(38,10))) END, CAST('100' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v5_qualification"
+    CAST(((((((CAST('80' AS DECIMAL(38,10)) - "line22") - "line24") - "line26") + "line27") + "line28") + "line31") AS DECIMAL(38,10)) AS "partial32"
   FROM step10
 ),
--- value "vote_score"
+-- "qualification" before `never above`, line 76
 step12 AS (
   SELECT *,
-    CAST(coalesce("agg32", CAST('0' AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS "v6_vote_score"
+    CAST(CASE WHEN "partial32" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN "partial32" ELSE greatest("partial32", CAST('0' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "partial33"
   FROM step11
 ),
--- value "final_score"
+-- value "qualification"
 step13 AS (
   SELECT *,
-    CAST(CAST((CAST((CAST('0.7' AS DECIMAL(38,10))) * ("v5_qualification") AS DECIMAL(38,10))) + (CAST((CAST('0.3' AS DECIMAL(38,10))) * ("v6_vote_score") AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v7_final_score"
+    CAST(CASE WHEN "partial33" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,10)) IS NULL THEN "partial33" ELSE least("partial33", CAST('100' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v5_qualification"
   FROM step12
 ),
--- red
+-- value "vote_score"
 step14 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "red"
+    CAST(coalesce("agg34", CAST('0' AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS "v6_vote_score"
   FROM step13
 ),
--- green
+-- value "final_score"
 step15 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "green"
+    CAST(CAST((CAST((CAST('0.7' AS DECIMAL(38,10))) * ("v5_qualification") AS DECIMAL(38,10))) + (CAST((CAST('0.3' AS DECIMAL(38,10))) * ("v6_vote_score") AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v7_final_score"
   FROM step14
 ),
--- net
+-- red
 step16 AS (
   SELECT *,
-    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
+    CAST(0 AS DECIMAL(38,10)) AS "red"
   FROM step15
 ),
--- veto line
+-- green
 step17 AS (
   SELECT *,
-    coalesce(("v2_valid_complaints") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired33"
+    CAST(0 AS DECIMAL(38,10)) AS "green"
   FROM step16
 ),
--- veto line
+-- net
 step18 AS (
   SELECT *,
-    (coalesce(("r11_post") = ('security'), FALSE) AND coalesce(("v1_complaints") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AS "fired34"
+    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
   FROM step17
 ),
--- veto line
+-- veto "月内有客户有效投诉", line 46
 step19 AS (
   SELECT *,
-    coalesce(("v3_attendance_misses") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired35"
+    coalesce(("v2_valid_complaints") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired35"
   FROM step18
 ),
--- veto line
+-- veto "秩序维护员月内有客户投诉", line 48
 step20 AS (
   SELECT *,
-    (coalesce(("r11_post") = ('security'), FALSE) AND coalesce(("agg36") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AS "fired37"
+    (coalesce(("r11_post") = ('security'), FALSE) AND coalesce(("v1_complaints") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AS "fired36"
   FROM step19
 ),
--- veto line
+-- veto "月出勤率未达100%", line 51
 step21 AS (
   SELECT *,
-    coalesce(("agg38") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired39"
+    coalesce(("v3_attendance_misses") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired37"
   FROM step20
 ),
--- vetoes
+-- veto "管辖范围内发生安全事故", line 53
 step22 AS (
   SELECT *,
-    ("fired33" OR "fired34" OR "fired35" OR "fired37" OR "fired39") AS "vetoed",
-    list_filter([CASE WHEN "fired33" THEN '月内有客户有效投诉' END, CASE WHEN "fired34" THEN '秩序维护员月内有客户投诉' END, CASE WHEN "fired35" THEN '月出勤率未达100%' END, CASE WHEN "fired37" THEN '管辖范围内发生安全事故' END, CASE WHEN "fired39" THEN '有处罚记录' END], lambda item: item IS NOT NULL) AS "veto_reasons"
+    (coalesce(("r11_post") = ('security'), FALSE) AND coalesce(("agg38") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AS "fired39"
   FROM step21
 ),
--- candidates for award "岗位候选人"
+-- veto "有处罚记录", line 55
 step23 AS (
   SELECT *,
-    (((NOT "vetoed") AND ((("r11_post") IS NOT NULL AND NOT (coalesce(("r11_post") = ('reception'), FALSE) OR coalesce(("r11_post") = ('security'), FALSE))) OR coalesce(("v4_owner_praise") > (CAST('0' AS DECIMAL(38,10))), FALSE))) AND ("v5_qualification") IS NOT NULL) AS "cand40"
+    coalesce(("agg40") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired41"
   FROM step22
 ),
--- places for award "岗位候选人"
+-- vetoes
 step24 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "r11_post", "cand40" ORDER BY ("v5_qualification") DESC NULLS LAST) AS "place41",
-    count(*) OVER (PARTITION BY seq, "r11_post", "cand40") AS "cands42"
+    ("fired35" OR "fired36" OR "fired37" OR "fired39" OR "fired41") AS "vetoed",
+    list_filter([CASE WHEN "fired35" THEN '月内有客户有效投诉' END, CASE WHEN "fired36" THEN '秩序维护员月内有客户投诉' END, CASE WHEN "fired37" THEN '月出勤率未达100%' END, CASE WHEN "fired39" THEN '管辖范围内发生安全事故' END, CASE WHEN "fired41" THEN '有处罚记录' END], lambda item: item IS NOT NULL) AS "veto_reasons"
   FROM step23
 ),
--- award "岗位候选人"
+-- candidates for award "岗位候选人"
 step25 AS (
   SELECT *,
-    coalesce("cand40" AND "place41" <= 20, FALSE) AS "a8"
+    (((NOT "vetoed") AND ((("r11_post") IS NOT NULL AND NOT (coalesce(("r11_post") = ('reception'), FALSE) OR coalesce(("r11_post") = ('security'), FALSE))) OR coalesce(("v4_owner_praise") > (CAST('0' AS DECIMAL(38,10))), FALSE))) AND ("v5_qualification") IS NOT NULL) AS "cand42"
   FROM step24
 ),
--- first key of award "岗位候选人"
+-- places for award "岗位候选人"
 step26 AS (
   SELECT *,
-    CAST("v5_qualification" AS DECIMAL(38,10)) AS "key43"
+    rank() OVER (PARTITION BY seq, "r11_post", "cand42" ORDER BY ("v5_qualification") DESC NULLS LAST) AS "place43",
+    count(*) OVER (PARTITION BY seq, "r11_post", "cand42") AS "cands44"
   FROM step25
 ),
--- candidates for award "物业服务之星"
+-- award "岗位候选人"
 step27 AS (
   SELECT *,
-    (((NOT "vetoed") AND coalesce("a8", FALSE)) AND ("v7_final_score") IS NOT NULL) AS "cand44"
+    coalesce("cand42" AND "place43" <= 20, FALSE) AS "a8"
   FROM step26
 ),
--- places for award "物业服务之星"
+-- first key of award "岗位候选人"
 step28 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "r11_post", "cand44" ORDER BY ("v7_final_score") DESC NULLS LAST, ("v5_qualification") DESC NULLS LAST) AS "place45",
-    count(*) OVER (PARTITION BY seq, "r11_post", "cand44") AS "cands46"
+    CAST("v5_qualification" AS DECIMAL(38,10)) AS "key45"
   FROM step27
 ),
--- award "物业服务之星"
+-- candidates for award "物业服务之星"
 step29 AS (
   SELECT *,
-    coalesce("cand44" AND "place45" <= 10, FALSE) AS "a9"
+    (((NOT "vetoed") AND coalesce("a8", FALSE)) AND ("v7_final_score") IS NOT NULL) AS "cand46"
   FROM step28
 ),
--- first key of award "物业服务之星"
+-- places for award "物业服务之星"
 step30 AS (
   SELECT *,
-    CAST("v7_final_score" AS DECIMAL(38,10)) AS "key47"
+    rank() OVER (PARTITION BY seq, "r11_post", "cand46" ORDER BY ("v7_final_score") DESC NULLS LAST, ("v5_qualification") DESC NULLS LAST) AS "place47",
+    count(*) OVER (PARTITION BY seq, "r11_post", "cand46") AS "cands48"
   FROM step29
 ),
--- stars (none)
+-- award "物业服务之星"
 step31 AS (
+  SELECT *,
+    coalesce("cand46" AND "place47" <= 10, FALSE) AS "a9"
+  FROM step30
+),
+-- first key of award "物业服务之星"
+step32 AS (
+  SELECT *,
+    CAST("v7_final_score" AS DECIMAL(38,10)) AS "key49"
+  FROM step31
+),
+-- stars (none)
+step33 AS (
   SELECT *,
     CAST(NULL AS INTEGER) AS "stars",
     CAST(NULL AS INTEGER) AS "stars_line"
-  FROM step30
+  FROM step32
 ),
 -- reward
-step32 AS (
+step34 AS (
   SELECT *,
     CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST(0 AS DECIMAL(38,10)) END AS "reward"
-  FROM step31
+  FROM step33
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_complaints", "v2_valid_complaints", "v3_attendance_misses", "v4_owner_praise", "v5_qualification", "v6_vote_score", "v7_final_score", "red", "green", "net", "stars", "a8", "a9", "reward", "line22", "line24", "line26", "line27", "line28", "line31", "fired33", "fired34", "fired35", "fired37", "fired39", "cand40", "place41", "cands42", "r11_post", "key43", "cand44", "place45", "cands46", "key47"
-FROM step32
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_complaints", "v2_valid_complaints", "v3_attendance_misses", "v4_owner_praise", "v5_qualification", "v6_vote_score", "v7_final_score", "red", "green", "net", "stars", "a8", "a9", "reward", "line22", "line24", "line26", "line27", "line28", "line31", "fired35", "fired36", "fired37", "fired39", "fired41", "cand42", "place43", "cands44", "r11_post", "key45", "cand46", "place47", "cands48", "key49"
+FROM step34
 ORDER BY period_end, employee_id;

@@ -72,7 +72,7 @@ step4 AS (
     CAST(0 AS DECIMAL(38,10)) AS "red"
   FROM step3
 ),
--- green line
+-- green, line 9
 step5 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN (coalesce(("v1_praise") >= (CAST('1' AS DECIMAL(38,10))), FALSE) AND coalesce("streak11", 0) = 2) THEN CAST('1' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line12"

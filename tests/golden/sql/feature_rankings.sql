@@ -102,7 +102,7 @@ step10 AS (
     CAST(max(CASE WHEN NOT "vetoed" THEN "rank14" END) OVER (PARTITION BY seq) AS BIGINT) AS "places15"
   FROM step9
 ),
--- red line
+-- red, line 9
 step11 AS (
   SELECT *,
     coalesce(CAST("rank14" AS DECIMAL(38,10)), 0) AS "line16"
@@ -176,13 +176,13 @@ step22 AS (
     CAST("v2_best_exam" AS DECIMAL(38,10)) AS "key24"
   FROM step21
 ),
--- reward line
+-- reward, line 10
 step23 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a4_top_seller" THEN CAST('50' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line25"
   FROM step22
 ),
--- reward line
+-- reward, line 11
 step24 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a5_top_10" THEN CAST('20' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line26"

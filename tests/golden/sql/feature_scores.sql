@@ -32,7 +32,7 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e5_service_issue_kind") = ('attitude'), FALSE)) AS "agg6",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e8_complaint_responsible", FALSE)) AS "agg9",
     count(*) FILTER (WHERE e.type = 'commendation') AS "agg11",
-    count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg14"
+    count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg16"
   FROM inst i JOIN sr_events e
     ON e.local_date BETWEEN i.period_start AND i.period_end
   WHERE e.type IN ('commendation', 'complaint', 'exam', 'service_issue', 'task_overdue')
@@ -45,7 +45,7 @@ base AS (
     CAST(coalesce(ea."agg6", 0) AS DECIMAL(38,10)) AS "agg6",
     CAST(coalesce(ea."agg9", 0) AS DECIMAL(38,10)) AS "agg9",
     CAST(coalesce(ea."agg11", 0) AS DECIMAL(38,10)) AS "agg11",
-    CAST(coalesce(ea."agg14", 0) AS DECIMAL(38,10)) AS "agg14"
+    CAST(coalesce(ea."agg16", 0) AS DECIMAL(38,10)) AS "agg16"
   FROM rated p
   LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id
 ),
@@ -55,92 +55,104 @@ step1 AS (
     CAST("agg4" AS DECIMAL(38,10)) AS "v1_exam_score"
   FROM base
 ),
--- minus line of "conduct"
+-- minus of "conduct", line 9
 step2 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,10)) IS NULL OR (CAST('5' AS DECIMAL(38,10)) * "agg6") IS NULL THEN (CAST('5' AS DECIMAL(38,10)) * "agg6") ELSE least((CAST('5' AS DECIMAL(38,10)) * "agg6"), CAST('20' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line7"
   FROM step1
 ),
--- minus line of "conduct"
+-- minus of "conduct", line 10
 step3 AS (
   SELECT *,
     coalesce(CAST((CAST('10' AS DECIMAL(38,10)) * "agg9") AS DECIMAL(38,10)), 0) AS "line10"
   FROM step2
 ),
--- plus line of "conduct"
+-- plus of "conduct", line 11
 step4 AS (
   SELECT *,
     coalesce(CAST((CASE WHEN coalesce(("v1_exam_score") >= (CAST('60' AS DECIMAL(38,10))), FALSE) THEN (CAST('3' AS DECIMAL(38,10)) * "agg11") ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line12"
   FROM step3
 ),
--- value "conduct"
+-- "conduct" before `never below`, line 12
 step5 AS (
   SELECT *,
-    CAST(CASE WHEN CASE WHEN (((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN (((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") ELSE greatest((((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12"), CAST('0' AS DECIMAL(38,10))) END IS NULL THEN NULL WHEN CAST('110' AS DECIMAL(38,10)) IS NULL THEN CASE WHEN (((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN (((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") ELSE greatest((((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12"), CAST('0' AS DECIMAL(38,10))) END ELSE least(CASE WHEN (((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN (((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") ELSE greatest((((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12"), CAST('0' AS DECIMAL(38,10))) END, CAST('110' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v2_conduct"
+    CAST((((CAST('100' AS DECIMAL(38,10)) - "line7") - "line10") + "line12") AS DECIMAL(38,10)) AS "partial13"
   FROM step4
 ),
--- red
+-- "conduct" before `never above`, line 13
 step6 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "red"
+    CAST(CASE WHEN "partial13" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN "partial13" ELSE greatest("partial13", CAST('0' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "partial14"
   FROM step5
 ),
--- green
+-- value "conduct"
 step7 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "green"
+    CAST(CASE WHEN "partial14" IS NULL THEN NULL WHEN CAST('110' AS DECIMAL(38,10)) IS NULL THEN "partial14" ELSE least("partial14", CAST('110' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v2_conduct"
   FROM step6
 ),
--- net
+-- red
 step8 AS (
   SELECT *,
-    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
+    CAST(0 AS DECIMAL(38,10)) AS "red"
   FROM step7
 ),
--- veto line
+-- green
 step9 AS (
   SELECT *,
-    coalesce(("agg9") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired13"
+    CAST(0 AS DECIMAL(38,10)) AS "green"
   FROM step8
 ),
--- veto line
+-- net
 step10 AS (
   SELECT *,
-    coalesce(("agg14") >= (CAST('3' AS DECIMAL(38,10))), FALSE) AS "fired15"
+    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
   FROM step9
 ),
--- vetoes
+-- veto "有责投诉", line 15
 step11 AS (
   SELECT *,
-    ("fired13" OR "fired15") AS "vetoed",
-    list_filter([CASE WHEN "fired13" THEN '有责投诉' END, CASE WHEN "fired15" THEN 'it''s "late"' END], lambda item: item IS NOT NULL) AS "veto_reasons"
+    coalesce(("agg9") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired15"
   FROM step10
 ),
--- stars
+-- veto "it's \"late\"", line 16
 step12 AS (
+  SELECT *,
+    coalesce(("agg16") >= (CAST('3' AS DECIMAL(38,10))), FALSE) AS "fired17"
+  FROM step11
+),
+-- vetoes
+step13 AS (
+  SELECT *,
+    ("fired15" OR "fired17") AS "vetoed",
+    list_filter([CASE WHEN "fired15" THEN '有责投诉' END, CASE WHEN "fired17" THEN 'it''s "late"' END], lambda item: item IS NOT NULL) AS "veto_reasons"
+  FROM step12
+),
+-- stars
+step14 AS (
   SELECT *,
     CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce(("v2_conduct") >= (CAST('100' AS DECIMAL(38,10))), FALSE) THEN 3 WHEN coalesce(("v2_conduct") >= (CAST('80' AS DECIMAL(38,10))), FALSE) THEN 2 ELSE 1 END AS INTEGER) AS "stars",
     CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce(("v2_conduct") >= (CAST('100' AS DECIMAL(38,10))), FALSE) THEN 18 WHEN coalesce(("v2_conduct") >= (CAST('80' AS DECIMAL(38,10))), FALSE) THEN 19 ELSE 20 END AS INTEGER) AS "stars_line"
-  FROM step11
-),
--- reward line
-step13 AS (
-  SELECT *,
-    coalesce(CAST(CASE "stars" WHEN 3 THEN CAST('300' AS DECIMAL(38,10)) WHEN 2 THEN CAST('100' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line16"
-  FROM step12
-),
--- reward line
-step14 AS (
-  SELECT *,
-    coalesce(CAST((CASE WHEN coalesce(("v1_exam_score") > (CAST('90' AS DECIMAL(38,10))), FALSE) THEN CAST('10' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line17"
   FROM step13
 ),
--- reward
+-- reward, line 22
 step15 AS (
   SELECT *,
-    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST("line16" + "line17" AS DECIMAL(38,10)) END AS "reward"
+    coalesce(CAST(CASE "stars" WHEN 3 THEN CAST('300' AS DECIMAL(38,10)) WHEN 2 THEN CAST('100' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line18"
   FROM step14
+),
+-- reward, line 23
+step16 AS (
+  SELECT *,
+    coalesce(CAST((CASE WHEN coalesce(("v1_exam_score") > (CAST('90' AS DECIMAL(38,10))), FALSE) THEN CAST('10' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line19"
+  FROM step15
+),
+-- reward
+step17 AS (
+  SELECT *,
+    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST("line18" + "line19" AS DECIMAL(38,10)) END AS "reward"
+  FROM step16
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_exam_score", "v2_conduct", "red", "green", "net", "stars", "reward", "line7", "line10", "line12", "fired13", "fired15", "stars_line", "line16", "line17"
-FROM step15
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_exam_score", "v2_conduct", "red", "green", "net", "stars", "reward", "line7", "line10", "line12", "fired15", "fired17", "stars_line", "line18", "line19"
+FROM step17
 ORDER BY period_end, employee_id;

@@ -44,7 +44,7 @@ step1 AS (
     CAST("agg3" AS DECIMAL(38,10)) AS "v1_praise"
   FROM base
 ),
--- red line
+-- red, line 7
 step2 AS (
   SELECT *,
     coalesce(CAST((CAST('1' AS DECIMAL(38,10)) * "agg3") AS DECIMAL(38,10)), 0) AS "line4"
@@ -56,7 +56,7 @@ step3 AS (
     CAST("line4" AS DECIMAL(38,10)) AS "red"
   FROM step2
 ),
--- green line
+-- green, line 8
 step4 AS (
   SELECT *,
     coalesce(CAST((CAST('2' AS DECIMAL(38,10)) * "agg5") AS DECIMAL(38,10)), 0) AS "line6"
@@ -215,7 +215,7 @@ step9 AS (
     ((NOT "vetoed") AND coalesce(("v11_star_weeks") >= (CAST('2' AS DECIMAL(38,10))), FALSE)) AS "a15_month_star"
   FROM step8
 ),
--- reward line
+-- reward, line 17
 step10 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a15_month_star" THEN CAST('100' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line20"

@@ -120,7 +120,7 @@ def test_names_with_quotes_apostrophes_dots_colons_and_chinese() -> None:
     assert rows["E2"]["awards"] == ["won's"]
 
 
-def test_roster_attributes_differing_only_in_case_and_with_dots() -> None:
+def test_roster_attributes_differing_only_in_case_with_dots_and_standard() -> None:
     roster = (
         "employee_id,name,department,role,hire_date,leave_date,Grade,grade,g.x\n"
         "E1,Ann,前台,desk,2020-01-01,,A,b,1\n"
@@ -132,8 +132,9 @@ def test_roster_attributes_differing_only_in_case_and_with_dots() -> None:
         '  let upper = Grade = "A"\n'
         '  let lower = grade = "a"\n'
         "  let gx = `g.x` * 2\n"
+        "  let who = name\n"  # a column of the roster itself, not a stored attribute
         "}\n"
     )
     rows = run(policy, catalog, [], roster)
-    assert rows["E1"]["values"] == {"upper": True, "lower": False, "gx": 2}
-    assert rows["E2"]["values"] == {"upper": False, "lower": True, "gx": 4}
+    assert rows["E1"]["values"] == {"upper": True, "lower": False, "gx": 2, "who": "Ann"}
+    assert rows["E2"]["values"] == {"upper": False, "lower": True, "gx": 4, "who": "Bob"}

@@ -66,11 +66,20 @@ class EventAttribute:
     type: str  # catalog type (NUMBER, TEXT...; ANY when unknown)
 
 
+# Columns of the roster table itself; every other roster name is a stored attribute.
+ROSTER_TABLE_COLUMNS = ("employee_id", "name", "hire_date", "leave_date")
+
+
 @dataclass(eq=False)
 class RosterAttribute:
     column: Column
     name: str
     type: str
+
+    @property
+    def stored(self) -> bool:
+        """A column of the roster table, not one of its attributes."""
+        return self.name in ROSTER_TABLE_COLUMNS
 
 
 @dataclass(eq=False)

@@ -35,8 +35,6 @@ from .plan import (
 )
 
 COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
-# Roster columns of the store itself; every other roster name is a stored attribute.
-ROSTER_COLUMNS = ("employee_id", "name", "hire_date", "leave_date")
 
 
 @dataclass(frozen=True)

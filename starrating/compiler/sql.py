@@ -129,14 +129,12 @@ class CompiledPolicy:
 
 
 def render_policy(plan: PolicyPlan) -> CompiledPolicy:
-    from .scalar import ROSTER_COLUMNS
-
     events = [
         InputColumn(a.attribute, a.type, ident(a.column), event_type=a.event_type)
         for _, a in sorted(plan.events.items())
     ]
     roster = [
-        InputColumn(a.name, a.type, ident(a.column), stored=a.name in ROSTER_COLUMNS)
+        InputColumn(a.name, a.type, ident(a.column), stored=a.stored)
         for _, a in sorted(plan.roster.items())
     ]
     blocks = {kind: render_block(block) for kind, block in plan.blocks.items()}
@@ -175,12 +173,8 @@ class _Query:
         self.inputs()
         for layer in self.block.layers:
             getattr(self, "layer_" + type(layer).__name__)(layer)
-        return (
-            "WITH\n"
-            + ",\n".join(self.ctes)
-            + f"\nSELECT {', '.join(self.outputs())}\n"
-            + (f"FROM {self.last}\nORDER BY period_end, employee_id")
-        )
+        select = f"SELECT {', '.join(self.outputs())}\nFROM {self.last}"
+        return "WITH\n" + ",\n".join(self.ctes) + f"\n{select}\nORDER BY period_end, employee_id"
 
     def outputs(self) -> list[str]:
         block = self.block

@@ -319,10 +319,11 @@ def test_times_near_midnight_and_weeks_across_the_month_end() -> None:
 
 
 def test_top_award_named_with_an_apostrophe() -> None:
-    # compiler._quoted_identifiers / _on_row stripped '...' literals before finding "..."
-    # identifiers, so the apostrophe inside "award:it's" swallowed the "place:N" column of
-    # the award's explain detail: every run of this policy raised duckdb.BinderException
-    # (engine._collect_contributions). Fixed in d4f71c2.
+    # The compiler once re-read its own SQL with a regular expression to qualify columns
+    # for explain; it stripped '...' literals before finding "..." identifiers, so the
+    # apostrophe inside "award:it's" swallowed the "place:N" column of the award's explain
+    # detail and every run of this policy raised duckdb.BinderException. Fixed in d4f71c2;
+    # since the typed plan nothing reads generated SQL (SQL names come from plan ids).
     policy = 'policy "x"\neach month {\n  award "it\'s" to top 1 by net\n}\n'
     scenario = fixed(policy, "2026-01", [person("E1"), person("E2")], [])
     check_fixed(scenario, {("2026-01", e): {"awards": ["it's"]} for e in ("E1", "E2")})

@@ -18,18 +18,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..compiler.build import (
-    DEC,
-    SQL_TYPES,
-    CompiledPolicy,
-    award_column,
-    compile_policy,
-    event_column,
-    quote_ident,
-    quote_text,
-    roster_column,
-    value_column,
-)
+from ..compiler import CompiledPolicy, compile_policy
+from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
@@ -199,13 +189,11 @@ def _cast_text(expr: str, kind: str) -> str:
 def _prepare_roster(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, as_of: datetime
 ) -> None:
-    """The roster in force at ``as_of``: each employee's newest version recorded by then."""
-    columns: dict[str, str] = {}
-    for block in compiled.blocks.values():
-        columns.update(block.roster_columns)
+    """The roster in force at ``as_of``: each employee's newest version recorded by then,
+    with a typed column for each roster attribute the policy reads."""
     extracted = "".join(
-        f",\n  {_cast_text(f'attributes ->> {quote_text(name)}', kind)} AS {roster_column(name)}"
-        for name, kind in sorted(columns.items())
+        f",\n  {quote_ident(c.name) if c.stored else _attribute(c.name, c.type)} AS {c.sql_name}"
+        for c in compiled.roster_columns
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sr_roster AS\n"
@@ -216,18 +204,20 @@ def _prepare_roster(
     )
 
 
+def _attribute(name: str, kind: str) -> str:
+    """A stored JSON attribute, typed."""
+    return _cast_text(f"attributes ->> {quote_text(name)}", kind)
+
+
 def _prepare_events(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, tz: ZoneInfo, as_of: datetime
 ) -> None:
     """The events the run sees: recorded by ``as_of``, not voided by then, not voids
     themselves; with their local date in the policy's time zone."""
-    columns: dict[tuple[str, str], str] = {}
-    for block in compiled.blocks.values():
-        columns.update(block.event_columns)
     extracted = "".join(
-        f",\n  CASE WHEN type = {quote_text(t)} THEN "
-        f"{_cast_text(f'attributes ->> {quote_text(a)}', kind)} END AS {event_column(t, a)}"
-        for (t, a), kind in sorted(columns.items())
+        f",\n  CASE WHEN type = {quote_text(str(c.event_type))} THEN "
+        f"{_attribute(c.name, c.type)} END AS {c.sql_name}"
+        for c in compiled.event_columns
     )
     zone = quote_text(tz.key)
     con.execute(
@@ -311,29 +301,32 @@ def _collect_rows(
     for kind in kinds:
         block = compiled.blocks[kind]
         table = quote_ident(f"sr_results_{kind}")
-        values = ", ".join(f"{quote_text(v)}: r.{value_column(v)}" for v in block.values)
         awards = ", ".join(
-            f"CASE WHEN r.{award_column(a)} THEN {quote_text(a)} END" for a in block.awards
+            f"CASE WHEN r.{c} THEN {quote_text(a)} END" for a, c in block.awards.items()
         )
         award_list = (
             f"list_filter([{awards}], lambda award: award IS NOT NULL)"
             if block.awards
             else "CAST([] AS VARCHAR[])"
         )
-        values_struct = f"{{{values}}}" if block.values else "NULL"
+        # Values come as columns of their own after the fields, not as one struct: struct
+        # keys are case-insensitive in DuckDB, and `A` and `a` are two names in a policy.
+        values = "".join(f", r.{column}" for column in block.values.values())
         result = con.execute(
             f"SELECT r.employee_id, r.period, CAST(r.period_start AS VARCHAR),"
-            f" CAST(r.period_end AS VARCHAR), r.vetoed, r.veto_reasons, {values_struct},"
-            f" r.red, r.green, r.net, r.stars, {award_list}, r.reward\n"
+            f" CAST(r.period_end AS VARCHAR), r.vetoed, r.veto_reasons, NULL,"
+            f" r.red, r.green, r.net, r.stars, {award_list}, r.reward{values}\n"
             f"FROM {table} r JOIN sr_instances i ON i.kind = {quote_text(kind)} AND i.seq = r.seq\n"
             "WHERE i.shown ORDER BY r.period_end, r.employee_id"
         ).fetchall()
+        fields = len(RESULT_FIELDS)
         for record in result:
-            row = dict(zip(RESULT_FIELDS, record, strict=True))
+            row = dict(zip(RESULT_FIELDS, record[:fields], strict=True))
             row["_kind"] = A.PERIOD_KINDS.index(kind)
-            row["values"] = (
-                {v: _plain(row["values"][v]) for v in block.values} if block.values else {}
-            )
+            row["values"] = {
+                name: _plain(value)
+                for name, value in zip(block.values, record[fields:], strict=True)
+            }
             for key in ("red", "green", "net", "reward"):
                 row[key] = _plain(row[key])
             row["veto_reasons"] = list(row["veto_reasons"] or [])

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from .. import __version__
-from ..compiler.build import compile_policy
+from ..compiler import compile_policy
+from ..compiler.sql import comment, describe_inputs
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
@@ -335,12 +336,13 @@ def compile_sql(item: PolicyFile, catalog: Catalog, target: Instance) -> str:
     compiled = compile_policy(analysis, catalog)
     rank = A.PERIOD_KINDS.index
     parts = [
-        f"-- {policy.name} (version {policy.version or '1'}), period {target.label}",
+        comment(f"{policy.name} (version {policy.version or '1'}), period {target.label}"),
         "-- Input tables prepared by the engine for each run:",
         "--   sr_instances(kind, seq, label, period_start, period_end, shown)",
-        '--   sr_roster(employee_id, version, name, hire_date, leave_date, "r:ATTR"...)',
+        "--   sr_roster(employee_id, version, name, hire_date, leave_date, attributes...)",
         "--   sr_events(event_id, content_sha256, employee_id, type, local_date, value,"
-        ' "e:TYPE.ATTR"...)',
+        " attributes...)",
+        *describe_inputs(compiled),
         "-- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest"
         " block first; its rows become sr_results_KIND.",
     ]

@@ -1,0 +1,472 @@
+"""Plan -> DuckDB SQL: the one place where plan columns get SQL names and queries get text.
+
+Enters: a ``PolicyPlan`` (``plan.py``).
+Leaves: a ``CompiledPolicy``: per block, one query over the tables the engine prepares for
+a run (``engine/evaluate.py``), its explain query, and the SQL names of what the engine
+reads or writes (values, awards, look-back columns, the attribute columns of the run's
+events and roster tables).
+
+The input tables of a run:
+
+- ``sr_instances(kind, seq, label, period_start, period_end)``: the instances to evaluate;
+  ``seq`` numbers one kind's instances consecutively in time.
+- ``sr_roster(employee_id, name, hire_date, leave_date, ...)``: the roster in force at the
+  as-of time, one typed column per roster attribute the policy reads.
+- ``sr_events(employee_id, type, local_date, value, ...)``: the events the run sees (as-of
+  and voids applied), with their local date in the policy's zone, one typed column per
+  event attribute the policy reads.
+- ``sr_results_KIND``: the rows a block's query produces, read by longer blocks
+  (``count(weeks ...)``, ``wins(...)``), and ``sr_history_KIND``, the look-back values
+  earlier instances kept (``previous(...)``, ``for N consecutive``).
+
+A block's query: the instances; the rated population (roster x instances, `applies to`);
+one pass over the instances' events with ``FILTER`` aggregates; one pass over each shorter
+block's results; then the plan's layers as CTEs, in order, each adding columns to the row.
+A column's SQL name is a role prefix and its plan id (``v12``), followed for a named
+policy object by the ASCII letters of its name as a reading aid (``v12_sales``): the id
+alone makes it unique. Policy text appears only as escaped literals, and in comments only
+escaped (``build.quoted``), with no line break.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.periods import tenure_sql
+from .build import quoted
+from .expressions import DEC, Ref, Sql, decimal_text, join, quote_ident, quote_text, sql
+from .plan import (
+    GREEN,
+    NET,
+    RED,
+    REWARD,
+    STARS,
+    VETO_REASONS,
+    VETOED,
+    Aggregate,
+    BlockPlan,
+    Column,
+    Compute,
+    Contribution,
+    LookBack,
+    PolicyPlan,
+    Ranking,
+    RankStep,
+    TopStep,
+)
+
+PREFIXES = {
+    "value": "v", "award": "a", "event": "e", "roster": "r", "aggregate": "agg", "sub": "sub",
+    "wins": "wins", "ranked": "ranked", "rank": "rank", "places": "places", "line": "line",
+    "fired": "fired", "candidate": "cand", "place": "place", "candidates": "cands",
+    "key": "key", "partial": "partial", "hidden": "h", "previous": "prev", "streak": "streak",
+}  # fmt: skip
+NAMED_ROLES = ("value", "award", "event", "roster")
+ROW_TOTALS = (RED, GREEN, NET, STARS)
+
+
+def column_name(column: Column) -> str:
+    """The SQL name of a plan column (unquoted)."""
+    if column.role == "fixed":
+        return column.label
+    name = f"{PREFIXES[column.role]}{column.id}"
+    if column.role in NAMED_ROLES:
+        hint = "".join(c if c.isascii() and c.isalnum() else "_" for c in column.label.lower())
+        hint = "_".join(part for part in hint.split("_") if part)[:40]
+        if hint:
+            name += "_" + hint
+    return name
+
+
+def ident(column: Column) -> str:
+    return quote_ident(column_name(column))
+
+
+def render(expression: Sql, row: str = "") -> str:
+    """An expression as text; columns of the row being computed are read from ``row``."""
+
+    def name(ref: Ref) -> str:
+        table = f"{ref.table}." if ref.table else row
+        return table + ident(ref.column)
+
+    return expression.render(name)
+
+
+def comment(note: str) -> str:
+    """A one-line SQL comment (notes quote policy names escaped; this keeps it one line)."""
+    return "-- " + "".join(c if c.isprintable() else " " for c in note)
+
+
+@dataclass
+class InputColumn:
+    """An attribute column of the run's events or roster table."""
+
+    name: str  # the attribute
+    type: str  # its catalog type
+    sql_name: str  # quoted
+    event_type: str | None = None  # for an event attribute
+    stored: bool = False  # a column of the roster table itself, not an attribute
+
+
+@dataclass
+class CompiledBlock:
+    kind: str
+    sql: str  # parameters: $seq_lo, $seq_hi (the instances of sr_instances to evaluate)
+    looks_back: bool  # uses previous() / for N consecutive: evaluate instance by instance
+    values: dict[str, str]  # let/score name -> SQL column, in the order reports show them
+    awards: dict[str, str]  # award name -> SQL column, in declaration order
+    hidden: dict[str, str] = field(default_factory=dict)  # look-back columns -> SQL type
+    # The rule-by-rule explanation of every row (for `starrating explain`): a query over
+    # this block's results and its events, with the same $seq_lo/$seq_hi parameters.
+    contributions_sql: str = ""
+
+
+@dataclass
+class CompiledPolicy:
+    blocks: dict[str, CompiledBlock]  # by kind, shortest first
+    event_columns: list[InputColumn]
+    roster_columns: list[InputColumn]
+
+
+def render_policy(plan: PolicyPlan) -> CompiledPolicy:
+    events = [
+        InputColumn(a.attribute, a.type, ident(a.column), event_type=a.event_type)
+        for _, a in sorted(plan.events.items())
+    ]
+    roster = [
+        InputColumn(a.name, a.type, ident(a.column), stored=a.stored)
+        for _, a in sorted(plan.roster.items())
+    ]
+    blocks = {kind: render_block(block) for kind, block in plan.blocks.items()}
+    return CompiledPolicy(blocks, events, roster)
+
+
+def render_block(block: BlockPlan) -> CompiledBlock:
+    hidden = {ident(lookback.hidden): lookback.hidden.sql_type for lookback in block.lookbacks}
+    return CompiledBlock(
+        kind=block.kind,
+        sql=_Query(block).render(),
+        looks_back=block.looks_back,
+        values={name: ident(column) for name, column in block.values.items()},
+        awards={name: ident(column) for name, column in block.awards.items()},
+        hidden=hidden,
+        contributions_sql=_contributions(block),
+    )
+
+
+class _Query:
+    """The main query of a block: input CTEs, then one CTE per layer."""
+
+    def __init__(self, block: BlockPlan) -> None:
+        self.block = block
+        self.kind = quote_text(block.kind)
+        self.history = quote_ident(f"sr_history_{block.kind}")
+        self.ctes: list[str] = []
+        self.steps = 0
+        self.last = "base"
+
+    def cte(self, name: str, body: str, note: str | None = None) -> None:
+        head = f"{comment(note)}\n" if note else ""
+        self.ctes.append(f"{head}{name} AS (\n{body}\n)")
+
+    def render(self) -> str:
+        self.inputs()
+        for layer in self.block.layers:
+            getattr(self, "layer_" + type(layer).__name__)(layer)
+        select = f"SELECT {', '.join(self.outputs())}\nFROM {self.last}"
+        return "WITH\n" + ",\n".join(self.ctes) + f"\n{select}\nORDER BY period_end, employee_id"
+
+    def outputs(self) -> list[str]:
+        block = self.block
+        fixed = ["seq", "label AS period", "period_start", "period_end", "employee_id"]
+        columns = [VETOED, VETO_REASONS, *block.values.values()]
+        columns += [*ROW_TOTALS, *block.awards.values(), REWARD]
+        columns += [lookback.hidden for lookback in block.lookbacks]
+        columns += [c for c in _explained_columns(block) if c not in columns]
+        return fixed + [ident(c) for c in columns]
+
+    # -- the inputs: instances, population, one pass over events and over each sub block
+    def inputs(self) -> None:
+        self.cte(
+            "inst",
+            "  SELECT seq, label, period_start, period_end FROM sr_instances\n"
+            f"  WHERE kind = {self.kind} AND seq BETWEEN $seq_lo AND $seq_hi",
+            "the instances to evaluate",
+        )
+        roster = "".join(
+            f", r.{ident(attribute.column)}" for _, attribute in sorted(self.block.roster.items())
+        )
+        where = ""
+        if self.block.population is not None:
+            where = "\n  WHERE " + render(self.block.population)
+        tenure = tenure_sql("r.hire_date", "i.period_end")
+        self.cte(
+            "rated",
+            "  SELECT i.seq, i.label, i.period_start, i.period_end, r.employee_id,\n"
+            f'    CAST({tenure} AS {DEC}) AS "tenure"{roster}\n'
+            "  FROM inst i JOIN sr_roster r\n"
+            "    ON r.hire_date <= i.period_end\n"
+            f"   AND (r.leave_date IS NULL OR r.leave_date >= i.period_start){where}",
+            "the rated employees of each instance",
+        )
+        selects, joins = ["p.*"], []
+        if self.block.event_aggregates:
+            self.event_pass(selects, joins)
+        for sub_kind, aggregates in self.block.sub_aggregates.items():
+            self.sub_pass(sub_kind, aggregates, selects, joins)
+        self.lookbacks(selects, joins)
+        self.cte(
+            "base",
+            "  SELECT " + ",\n    ".join(selects) + "\n  FROM rated p\n  " + "\n  ".join(joins),
+            "each rated employee with the aggregates and the values kept before",
+        )
+
+    def event_pass(self, selects: list[str], joins: list[str]) -> None:
+        aggregates = self.block.event_aggregates
+        types = ", ".join(sorted({quote_text(str(a.event_type)) for a in aggregates}))
+        self.cte(
+            "events_agg",
+            "  SELECT i.seq, e.employee_id,\n    "
+            + ",\n    ".join(f"{_aggregate(a)} AS {ident(a.column)}" for a in aggregates)
+            + "\n  FROM inst i JOIN sr_events e\n"
+            "    ON e.local_date BETWEEN i.period_start AND i.period_end\n"
+            f"  WHERE e.type IN ({types})\n"
+            "  GROUP BY i.seq, e.employee_id",
+            "one pass over the instances' events",
+        )
+        joins.append("LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id")
+        selects += [_zero_or_null("ea", a) for a in aggregates]
+
+    def sub_pass(
+        self, sub_kind: str, aggregates: list[Aggregate], selects: list[str], joins: list[str]
+    ) -> None:
+        alias = f"sa_{sub_kind}"
+        self.cte(
+            alias,
+            "  SELECT i.seq, s.employee_id,\n    "
+            + ",\n    ".join(f"{_aggregate(a)} AS {ident(a.column)}" for a in aggregates)
+            + f"\n  FROM inst i JOIN {quote_ident('sr_results_' + sub_kind)} s\n"
+            "    ON s.period_end BETWEEN i.period_start AND i.period_end\n"
+            "  LEFT JOIN sr_roster sr ON sr.employee_id = s.employee_id\n"
+            "  GROUP BY i.seq, s.employee_id",
+            f"one pass over the results of the {sub_kind}s in each instance",
+        )
+        joins.append(
+            f"LEFT JOIN {alias} ON {alias}.seq = p.seq AND {alias}.employee_id = p.employee_id"
+        )
+        selects += [_zero_or_null(alias, a) for a in aggregates]
+
+    def lookbacks(self, selects: list[str], joins: list[str]) -> None:
+        previous = [lookback for lookback in self.block.lookbacks if lookback.previous]
+        if previous:
+            joins.append(
+                f"LEFT JOIN {self.history} prev ON prev.seq = p.seq - 1 "
+                "AND prev.employee_id = p.employee_id"
+            )
+        for lookback in previous:
+            assert lookback.previous is not None
+            selects.append(f"prev.{ident(lookback.hidden)} AS {ident(lookback.previous)}")
+        for lookback in self.block.lookbacks:
+            if lookback.streak is not None:
+                self.streak(lookback, selects, joins)
+
+    def streak(self, lookback: LookBack, selects: list[str], joins: list[str]) -> None:
+        assert lookback.streak is not None
+        alias = f"st{lookback.hidden.id}"
+        self.cte(
+            alias,
+            f"  SELECT i.seq, h.employee_id, count(*) FILTER (WHERE h.{ident(lookback.hidden)})"
+            " AS streak\n"
+            f"  FROM inst i JOIN {self.history} h\n"
+            f"    ON h.seq BETWEEN i.seq - {lookback.count - 1} AND i.seq - 1\n"
+            "  GROUP BY i.seq, h.employee_id",
+            f"how many of the {lookback.count - 1} instances before held",
+        )
+        joins.append(
+            f"LEFT JOIN {alias} ON {alias}.seq = p.seq AND {alias}.employee_id = p.employee_id"
+        )
+        selects.append(f"{alias}.streak AS {ident(lookback.streak)}")
+
+    # -- layers
+    def add(self, columns: list[tuple[Column, Sql]], note: str | None = None) -> None:
+        self.steps += 1
+        name = f"step{self.steps}"
+        body = ",\n    ".join(f"{render(value)} AS {ident(column)}" for column, value in columns)
+        self.cte(name, f"  SELECT *,\n    {body}\n  FROM {self.last}", note)
+        self.last = name
+
+    def layer_Compute(self, layer: Compute) -> None:
+        self.add(layer.columns, layer.note)
+
+    def layer_RankStep(self, layer: RankStep) -> None:
+        """A rank or pyramid over the rated, non-vetoed employees of the instance."""
+        r = layer.ranking
+        value = r.value.ref()
+        self.add([(r.value, sql("CAST(", r.operand, f" AS {DEC})"))], f"{r.func}: the value")
+        within = [sql(r.within.ref())] if r.within is not None else []
+        partition = _list([sql("seq"), *within, sql(VETOED.ref()), sql(value, " IS NULL")])
+        over = sql("PARTITION BY ", partition, " ORDER BY ", value)
+        if r.func == "pyramid":
+            ranked = sql(
+                "CASE WHEN ", VETOED.ref(), " THEN NULL WHEN ", value, " IS NULL THEN 0 ",
+                "ELSE dense_rank() OVER (", over, " ASC) END",
+            )  # fmt: skip
+            counted = sql("max(CASE WHEN NOT ", VETOED.ref(), " THEN ", r.rank.ref(), " END)")
+        else:
+            ranked = sql(
+                "CASE WHEN ", VETOED.ref(), " OR ", value, " IS NULL THEN NULL ",
+                "ELSE rank() OVER (", over, " DESC) END",
+            )  # fmt: skip
+            counted = sql(
+                "count(CASE WHEN NOT ", VETOED.ref(), " AND ", value, " IS NOT NULL THEN 1 END)"
+            )
+        self.add([(r.rank, sql("CAST(", ranked, f" AS {DEC})"))], f"{r.func}: the place")
+        group = _list([sql("seq"), *within])
+        places = sql("CAST(", counted, " OVER (PARTITION BY ", group, ") AS BIGINT)")
+        self.add([(r.places, places)], f"{r.func}: how many places")
+
+    def layer_TopStep(self, layer: TopStep) -> None:
+        award = layer.award
+        within = [sql(award.within.ref())] if award.within is not None else []
+        partition = _list([sql("seq"), *within, sql(award.candidate.ref())])
+        order = _list([sql("(", key, ") DESC NULLS LAST") for key in award.keys])
+        place = sql("rank() OVER (PARTITION BY ", partition, " ORDER BY ", order, ")")
+        size = sql("count(*) OVER (PARTITION BY ", partition, ")")
+        self.add([(award.place, place), (award.candidates, size)], layer.note)
+
+
+def _list(items: list[Sql]) -> Sql:
+    return join(", ", items)
+
+
+def _aggregate(aggregate: Aggregate) -> str:
+    """``func(target) FILTER (WHERE condition)``; count and sum of no rows are 0, not
+    missing (see ``_zero_or_null``)."""
+    condition = render(aggregate.condition)
+    if aggregate.func == "count":
+        return f"count(*) FILTER (WHERE {condition})"
+    assert aggregate.target is not None
+    value = f"CAST({render(aggregate.target)} AS {DEC})"
+    if aggregate.func == "avg":
+        return f"CAST(avg({value}) FILTER (WHERE {condition}) AS {DEC})"
+    return f"{aggregate.func}({value}) FILTER (WHERE {condition})"
+
+
+def _zero_or_null(alias: str, aggregate: Aggregate) -> str:
+    name = ident(aggregate.column)
+    if aggregate.zero_on_no_rows:
+        return f"CAST(coalesce({alias}.{name}, 0) AS {DEC}) AS {name}"
+    return f"{alias}.{name} AS {name}"
+
+
+# ---- explain: the contributions query ----------------------------------------------------
+
+
+def _ranking_detail(ranking: Ranking) -> Sql:
+    group = (
+        sql("' in ' || coalesce(CAST(", ranking.within.ref(), " AS VARCHAR), '(none)')")
+        if ranking.within is not None
+        else sql("''")
+    )
+    return sql(
+        "CASE WHEN ", ranking.rank.ref(), f" IS NULL THEN '{ranking.func}: no place' ",
+        f"ELSE '{ranking.func}: place ' || ", decimal_text(ranking.rank.ref()), " || ' of ' || ",
+        ranking.places.ref(), " || ", group, " || ', value ' || ",
+        decimal_text(ranking.value.ref()), " END",
+    )  # fmt: skip
+
+
+def _detail(contribution: Contribution) -> Sql | None:
+    if contribution.detail is not None or not contribution.rankings:
+        return contribution.detail
+    return join(" || '; ' || ", (_ranking_detail(r) for r in contribution.rankings))
+
+
+def _row_expressions(contribution: Contribution) -> list[Sql]:
+    parts = [contribution.line, contribution.amount, contribution.shown, _detail(contribution)]
+    return [p for p in parts if p is not None]
+
+
+def _explained_columns(block: BlockPlan) -> list[Column]:
+    """The columns the explain query reads from the results, beyond the reported ones."""
+    columns: list[Column] = []
+    for contribution in block.contributions:
+        for expression in _row_expressions(contribution):
+            for ref in expression.refs():
+                if ref.table is None and ref.column not in columns:
+                    columns.append(ref.column)
+    return columns
+
+
+def _contributions(block: BlockPlan) -> str:
+    """One row per rule line that contributed, per rated employee and instance: the line
+    number, what it did, the amount, and the event ids behind it. Reads the block's
+    results (which carry the line columns) and one pass over the events."""
+    if not block.contributions:
+        return ""
+    kind = quote_text(block.kind)
+    used = list(dict.fromkeys(a for c in block.contributions for a in c.aggregates))
+    ctes = [
+        "inst AS (\n  SELECT seq FROM sr_instances\n"
+        f"  WHERE kind = {kind} AND seq BETWEEN $seq_lo AND $seq_hi\n)"
+    ]
+    join = ""
+    if used:
+        lists = ",\n    ".join(
+            f"list(e.event_id ORDER BY e.event_id) FILTER (WHERE {render(a.condition)}) "
+            f"AS {_ids(a)}"
+            for a in used
+        )
+        ctes.append(
+            "ids AS (\n  SELECT i.seq, e.employee_id,\n    " + lists + "\n"
+            "  FROM sr_instances i JOIN sr_events e\n"
+            "    ON e.local_date BETWEEN i.period_start AND i.period_end\n"
+            f"  WHERE i.kind = {kind} AND i.seq BETWEEN $seq_lo AND $seq_hi\n"
+            "  GROUP BY i.seq, e.employee_id\n)"
+        )
+        join = "\n  LEFT JOIN ids ON ids.seq = r.seq AND ids.employee_id = r.employee_id"
+    items = ",\n    ".join(_contribution_item(c) for c in block.contributions)
+    results = quote_ident(f"sr_results_{block.kind}")
+    return (
+        "WITH\n" + ",\n".join(ctes) + "\n"
+        "SELECT seq, period, employee_id, c.line AS line, c.kind AS kind, c.label AS label,"
+        " c.amount AS amount, c.detail AS detail, c.event_ids AS event_ids\n"
+        "FROM (\n  SELECT r.seq, r.period, r.employee_id, unnest([\n    "
+        + items
+        + f"\n  ]) AS c\n  FROM {results} r JOIN inst ON inst.seq = r.seq{join}\n)\n"
+        "WHERE c.shown"
+    )
+
+
+def _contribution_item(c: Contribution) -> str:
+    lists = [f"coalesce(ids.{_ids(a)}, CAST([] AS VARCHAR[]))" for a in c.aggregates]
+    events = (
+        "list_sort(list_distinct(" + " || ".join(lists) + "))" if lists else "CAST([] AS VARCHAR[])"
+    )
+    amount = render(c.amount, "r.") if c.amount is not None else "NULL"
+    detail = _detail(c)
+    return (
+        "struct_pack("
+        f"line := CAST({render(c.line, 'r.')} AS INTEGER), kind := {quote_text(c.kind)}, "
+        f"label := {quote_text(c.label)}, amount := CAST({amount} AS {DEC}), "
+        f"shown := coalesce({render(c.shown, 'r.')}, FALSE), "
+        f"detail := CAST({render(detail, 'r.') if detail is not None else 'NULL'} AS VARCHAR), "
+        f"event_ids := {events})"
+    )
+
+
+def _ids(aggregate: Aggregate) -> str:
+    return quote_ident("ids_" + column_name(aggregate.column))
+
+
+def describe_inputs(compiled: CompiledPolicy) -> list[str]:
+    """Comment lines naming the attribute columns of the run's roster and events tables."""
+    lines = [
+        comment(f"  {c.sql_name}: roster attribute {quoted(c.name)}")
+        for c in compiled.roster_columns
+    ]
+    lines += [
+        comment(f"  {c.sql_name}: {quoted(c.name)} of event type {quoted(str(c.event_type))}")
+        for c in compiled.event_columns
+    ]
+    return ["-- with these attribute columns:", *lines] if lines else []

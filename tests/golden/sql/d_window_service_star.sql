@@ -1,0 +1,169 @@
+-- 窗口服务之星 (version 1), period 2026-H2
+-- Input tables prepared by the engine for each run:
+--   sr_instances(kind, seq, label, period_start, period_end, shown)
+--   sr_roster(employee_id, version, name, hire_date, leave_date, attributes...)
+--   sr_events(event_id, content_sha256, employee_id, type, local_date, value, attributes...)
+-- with these attribute columns:
+--   "r6_role": roster attribute "role"
+--   "e15_complaint_responsible": "responsible" of event type "complaint"
+--   "e10_satisfaction_rating_rating": "rating" of event type "satisfaction_rating"
+-- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest block first; its rows become sr_results_KIND.
+
+-- each half block: evaluated all instances at once
+WITH
+-- the instances to evaluate
+inst AS (
+  SELECT seq, label, period_start, period_end FROM sr_instances
+  WHERE kind = 'half' AND seq BETWEEN $seq_lo AND $seq_hi
+),
+-- the rated employees of each instance
+rated AS (
+  SELECT i.seq, i.label, i.period_start, i.period_end, r.employee_id,
+    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,10)) AS "tenure", r."r6_role"
+  FROM inst i JOIN sr_roster r
+    ON r.hire_date <= i.period_end
+   AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
+  WHERE coalesce((r."r6_role") = ('window'), FALSE)
+),
+-- one pass over the instances' events
+events_agg AS (
+  SELECT i.seq, e.employee_id,
+    count(*) FILTER (WHERE e.type = 'nomination') AS "agg7",
+    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'hall_rating') AS DECIMAL(38,10)) AS "agg8",
+    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'office_rating') AS DECIMAL(38,10)) AS "agg9",
+    count(*) FILTER (WHERE e.type = 'satisfaction_rating' AND (coalesce((e."e10_satisfaction_rating_rating") = ('basically_satisfied'), FALSE) OR coalesce((e."e10_satisfaction_rating_rating") = ('unsatisfied'), FALSE))) AS "agg11",
+    count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg13",
+    count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e15_complaint_responsible", FALSE)) AS "agg16",
+    count(*) FILTER (WHERE e.type = 'prohibition_violation') AS "agg18"
+  FROM inst i JOIN sr_events e
+    ON e.local_date BETWEEN i.period_start AND i.period_end
+  WHERE e.type IN ('complaint', 'discipline_notice', 'hall_rating', 'nomination', 'office_rating', 'prohibition_violation', 'satisfaction_rating')
+  GROUP BY i.seq, e.employee_id
+),
+-- each rated employee with the aggregates and the values kept before
+base AS (
+  SELECT p.*,
+    CAST(coalesce(ea."agg7", 0) AS DECIMAL(38,10)) AS "agg7",
+    ea."agg8" AS "agg8",
+    ea."agg9" AS "agg9",
+    CAST(coalesce(ea."agg11", 0) AS DECIMAL(38,10)) AS "agg11",
+    CAST(coalesce(ea."agg13", 0) AS DECIMAL(38,10)) AS "agg13",
+    CAST(coalesce(ea."agg16", 0) AS DECIMAL(38,10)) AS "agg16",
+    CAST(coalesce(ea."agg18", 0) AS DECIMAL(38,10)) AS "agg18"
+  FROM rated p
+  LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id
+),
+-- value "被推荐"
+step1 AS (
+  SELECT *,
+    coalesce(("agg7") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "v1"
+  FROM base
+),
+-- value "大厅评分"
+step2 AS (
+  SELECT *,
+    CAST("agg8" AS DECIMAL(38,10)) AS "v2"
+  FROM step1
+),
+-- value "政务办评分"
+step3 AS (
+  SELECT *,
+    CAST("agg9" AS DECIMAL(38,10)) AS "v3"
+  FROM step2
+),
+-- value "总分"
+step4 AS (
+  SELECT *,
+    CAST(CAST((CAST((CAST('0.6' AS DECIMAL(38,10))) * ("v2") AS DECIMAL(38,10))) + (CAST((CAST('0.4' AS DECIMAL(38,10))) * ("v3") AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v4"
+  FROM step3
+),
+-- red
+step5 AS (
+  SELECT *,
+    CAST(0 AS DECIMAL(38,10)) AS "red"
+  FROM step4
+),
+-- green
+step6 AS (
+  SELECT *,
+    CAST(0 AS DECIMAL(38,10)) AS "green"
+  FROM step5
+),
+-- net
+step7 AS (
+  SELECT *,
+    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
+  FROM step6
+),
+-- veto "满意度测评基本满意或不满意", line 39
+step8 AS (
+  SELECT *,
+    coalesce(("agg11") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired12"
+  FROM step7
+),
+-- veto "违纪通报", line 41
+step9 AS (
+  SELECT *,
+    coalesce(("agg13") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired14"
+  FROM step8
+),
+-- veto "有责任投诉", line 43
+step10 AS (
+  SELECT *,
+    coalesce(("agg16") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired17"
+  FROM step9
+),
+-- veto "违反禁令", line 45
+step11 AS (
+  SELECT *,
+    coalesce(("agg18") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired19"
+  FROM step10
+),
+-- vetoes
+step12 AS (
+  SELECT *,
+    ("fired12" OR "fired14" OR "fired17" OR "fired19") AS "vetoed",
+    list_filter([CASE WHEN "fired12" THEN '满意度测评基本满意或不满意' END, CASE WHEN "fired14" THEN '违纪通报' END, CASE WHEN "fired17" THEN '有责任投诉' END, CASE WHEN "fired19" THEN '违反禁令' END], lambda item: item IS NOT NULL) AS "veto_reasons"
+  FROM step11
+),
+-- candidates for award "服务之星"
+step13 AS (
+  SELECT *,
+    (((NOT "vetoed") AND coalesce("v1", FALSE)) AND ("v4") IS NOT NULL) AS "cand20"
+  FROM step12
+),
+-- places for award "服务之星"
+step14 AS (
+  SELECT *,
+    rank() OVER (PARTITION BY seq, "cand20" ORDER BY ("v4") DESC NULLS LAST, ("v3") DESC NULLS LAST) AS "place21",
+    count(*) OVER (PARTITION BY seq, "cand20") AS "cands22"
+  FROM step13
+),
+-- award "服务之星"
+step15 AS (
+  SELECT *,
+    coalesce("cand20" AND "place21" <= 5, FALSE) AS "a5"
+  FROM step14
+),
+-- first key of award "服务之星"
+step16 AS (
+  SELECT *,
+    CAST("v4" AS DECIMAL(38,10)) AS "key23"
+  FROM step15
+),
+-- stars (none)
+step17 AS (
+  SELECT *,
+    CAST(NULL AS INTEGER) AS "stars",
+    CAST(NULL AS INTEGER) AS "stars_line"
+  FROM step16
+),
+-- reward
+step18 AS (
+  SELECT *,
+    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST(0 AS DECIMAL(38,10)) END AS "reward"
+  FROM step17
+)
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1", "v2", "v3", "v4", "red", "green", "net", "stars", "a5", "reward", "fired12", "fired14", "fired17", "fired19", "cand20", "place21", "cands22", "key23"
+FROM step18
+ORDER BY period_end, employee_id;

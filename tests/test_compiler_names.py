@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from starrating.cli.commands import cli
+from starrating.cli import cli
 
 ROSTER = """employee_id,name,department,role,hire_date,leave_date
 E1,Ann,前台,desk,2020-01-01,

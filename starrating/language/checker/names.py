@@ -13,6 +13,7 @@ from __future__ import annotations
 from .. import ast as A
 from ..catalog import ANY, NUMBER, Catalog
 from ..diagnostics import suggestion
+from ..visitor import NodeVisitor
 from .analysis import (
     BUILTIN_VALUES,
     SUB_PERIOD_BUILTINS,
@@ -24,9 +25,10 @@ from .analysis import (
 )
 
 
-class Declarations:
+class Declarations(NodeVisitor):
     """Collects the blocks, definitions and awards of a policy before anything is checked,
-    so that a name can be used above the line that defines it."""
+    so that a name can be used above the line that defines it (``declare_<Statement>``
+    for the statements that declare something)."""
 
     def __init__(self, policy: A.Policy, catalog: Catalog, reporter: Reporter) -> None:
         self.policy = policy
@@ -41,12 +43,9 @@ class Declarations:
         for block in self.policy.blocks:
             info = self.declare_block(block)
             for statement in block.statements:
-                if isinstance(statement, A.Let | A.ScoreValue | A.ScoreBuilt):
-                    self.define(info, statement)
-                elif isinstance(statement, A.Award):
-                    self.declare_award(info, statement)
-                elif isinstance(statement, A.Stars):
-                    self.declare_stars(info, statement)
+                method = self.visitor("declare", statement)
+                if method is not None:
+                    method(info, statement)
 
     def declare_block(self, block: A.Block) -> BlockAnalysis:
         kind = block.period.kind
@@ -78,6 +77,15 @@ class Declarations:
             self.analysis.blocks[kind] = info
         return info
 
+    def declare_Let(self, info: BlockAnalysis, statement: A.Let) -> None:
+        self.define(info, statement)
+
+    def declare_ScoreValue(self, info: BlockAnalysis, statement: A.ScoreValue) -> None:
+        self.define(info, statement)
+
+    def declare_ScoreBuilt(self, info: BlockAnalysis, statement: A.ScoreBuilt) -> None:
+        self.define(info, statement)
+
     def define(self, info: BlockAnalysis, statement: Definition) -> None:
         name = statement.name
         if name in info.definitions:
@@ -102,7 +110,7 @@ class Declarations:
             return
         info.definitions[name] = statement
 
-    def declare_award(self, info: BlockAnalysis, statement: A.Award) -> None:
+    def declare_Award(self, info: BlockAnalysis, statement: A.Award) -> None:
         if statement.name in self.award_spans:
             first = self.award_spans[statement.name].span
             self.report.error(
@@ -119,7 +127,7 @@ class Declarations:
         info.awards[statement.name] = statement
         self.award_block.setdefault(statement.name, info.kind)
 
-    def declare_stars(self, info: BlockAnalysis, statement: A.Stars) -> None:
+    def declare_Stars(self, info: BlockAnalysis, statement: A.Stars) -> None:
         if info.has_stars:
             self.report.error(
                 "E035",

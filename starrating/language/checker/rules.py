@@ -28,6 +28,7 @@ class Rules(NodeVisitor):
 
     def __init__(self, types: TypeInference, reporter: Reporter) -> None:
         self.types = types
+        self.names = types.names
         self.expect = types.expect
         self.report = reporter
 
@@ -133,7 +134,7 @@ class Rules(NodeVisitor):
         """A tally or a score adjustment: `AMOUNT [per EVENT [where F]] [when C] [, at most X]`."""
         self.expect(amount, NUMBER, scope, f"the amount of {what}")
         if per is not None:
-            if self.types.names.check_event_type(per.type, per.type_span) and per.where is not None:
+            if self.names.check_event_type(per.type, per.type_span) and per.where is not None:
                 self.expect(per.where, BOOLEAN, Scope("event", scope.block, per.type), "`where`")
             elif per.where is not None:
                 self.types.infer(per.where, Scope("event", scope.block, None))
@@ -247,7 +248,7 @@ class Rules(NodeVisitor):
             for key in top.keys:
                 self.expect(key, NUMBER, scope, "a ranking key (`by`)")
             if top.within is not None:
-                self.types.names.check_roster_attribute(top.within, top.within_span)
+                self.names.check_roster_attribute(top.within, top.within_span)
         if award.when is not None:
             self.expect(award.when, BOOLEAN, scope, "`when`")
         if award.reward is not None:

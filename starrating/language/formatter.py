@@ -1,5 +1,7 @@
 """AST -> canonical policy text (``starrating fmt``).
 
+Enters: a ``Policy`` (with the comments the parser collected). Leaves: its canonical text.
+
 The canonical form is one statement per line, two-space indentation, single spaces around
 operators and the fewest parentheses that keep the tree the same. The one guarantee that
 matters is ``parse(format_policy(p)).policy == p``; the second is idempotence

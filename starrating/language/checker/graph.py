@@ -8,10 +8,14 @@ in the order the compiler builds its layers.
 
 The order comes from the standard library's ``graphlib``. Its own choice among values that
 are ready at the same time (Kahn's algorithm, in insertion order) is not the order the
-compiler's layers have always had; that order is the one a depth-first walk from the
-values in declaration order finishes them in. Taking, at each step, the ready value the
-walk discovered first gives exactly that order: the value the walk finishes next is always
-ready, and every other ready value is one it has not reached yet.
+compiler's layers have always had (and the generated SQL follows): the order in which a
+depth-first walk finishes the values, starting from each in the graph's order
+(definitions, `red`, `green`, `net`, then the statements as written) and following the
+values each one reads in the order it reads them. Taking, at each step, the ready value
+the walk discovered first gives exactly that order: the value the walk finishes next is
+always ready (all it reads is finished), and any other ready value is one the walk has
+not reached yet, since a reached but unfinished value still waits for the one the walk
+went on to.
 """
 
 from __future__ import annotations

@@ -41,13 +41,13 @@ class Declarations(NodeVisitor):
 
     def collect(self) -> None:
         for block in self.policy.blocks:
-            info = self.declare_block(block)
+            info = self.add_block(block)
             for statement in block.statements:
                 method = self.visitor("declare", statement)
                 if method is not None:
-                    method(info, statement)
+                    method(statement, info)
 
-    def declare_block(self, block: A.Block) -> BlockAnalysis:
+    def add_block(self, block: A.Block) -> BlockAnalysis:
         kind = block.period.kind
         if kind in self.analysis.blocks:
             first = self.analysis.blocks[kind].block.span
@@ -77,13 +77,13 @@ class Declarations(NodeVisitor):
             self.analysis.blocks[kind] = info
         return info
 
-    def declare_Let(self, info: BlockAnalysis, statement: A.Let) -> None:
+    def declare_Let(self, statement: A.Let, info: BlockAnalysis) -> None:
         self.define(info, statement)
 
-    def declare_ScoreValue(self, info: BlockAnalysis, statement: A.ScoreValue) -> None:
+    def declare_ScoreValue(self, statement: A.ScoreValue, info: BlockAnalysis) -> None:
         self.define(info, statement)
 
-    def declare_ScoreBuilt(self, info: BlockAnalysis, statement: A.ScoreBuilt) -> None:
+    def declare_ScoreBuilt(self, statement: A.ScoreBuilt, info: BlockAnalysis) -> None:
         self.define(info, statement)
 
     def define(self, info: BlockAnalysis, statement: Definition) -> None:
@@ -110,7 +110,7 @@ class Declarations(NodeVisitor):
             return
         info.definitions[name] = statement
 
-    def declare_Award(self, info: BlockAnalysis, statement: A.Award) -> None:
+    def declare_Award(self, statement: A.Award, info: BlockAnalysis) -> None:
         if statement.name in self.award_spans:
             first = self.award_spans[statement.name].span
             self.report.error(
@@ -127,7 +127,7 @@ class Declarations(NodeVisitor):
         info.awards[statement.name] = statement
         self.award_block.setdefault(statement.name, info.kind)
 
-    def declare_Stars(self, info: BlockAnalysis, statement: A.Stars) -> None:
+    def declare_Stars(self, statement: A.Stars, info: BlockAnalysis) -> None:
         if info.has_stars:
             self.report.error(
                 "E035",

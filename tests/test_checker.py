@@ -846,6 +846,20 @@ def test_order_of_the_language_example() -> None:
         assert month.index(dependency) < month.index(node), (dependency, node, month)
 
 
+def test_order_of_the_language_example_is_the_depth_first_one() -> None:
+    # The compiler builds one layer per node in this order, so the generated SQL follows
+    # it: graphlib's own choice among nodes ready together (insertion order) must not leak.
+    blocks = clean(EXAMPLE).analysis.blocks
+    assert blocks["week"].order == [
+        "def:warnings", "def:deductions", "veto", "red", "green", "net",
+        "award:周服务之星", "stars", "reward",
+    ]  # fmt: skip
+    assert blocks["month"].order == [
+        "def:exam", "def:service", "red", "green", "net", "veto", "stars",
+        "award:月度服务明星", "award:优先晋升", "reward",
+    ]  # fmt: skip
+
+
 def test_analysis_definitions_and_types() -> None:
     result = clean(
         H + "each month {\n  let n = count(x)\n  let ok = n = 0\n  let t = department\n"

@@ -1,5 +1,8 @@
 """The policy AST: frozen dataclasses, each with the source span it came from.
 
+Enters: nothing (definitions; the parser builds the nodes). Leaves: the node classes, the
+period kinds and their plurals, and iterative ``children`` / ``walk`` / ``depth``.
+
 Spans never take part in equality (``compare=False``), so two parses of the same policy
 written differently (spacing, redundant parentheses, comments) compare equal; that is
 what ``parse(fmt(p)) == parse(p)`` relies on.

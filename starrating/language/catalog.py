@@ -1,5 +1,9 @@
 """The catalog: event types, their typed attributes and roster attributes.
 
+Enters: ``starrating.yaml``, and the catalog of the data a store has seen, which fills in
+what the file does not declare. Leaves: the ``Catalog`` the checker checks names against,
+and E090 diagnostics for a bad file.
+
 It comes from ``starrating.yaml`` (docs/data.md section 1)::
 
     timezone: Asia/Shanghai        # default for policies that name none

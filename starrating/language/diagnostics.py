@@ -1,4 +1,9 @@
-"""One Diagnostic type for every stage, rendered as compiler-style text or as JSON."""
+"""One Diagnostic type for every stage, rendered as compiler-style text or as JSON.
+
+Enters: a code, severity, message, span and hint from any stage (and the source text for
+rendering). Leaves: ``Diagnostic`` values, their text and JSON forms, and did-you-mean
+suggestions.
+"""
 
 from __future__ import annotations
 

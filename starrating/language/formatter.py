@@ -1,5 +1,7 @@
 """AST -> canonical policy text (``starrating fmt``).
 
+Enters: a ``Policy`` (with the comments the parser collected). Leaves: its canonical text.
+
 The canonical form is one statement per line, two-space indentation, single spaces around
 operators and the fewest parentheses that keep the tree the same. The one guarantee that
 matters is ``parse(format_policy(p)).policy == p``; the second is idempotence
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from . import ast as A
 from .parser import VALUE_KEYWORDS, needs_backticks
+from .visitor import NodeVisitor
 
 __all__ = ["format_policy"]
 
@@ -51,21 +54,6 @@ def format_policy(policy: A.Policy) -> str:
     return _Renderer(policy).render()
 
 
-# ---- expressions ------------------------------------------------------------------------
-
-
-def _precedence(expr: A.Expr) -> int:
-    if isinstance(expr, A.Binary):
-        return _BINARY_PRECEDENCE[expr.op]
-    if isinstance(expr, A.Unary):
-        return _NEG if expr.op == "-" else _NOT
-    if isinstance(expr, A.InList):
-        return _COMPARE
-    if isinstance(expr, A.Consecutive):
-        return _CONSECUTIVE
-    return _ATOM
-
-
 def _string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -76,179 +64,6 @@ def _name(name: str) -> str:
 
 def _attribute(name: str) -> str:
     return name if name in _BARE_ATTRIBUTES else _name(name)
-
-
-# A work item of the expression printer: literal text, or a subexpression and whether it
-# needs parentheses in its place.
-_Piece = str | tuple[A.Expr, bool]
-
-
-def _pieces(expr: A.Expr) -> list[_Piece]:
-    """How one node prints: its own text around its children, each child marked with
-    whether it needs parentheses there. Children in a delimited slot (call arguments,
-    list items, `where` filters) are whole expressions in the grammar, so they never
-    need parentheses, not even a `for N consecutive` condition."""
-    if isinstance(expr, A.Number):
-        return [expr.text]
-    if isinstance(expr, A.String):
-        return [_string(expr.value)]
-    if isinstance(expr, A.Boolean):
-        return ["true" if expr.value else "false"]
-    if isinstance(expr, A.Name):
-        # `red`, `green`, `stars` are keywords that the grammar also takes as values.
-        return [expr.name if expr.name in VALUE_KEYWORDS else _name(expr.name)]
-    if isinstance(expr, A.Unary):
-        if expr.op == "-":
-            # `"-" unary`: only atoms, calls and further minuses go without parentheses.
-            bare = _precedence(expr.operand) >= _NEG
-            return ["-", (expr.operand, not bare)]
-        # `"not" not_expr`: a comparison or another `not` goes bare.
-        return ["not ", (expr.operand, _precedence(expr.operand) < _NOT)]
-    if isinstance(expr, A.Binary):
-        prec = _BINARY_PRECEDENCE[expr.op]
-        left, right = _precedence(expr.left), _precedence(expr.right)
-        if prec == _COMPARE:
-            # Both sides of a comparison are `default_expr`: nothing as loose as a
-            # comparison may stand there unparenthesised, on either side.
-            left_parens, right_parens = left <= prec, right <= prec
-        else:
-            # Left-associative: `a - b - c` is `(a - b) - c`.
-            left_parens, right_parens = left < prec, right <= prec
-        return [
-            (expr.left, left_parens),
-            f" {expr.op} ",
-            (expr.right, right_parens),
-        ]
-    if isinstance(expr, A.InList):
-        pieces: list[_Piece] = [
-            (expr.operand, _precedence(expr.operand) <= _COMPARE),
-            " not in [" if expr.negated else " in [",
-        ]
-        for i, item in enumerate(expr.items):
-            if i:
-                pieces.append(", ")
-            pieces.append((item, False))
-        pieces.append("]")
-        return pieces
-    if isinstance(expr, A.Aggregate):
-        source = expr.source if expr.over_periods else _name(expr.source)
-        pieces = [f"{expr.func}({source}"]
-        if expr.attribute is not None:
-            pieces.append("." + _attribute(expr.attribute))
-        if expr.where is not None:
-            pieces += [" where ", (expr.where, False)]
-        pieces.append(")")
-        return pieces
-    if isinstance(expr, A.Wins):
-        return [f"wins({_string(expr.award)})"]
-    if isinstance(expr, A.Awarded):
-        return [f"awarded({_string(expr.award)})"]
-    if isinstance(expr, A.Ranking):
-        within = f" within {_name(expr.within)}" if expr.within is not None else ""
-        return [f"{expr.func}(", (expr.operand, False), within + ")"]
-    if isinstance(expr, A.Previous):
-        return ["previous(", (expr.operand, False), ")"]
-    if isinstance(expr, A.Consecutive):
-        # `or_expr "for" ...`: only another `for N consecutive` needs parentheses.
-        return [
-            (expr.operand, _precedence(expr.operand) <= _CONSECUTIVE),
-            f" for {expr.count.text} consecutive {expr.periods}",
-        ]
-    raise TypeError(f"not an expression: {expr!r}")
-
-
-def _expr(expr: A.Expr) -> str:
-    """Print an expression at the top of an expression slot.
-
-    Iterative on purpose: an explicit stack means no depth of nesting can hit Python's
-    recursion limit, whatever the caller hands us.
-    """
-    out: list[str] = []
-    stack: list[_Piece] = [(expr, False)]
-    while stack:
-        piece = stack.pop()
-        if isinstance(piece, str):
-            out.append(piece)
-            continue
-        node, parens = piece
-        expanded = _pieces(node)
-        if parens:
-            expanded = ["(", *expanded, ")"]
-        stack.extend(reversed(expanded))
-    return "".join(out)
-
-
-# ---- statements -------------------------------------------------------------------------
-
-
-def _tail(per: A.EventRef | None, when: A.Expr | None, at_most: A.Expr | None) -> str:
-    """`[per EVENT [where F]] [when C] [, at most X]` shared by tallies and adjustments."""
-    text = ""
-    if per is not None:
-        text += f" per {_name(per.type)}"
-        if per.where is not None:
-            text += f" where {_expr(per.where)}"
-    if when is not None:
-        text += f" when {_expr(when)}"
-    if at_most is not None:
-        text += f", at most {_expr(at_most)}"
-    return text
-
-
-def _simple_statement(stmt: A.Statement) -> str:
-    """A statement that prints on one line (everything but `score ... {` and `stars {`)."""
-    if isinstance(stmt, A.Let):
-        return f"let {_name(stmt.name)} = {_expr(stmt.expr)}"
-    if isinstance(stmt, A.ScoreValue):
-        return f"score {_name(stmt.name)} = {_expr(stmt.expr)}"
-    if isinstance(stmt, A.Tally):
-        return f"{stmt.color} {_expr(stmt.amount)}" + _tail(stmt.per, stmt.when, stmt.at_most)
-    if isinstance(stmt, A.Veto):
-        return f"veto {_string(stmt.reason)} when {_expr(stmt.condition)}"
-    if isinstance(stmt, A.Award):
-        text = f"award {_string(stmt.name)}"
-        if stmt.top is not None:
-            top = stmt.top
-            text += f" to top {top.count.text} by " + " then by ".join(_expr(k) for k in top.keys)
-            if top.within is not None:
-                text += f" within {_name(top.within)}"
-        if stmt.when is not None:
-            text += f" when {_expr(stmt.when)}"
-        if stmt.reward is not None:
-            text += f" with reward {_expr(stmt.reward)}"
-        return text
-    if isinstance(stmt, A.Reward):
-        text = f"reward {_expr(stmt.amount)}"
-        if stmt.when is not None:
-            text += f" when {_expr(stmt.when)}"
-        return text
-    if isinstance(stmt, A.RewardByStars):
-        if not stmt.entries:
-            return "reward by stars {}"
-        entries = ", ".join(f"{e.level.text}: {_expr(e.amount)}" for e in stmt.entries)
-        return f"reward by stars {{ {entries} }}"
-    raise TypeError(f"not a one-line statement: {stmt!r}")
-
-
-def _adjustment(adj: A.Adjustment) -> str:
-    if isinstance(adj, A.Clamp):
-        return f"never {adj.kind} {_expr(adj.bound)}"
-    return f"{adj.kind} {_expr(adj.amount)}" + _tail(adj.per, adj.when, adj.at_most)
-
-
-def _star_line(line: A.StarLine) -> str:
-    if line.condition is None:
-        return f"{line.level.text} otherwise"
-    return f"{line.level.text} when {_expr(line.condition)}"
-
-
-def _period(period: A.Period) -> str:
-    if period.kind == "week":
-        return f"week ending {_name(period.week_ending or 'sunday')}"
-    return period.kind
-
-
-# ---- layout: lines, comments, blank lines -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -287,6 +102,251 @@ def _close_where(span: A.Span | None) -> _Where | None:
     return _Where(span.end_pos - 1, span.end_pos, span.end_line, span.end_line)
 
 
+# A work item of the expression printer: literal text, or a subexpression and whether it
+# needs parentheses in its place.
+_Piece = str | tuple[A.Expr, bool]
+
+
+class _Printer(NodeVisitor):
+    """How each AST class prints: ``precedence_<Expr>`` (binding strength, atoms have
+    none), ``pieces_<Expr>`` (one expression node), ``line_<Statement>`` (a statement that
+    prints on one line) and ``lines_<Statement>`` (one printed over several lines)."""
+
+    def precedence(self, expr: A.Expr) -> int:
+        method = self.visitor("precedence", expr)
+        return method(expr) if method is not None else _ATOM
+
+    def precedence_Binary(self, expr: A.Binary) -> int:
+        return _BINARY_PRECEDENCE[expr.op]
+
+    def precedence_Unary(self, expr: A.Unary) -> int:
+        return _NEG if expr.op == "-" else _NOT
+
+    def precedence_InList(self, expr: A.InList) -> int:
+        return _COMPARE
+
+    def precedence_Consecutive(self, expr: A.Consecutive) -> int:
+        return _CONSECUTIVE
+
+    # ---- expressions --------------------------------------------------------------------
+
+    def pieces(self, expr: A.Expr) -> list[_Piece]:
+        """How one node prints: its own text around its children, each child marked with
+        whether it needs parentheses there. Children in a delimited slot (call arguments,
+        list items, `where` filters) are whole expressions in the grammar, so they never
+        need parentheses, not even a `for N consecutive` condition."""
+        method = self.visitor("pieces", expr)
+        if method is None:
+            raise TypeError(f"not an expression: {expr!r}")
+        return method(expr)
+
+    def pieces_Number(self, expr: A.Number) -> list[_Piece]:
+        return [expr.text]
+
+    def pieces_String(self, expr: A.String) -> list[_Piece]:
+        return [_string(expr.value)]
+
+    def pieces_Boolean(self, expr: A.Boolean) -> list[_Piece]:
+        return ["true" if expr.value else "false"]
+
+    def pieces_Name(self, expr: A.Name) -> list[_Piece]:
+        # `red`, `green`, `stars` are keywords that the grammar also takes as values.
+        return [expr.name if expr.name in VALUE_KEYWORDS else _name(expr.name)]
+
+    def pieces_Unary(self, expr: A.Unary) -> list[_Piece]:
+        if expr.op == "-":
+            # `"-" unary`: only atoms, calls and further minuses go without parentheses.
+            bare = self.precedence(expr.operand) >= _NEG
+            return ["-", (expr.operand, not bare)]
+        # `"not" not_expr`: a comparison or another `not` goes bare.
+        return ["not ", (expr.operand, self.precedence(expr.operand) < _NOT)]
+
+    def pieces_Binary(self, expr: A.Binary) -> list[_Piece]:
+        prec = _BINARY_PRECEDENCE[expr.op]
+        left, right = self.precedence(expr.left), self.precedence(expr.right)
+        if prec == _COMPARE:
+            # Both sides of a comparison are `default_expr`: nothing as loose as a
+            # comparison may stand there unparenthesised, on either side.
+            left_parens, right_parens = left <= prec, right <= prec
+        else:
+            # Left-associative: `a - b - c` is `(a - b) - c`.
+            left_parens, right_parens = left < prec, right <= prec
+        return [(expr.left, left_parens), f" {expr.op} ", (expr.right, right_parens)]
+
+    def pieces_InList(self, expr: A.InList) -> list[_Piece]:
+        pieces: list[_Piece] = [
+            (expr.operand, self.precedence(expr.operand) <= _COMPARE),
+            " not in [" if expr.negated else " in [",
+        ]
+        for i, item in enumerate(expr.items):
+            if i:
+                pieces.append(", ")
+            pieces.append((item, False))
+        pieces.append("]")
+        return pieces
+
+    def pieces_Aggregate(self, expr: A.Aggregate) -> list[_Piece]:
+        source = expr.source if expr.over_periods else _name(expr.source)
+        pieces: list[_Piece] = [f"{expr.func}({source}"]
+        if expr.attribute is not None:
+            pieces.append("." + _attribute(expr.attribute))
+        if expr.where is not None:
+            pieces += [" where ", (expr.where, False)]
+        pieces.append(")")
+        return pieces
+
+    def pieces_Wins(self, expr: A.Wins) -> list[_Piece]:
+        return [f"wins({_string(expr.award)})"]
+
+    def pieces_Awarded(self, expr: A.Awarded) -> list[_Piece]:
+        return [f"awarded({_string(expr.award)})"]
+
+    def pieces_Ranking(self, expr: A.Ranking) -> list[_Piece]:
+        within = f" within {_name(expr.within)}" if expr.within is not None else ""
+        return [f"{expr.func}(", (expr.operand, False), within + ")"]
+
+    def pieces_Previous(self, expr: A.Previous) -> list[_Piece]:
+        return ["previous(", (expr.operand, False), ")"]
+
+    def pieces_Consecutive(self, expr: A.Consecutive) -> list[_Piece]:
+        # `or_expr "for" ...`: only another `for N consecutive` needs parentheses.
+        return [
+            (expr.operand, self.precedence(expr.operand) <= _CONSECUTIVE),
+            f" for {expr.count.text} consecutive {expr.periods}",
+        ]
+
+    # ---- statements ---------------------------------------------------------------------
+
+    def line(self, stmt: A.Statement | A.Adjustment) -> str:
+        """A statement that prints on one line (everything but `score ... {` and `stars {`)."""
+        method = self.visitor("line", stmt)
+        if method is None:
+            raise TypeError(f"not a one-line statement: {stmt!r}")
+        return method(stmt)
+
+    def line_Let(self, stmt: A.Let) -> str:
+        return f"let {_name(stmt.name)} = {_expr(stmt.expr)}"
+
+    def line_ScoreValue(self, stmt: A.ScoreValue) -> str:
+        return f"score {_name(stmt.name)} = {_expr(stmt.expr)}"
+
+    def line_Tally(self, stmt: A.Tally) -> str:
+        return f"{stmt.color} {_expr(stmt.amount)}" + _tail(stmt.per, stmt.when, stmt.at_most)
+
+    def line_Veto(self, stmt: A.Veto) -> str:
+        return f"veto {_string(stmt.reason)} when {_expr(stmt.condition)}"
+
+    def line_Award(self, stmt: A.Award) -> str:
+        text = f"award {_string(stmt.name)}"
+        if stmt.top is not None:
+            top = stmt.top
+            text += f" to top {top.count.text} by " + " then by ".join(_expr(k) for k in top.keys)
+            if top.within is not None:
+                text += f" within {_name(top.within)}"
+        if stmt.when is not None:
+            text += f" when {_expr(stmt.when)}"
+        if stmt.reward is not None:
+            text += f" with reward {_expr(stmt.reward)}"
+        return text
+
+    def line_Reward(self, stmt: A.Reward) -> str:
+        text = f"reward {_expr(stmt.amount)}"
+        if stmt.when is not None:
+            text += f" when {_expr(stmt.when)}"
+        return text
+
+    def line_RewardByStars(self, stmt: A.RewardByStars) -> str:
+        if not stmt.entries:
+            return "reward by stars {}"
+        entries = ", ".join(f"{e.level.text}: {_expr(e.amount)}" for e in stmt.entries)
+        return f"reward by stars {{ {entries} }}"
+
+    def line_Adjust(self, adj: A.Adjust) -> str:
+        return f"{adj.kind} {_expr(adj.amount)}" + _tail(adj.per, adj.when, adj.at_most)
+
+    def line_Clamp(self, adj: A.Clamp) -> str:
+        return f"never {adj.kind} {_expr(adj.bound)}"
+
+    def lines(self, stmt: A.Statement, indent: int) -> list[_Line]:
+        method = self.visitor("lines", stmt)
+        if method is None:
+            return [_Line(indent, self.line(stmt), _where(stmt.span))]
+        return method(stmt, indent)
+
+    def lines_ScoreBuilt(self, stmt: A.ScoreBuilt, indent: int) -> list[_Line]:
+        head = f"score {_name(stmt.name)} starts at {_expr(stmt.base)} {{"
+        base_span = getattr(stmt.base, "span", None)
+        opening = _where(stmt.span, base_span) if base_span else None
+        lines = [_Line(indent, head, opening, opens=True)]
+        lines += [_Line(indent + 1, self.line(a), _where(a.span)) for a in stmt.adjustments]
+        lines.append(_Line(indent, "}", _close_where(stmt.span), closes=True))
+        return lines
+
+    def lines_Stars(self, stmt: A.Stars, indent: int) -> list[_Line]:
+        # The opening line is the `stars` keyword's line; `{` is almost always on it.
+        opening = None
+        if stmt.span is not None:
+            s = stmt.span
+            opening = _Where(s.start_pos, s.start_pos + len("stars"), s.line, s.line)
+        lines = [_Line(indent, "stars {", opening, opens=True)]
+        lines += [_Line(indent + 1, _star_line(sl), _where(sl.span)) for sl in stmt.lines]
+        lines.append(_Line(indent, "}", _close_where(stmt.span), closes=True))
+        return lines
+
+
+_PRINTER = _Printer()
+
+
+def _expr(expr: A.Expr) -> str:
+    """Print an expression at the top of an expression slot.
+
+    Iterative on purpose: an explicit stack means no depth of nesting can hit Python's
+    recursion limit, whatever the caller hands us.
+    """
+    out: list[str] = []
+    stack: list[_Piece] = [(expr, False)]
+    while stack:
+        piece = stack.pop()
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        node, parens = piece
+        expanded = _PRINTER.pieces(node)
+        if parens:
+            expanded = ["(", *expanded, ")"]
+        stack.extend(reversed(expanded))
+    return "".join(out)
+
+
+def _tail(per: A.EventRef | None, when: A.Expr | None, at_most: A.Expr | None) -> str:
+    """`[per EVENT [where F]] [when C] [, at most X]` shared by tallies and adjustments."""
+    text = ""
+    if per is not None:
+        text += f" per {_name(per.type)}"
+        if per.where is not None:
+            text += f" where {_expr(per.where)}"
+    if when is not None:
+        text += f" when {_expr(when)}"
+    if at_most is not None:
+        text += f", at most {_expr(at_most)}"
+    return text
+
+
+def _star_line(line: A.StarLine) -> str:
+    if line.condition is None:
+        return f"{line.level.text} otherwise"
+    return f"{line.level.text} when {_expr(line.condition)}"
+
+
+def _period(period: A.Period) -> str:
+    if period.kind == "week":
+        return f"week ending {_name(period.week_ending or 'sunday')}"
+    return period.kind
+
+
+# ---- layout: lines, comments, blank lines -----------------------------------------------
+
+
 def _layout(policy: A.Policy) -> list[_Line]:
     """Every printed line except comments and blank lines, in order."""
     version = ""
@@ -306,31 +366,9 @@ def _layout(policy: A.Policy) -> list[_Line]:
         opening = _where(block.span, block.period.span) if block.period.span else None
         lines.append(_Line(0, f"each {_period(block.period)} {{", opening, True, section=True))
         for stmt in block.statements:
-            lines.extend(_statement_lines(stmt, 1))
+            lines.extend(_PRINTER.lines(stmt, 1))
         lines.append(_Line(0, "}", _close_where(block.span), closes=True))
     return lines
-
-
-def _statement_lines(stmt: A.Statement, indent: int) -> list[_Line]:
-    if isinstance(stmt, A.ScoreBuilt):
-        head = f"score {_name(stmt.name)} starts at {_expr(stmt.base)} {{"
-        base_span = getattr(stmt.base, "span", None)
-        opening = _where(stmt.span, base_span) if base_span else None
-        lines = [_Line(indent, head, opening, opens=True)]
-        lines += [_Line(indent + 1, _adjustment(a), _where(a.span)) for a in stmt.adjustments]
-        lines.append(_Line(indent, "}", _close_where(stmt.span), closes=True))
-        return lines
-    if isinstance(stmt, A.Stars):
-        # The opening line is the `stars` keyword's line; `{` is almost always on it.
-        opening = None
-        if stmt.span is not None:
-            s = stmt.span
-            opening = _Where(s.start_pos, s.start_pos + len("stars"), s.line, s.line)
-        lines = [_Line(indent, "stars {", opening, opens=True)]
-        lines += [_Line(indent + 1, _star_line(sl), _where(sl.span)) for sl in stmt.lines]
-        lines.append(_Line(indent, "}", _close_where(stmt.span), closes=True))
-        return lines
-    return [_Line(indent, _simple_statement(stmt), _where(stmt.span))]
 
 
 class _Renderer:

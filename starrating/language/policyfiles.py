@@ -1,4 +1,9 @@
-"""Finding, reading and checking policy files: the library behind `check` and `fmt`."""
+"""Finding, reading and checking policy files: the library behind `check` and `fmt`.
+
+Enters: paths (files or folders) and an optional catalog path. Leaves: each policy file's
+text, parsed and checked policy and diagnostics; ``PolicyPathError`` for a path that names
+no policy.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,359 @@
+"""Names: what a policy declares, what each name means where it is used, and did-you-mean.
+
+Enters: the parsed policy, the catalog (event types, their attributes, roster columns) and
+the ``Reporter``. Leaves: the ``Analysis`` skeleton (one ``BlockAnalysis`` per block with
+its definitions and awards; E030-E032, E035, E036, E081 reported while declaring), and
+``Names``, which answers "what type is this name here?" for the type inference and reports
+unknown names, event types, attributes and awards (E010-E014, E056, E060, E071, E072,
+W011, W012), each with the closest spelling as a hint.
+"""
+
+from __future__ import annotations
+
+from .. import ast as A
+from ..catalog import ANY, NUMBER, Catalog
+from ..diagnostics import suggestion
+from ..visitor import NodeVisitor
+from .analysis import (
+    BUILTIN_VALUES,
+    SUB_PERIOD_BUILTINS,
+    Analysis,
+    BlockAnalysis,
+    Definition,
+    Reporter,
+    Scope,
+)
+
+
+class Declarations(NodeVisitor):
+    """Collects the blocks, definitions and awards of a policy before anything is checked,
+    so that a name can be used above the line that defines it (``declare_<Statement>``
+    for the statements that declare something)."""
+
+    def __init__(self, policy: A.Policy, catalog: Catalog, reporter: Reporter) -> None:
+        self.policy = policy
+        self.catalog = catalog
+        self.report = reporter
+        self.analysis = Analysis(policy)
+        self.award_block: dict[str, str] = {}  # award name -> block kind
+        self.extra_blocks: list[BlockAnalysis] = []  # duplicate blocks (E032), still checked
+        self.award_spans: dict[str, A.Award] = {}
+
+    def collect(self) -> None:
+        for block in self.policy.blocks:
+            info = self.add_block(block)
+            for statement in block.statements:
+                method = self.visitor("declare", statement)
+                if method is not None:
+                    method(statement, info)
+
+    def add_block(self, block: A.Block) -> BlockAnalysis:
+        kind = block.period.kind
+        if kind in self.analysis.blocks:
+            first = self.analysis.blocks[kind].block.span
+            self.report.error(
+                "E032",
+                f"there are two `each {kind}` blocks",
+                block.period.span,
+                f"merge it into the block on line {first.line}" if first else None,
+            )
+        if kind == "week" and block.period.week_ending not in A.WEEKDAYS:
+            day = block.period.week_ending or ""
+            self.report.error(
+                "E081",
+                f"`{day}` is not a weekday",
+                block.period.weekday_span,
+                f"weekdays are written in lower case: `{day.lower()}`"
+                if day.lower() in A.WEEKDAYS
+                else suggestion(day.lower(), A.WEEKDAYS)
+                or "write one of monday, tuesday, ..., sunday",
+            )
+        info = BlockAnalysis(kind, block)
+        if kind in self.analysis.blocks:
+            # A second block of a kind is still checked on its own, so that its own
+            # mistakes are reported too, but the first one is the block of that kind.
+            self.extra_blocks.append(info)
+        else:
+            self.analysis.blocks[kind] = info
+        return info
+
+    def declare_Let(self, statement: A.Let, info: BlockAnalysis) -> None:
+        self.define(info, statement)
+
+    def declare_ScoreValue(self, statement: A.ScoreValue, info: BlockAnalysis) -> None:
+        self.define(info, statement)
+
+    def declare_ScoreBuilt(self, statement: A.ScoreBuilt, info: BlockAnalysis) -> None:
+        self.define(info, statement)
+
+    def define(self, info: BlockAnalysis, statement: Definition) -> None:
+        name = statement.name
+        if name in info.definitions:
+            first = info.definitions[name].span
+            self.report.error(
+                "E030",
+                f"`{name}` is defined twice in this block",
+                statement.name_span,
+                f"the first definition is on line {first.line}; rename one of them"
+                if first
+                else None,
+            )
+            return
+        if name in BUILTIN_VALUES or name in self.catalog.roster:
+            what = "a built-in value" if name in BUILTIN_VALUES else "a roster attribute"
+            self.report.error(
+                "E036",
+                f"`{name}` is {what} and cannot be redefined",
+                statement.name_span,
+                "choose another name",
+            )
+            return
+        info.definitions[name] = statement
+
+    def declare_Award(self, statement: A.Award, info: BlockAnalysis) -> None:
+        if statement.name in self.award_spans:
+            first = self.award_spans[statement.name].span
+            self.report.error(
+                "E031",
+                f'the award "{statement.name}" is declared twice',
+                statement.name_span,
+                f"the first one is on line {first.line}; award names must be "
+                "unique in a policy so that wins() and awarded() are clear"
+                if first
+                else None,
+            )
+            return
+        self.award_spans[statement.name] = statement
+        info.awards[statement.name] = statement
+        self.award_block.setdefault(statement.name, info.kind)
+
+    def declare_Stars(self, statement: A.Stars, info: BlockAnalysis) -> None:
+        if info.has_stars:
+            self.report.error(
+                "E035",
+                "this block already has a `stars` statement",
+                statement.span,
+                "keep one `stars { ... }` per block",
+            )
+        info.has_stars = True
+
+
+class Names:
+    """Resolves names against the declarations and the catalog, reporting what it cannot."""
+
+    def __init__(self, declarations: Declarations, reporter: Reporter) -> None:
+        self.catalog = declarations.catalog
+        self.analysis = declarations.analysis
+        self.award_block = declarations.award_block
+        self.report = reporter
+
+    # ---- names in expressions -----------------------------------------------------------
+
+    def resolve(self, name: A.Name, scope: Scope) -> str:
+        """The type of ``name`` where it stands; ANY (after a diagnostic) when unknown."""
+        resolver = getattr(self, f"resolve_in_{scope.kind}")
+        return resolver(name, scope)
+
+    def resolve_in_event(self, name: A.Name, scope: Scope) -> str:
+        """A name inside `count(EVENT where ...)`: an attribute of that event type."""
+        text = name.name
+        if not self.catalog.known_events or scope.event_type is None:
+            return ANY
+        attributes = self.catalog.event_attributes(scope.event_type)
+        if text in attributes:
+            return attributes[text]
+        if self.catalog.inferred:
+            self.report.warn(
+                "W012",
+                f"no `{scope.event_type}` event with the attribute `{text}` has been ingested yet",
+                name.span,
+                suggestion(text, attributes) or "check the spelling",
+            )
+            return ANY
+        self.report.error(
+            "E012",
+            f"the event type `{scope.event_type}` has no attribute `{text}`",
+            name.span,
+            suggestion(text, attributes) or f"its attributes are: {', '.join(sorted(attributes))}",
+        )
+        return ANY
+
+    def resolve_in_periods(self, name: A.Name, scope: Scope) -> str:
+        """A name inside `count(weeks where ...)`: a value of the shorter block."""
+        text = name.name
+        sub = scope.sub_block
+        assert sub is not None
+        if text in sub.definitions:
+            return sub.types.get(text, ANY)
+        if text in SUB_PERIOD_BUILTINS:
+            if text == "stars" and not sub.has_stars:
+                self.no_stars_error(name, sub)
+            return SUB_PERIOD_BUILTINS[text]
+        if text in self.catalog.roster:
+            return self.catalog.roster[text]
+        candidates = [*sub.definitions, *SUB_PERIOD_BUILTINS, *self.catalog.roster]
+        self.report.error(
+            "E010",
+            f"unknown name `{text}` in the `{scope.sub_kind}` block",
+            name.span,
+            suggestion(text, candidates)
+            or f"inside `{A.PERIOD_PLURALS[sub.kind]} where ...` the names "
+            f"are those of the `each {sub.kind}` block",
+        )
+        return ANY
+
+    def resolve_in_header(self, name: A.Name, scope: Scope) -> str:
+        """A name in `applies to`: employees are chosen before any block is computed."""
+        text = name.name
+        found = self.employee_attribute(text)
+        if found is not None:
+            return found
+        block_name = self.is_block_name(text)
+        self.report.error(
+            "E013" if block_name else "E010",
+            f"`{text}` cannot be used in `applies to`" if block_name else f"unknown name `{text}`",
+            name.span,
+            suggestion(text, [*self.catalog.roster, "tenure"], "(a roster attribute)")
+            or "`applies to` may use roster attributes and `tenure`; declare other "
+            "roster columns in starrating.yaml",
+        )
+        return ANY
+
+    def resolve_in_block(self, name: A.Name, scope: Scope) -> str:
+        """A name in a block: a roster attribute, a definition or a built-in value."""
+        text = name.name
+        found = self.employee_attribute(text)
+        if found is not None:
+            return found
+        block = scope.block
+        assert block is not None
+        if text in block.definitions:
+            return block.types.get(text, ANY)
+        if text in ("red", "green", "net"):
+            return NUMBER
+        if text == "stars":
+            if not block.has_stars:
+                self.no_stars_error(name, block)
+            return NUMBER
+        candidates = [*block.definitions, *BUILTIN_VALUES, *self.catalog.roster]
+        self.report.error(
+            "E010",
+            f"unknown name `{text}`",
+            name.span,
+            suggestion(text, candidates)
+            or "define it with `let`, or declare the roster column in starrating.yaml",
+        )
+        return ANY
+
+    def employee_attribute(self, text: str) -> str | None:
+        """The type of `tenure` or of a roster column, None for any other name."""
+        if text == "tenure":
+            return NUMBER
+        return self.catalog.roster.get(text)
+
+    def is_block_name(self, text: str) -> bool:
+        return text in BUILTIN_VALUES or any(
+            text in b.definitions for b in self.analysis.blocks.values()
+        )
+
+    def no_stars_error(self, name: A.Name, block: BlockAnalysis) -> None:
+        self.report.error(
+            "E056",
+            f"`stars` is used here, but the `{block.kind}` block has no `stars` statement",
+            name.span,
+            "add `stars { ... }` to that block to give star levels",
+        )
+
+    # ---- shorter blocks and awards ------------------------------------------------------
+
+    def sub_block(
+        self, plural: str, block: BlockAnalysis, span: A.Span | None
+    ) -> BlockAnalysis | None:
+        """The block `weeks`, `months`, ... stands for inside ``block``, if it may look."""
+        kind = A.PLURAL_TO_KIND[plural]
+        rank = A.PERIOD_KINDS.index
+        if rank(kind) >= rank(block.kind):
+            self.report.error(
+                "E060",
+                f"`{plural}` are not shorter than this `{block.kind}` block",
+                span,
+                "a block can only look at the results of shorter blocks "
+                "(a month at its weeks, a quarter at its months, ...)",
+            )
+            return None
+        sub = self.analysis.blocks.get(kind)
+        if sub is None:
+            shorter = [b for b in self.analysis.blocks if rank(b) < rank(block.kind)]
+            hint = f"add an `each {kind}` block" + (
+                f", or use {', '.join(A.PERIOD_PLURALS[b] for b in shorter)}" if shorter else ""
+            )
+            self.report.error(
+                "E060", f"`{plural}` needs an `each {kind}` block in this policy", span, hint
+            )
+            return None
+        return sub
+
+    def award_in_block(self, expr: A.Awarded | A.Wins, block: BlockAnalysis | None) -> None:
+        """Reports an award that is not given in ``block`` (unknown, or given elsewhere)."""
+        assert block is not None
+        if expr.award in block.awards:
+            return
+        kind = self.award_block.get(expr.award)
+        if kind is None:
+            self.unknown_award(expr)
+            return
+        self.report.error(
+            "E072",
+            f'the award "{expr.award}" is given in the `{kind}` block, not in '
+            f"this `{block.kind}` block",
+            expr.span,
+            f'count its wins with wins("{expr.award}")'
+            if A.PERIOD_KINDS.index(kind) < A.PERIOD_KINDS.index(block.kind)
+            else None,
+        )
+
+    def unknown_award(self, expr: A.Awarded | A.Wins) -> None:
+        self.report.error(
+            "E071",
+            f'there is no award "{expr.award}" in this policy',
+            expr.span,
+            suggestion(expr.award, self.award_block, quote='"') or None,
+        )
+
+    # ---- catalog look-ups ---------------------------------------------------------------
+
+    def check_event_type(self, event_type: str, span: A.Span | None) -> bool:
+        """True when the type is known to the catalog (or there is no catalog to ask)."""
+        if not self.catalog.known_events:
+            return True
+        if event_type in self.catalog.events:
+            return True
+        if self.catalog.inferred:
+            self.report.warn(
+                "W011",
+                f"no event of type `{event_type}` has been ingested yet",
+                span,
+                suggestion(event_type, self.catalog.events)
+                or "check the spelling, or ingest events of this type",
+            )
+            return False
+        self.report.error(
+            "E011",
+            f"unknown event type `{event_type}`",
+            span,
+            suggestion(event_type, self.catalog.events)
+            or "declare it under `events:` in starrating.yaml",
+        )
+        return False
+
+    def check_roster_attribute(self, name: str, span: A.Span | None) -> None:
+        if name in self.catalog.roster:
+            return
+        self.report.error(
+            "E014",
+            f"`{name}` is not a roster attribute",
+            span,
+            suggestion(name, self.catalog.roster)
+            or "`within` groups employees by a roster column such as `department`; "
+            "declare other columns in starrating.yaml",
+        )

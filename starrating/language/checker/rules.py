@@ -1,0 +1,354 @@
+"""Rules: the checks of each kind of statement and of the header.
+
+Enters: the policy's header lines and each block's statements, with ``TypeInference`` to
+type their expressions. Leaves: diagnostics for what the statements themselves get wrong:
+header duplicates, dates and time zones (E034, E080, E082), tallies, vetoes that read what
+vetoes decide (E040), stars tables (E050, E054, W051), awards (E064), rewards (E052, E053,
+E055); and the type of each definition (``definition_type``).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+from decimal import Decimal
+
+from .. import ast as A
+from ..catalog import BOOLEAN, NUMBER
+from ..diagnostics import suggestion
+from ..visitor import NodeVisitor
+from .analysis import BlockAnalysis, Definition, Reporter, Scope
+from .graph import current_nodes, definition_exprs
+from .types import TypeInference
+
+
+class Rules(NodeVisitor):
+    """One ``check_<Statement>`` method per statement class, ``type_of_<Definition>`` per
+    definition class, and ``veto_reads_<Expr>`` for what a veto may not depend on."""
+
+    def __init__(self, types: TypeInference, reporter: Reporter) -> None:
+        self.types = types
+        self.names = types.names
+        self.expect = types.expect
+        self.report = reporter
+
+    # ---- header -------------------------------------------------------------------------
+
+    def check_header(self, header: tuple[A.HeaderLine, ...]) -> None:
+        seen: dict[str, A.HeaderLine] = {}
+        for line in header:
+            if line.kind in seen:
+                first = seen[line.kind].span
+                words = {"applies": "applies to"}.get(line.kind, line.kind)
+                self.report.error(
+                    "E034",
+                    f"`{words}` is given twice",
+                    line.span,
+                    f"the first one is on line {first.line}" if first else None,
+                )
+                continue
+            seen[line.kind] = line
+            if line.kind == "effective":
+                self.check_date(str(line.value), line.span)
+            elif line.kind == "timezone":
+                self.check_timezone(str(line.value), line.span)
+            elif line.kind == "applies":
+                self.expect(line.value, BOOLEAN, Scope("header"), "`applies to`")  # type: ignore[arg-type]
+
+    def check_date(self, text: str, span: A.Span | None) -> None:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            self.report.error(
+                "E082",
+                f"`{text}` is not a calendar date",
+                span,
+                "write the date as YYYY-MM-DD, e.g. 2026-01-01",
+            )
+
+    def check_timezone(self, name: str, span: A.Span | None) -> None:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
+            hint = (
+                suggestion(name, _available_zones(), quote='"')
+                or 'use an IANA time zone name such as "Asia/Shanghai"'
+            )
+            self.report.error("E080", f'unknown time zone "{name}"', span, hint)
+
+    # ---- definitions --------------------------------------------------------------------
+
+    def definition_type(self, statement: Definition, scope: Scope) -> str:
+        return self.visitor("type_of", statement)(statement, scope)
+
+    def type_of_Let(self, statement: A.Let, scope: Scope) -> str:
+        return self.types.infer(statement.expr, scope)
+
+    def type_of_ScoreValue(self, statement: A.ScoreValue, scope: Scope) -> str:
+        self.expect(statement.expr, NUMBER, scope, f"the score `{statement.name}`")
+        return NUMBER
+
+    def type_of_ScoreBuilt(self, statement: A.ScoreBuilt, scope: Scope) -> str:
+        self.expect(statement.base, NUMBER, scope, "a score's starting value")
+        for adjustment in statement.adjustments:
+            if isinstance(adjustment, A.Adjust):
+                self.check_line(
+                    adjustment.amount,
+                    adjustment.per,
+                    adjustment.when,
+                    adjustment.at_most,
+                    scope,
+                    f"`{adjustment.kind}`",
+                )
+            else:
+                self.expect(adjustment.bound, NUMBER, scope, f"`never {adjustment.kind}`")
+        return NUMBER
+
+    # ---- statements ---------------------------------------------------------------------
+
+    def check_statement(self, statement: A.Statement, info: BlockAnalysis, scope: Scope) -> None:
+        """Definitions are typed (and so checked) before, in dependency order."""
+        method = self.visitor("check", statement)
+        if method is not None:
+            method(statement, info, scope)
+
+    def check_Tally(self, statement: A.Tally, info: BlockAnalysis, scope: Scope) -> None:
+        self.check_line(
+            statement.amount,
+            statement.per,
+            statement.when,
+            statement.at_most,
+            scope,
+            f"`{statement.color}`",
+        )
+
+    def check_line(
+        self,
+        amount: A.Expr,
+        per: A.EventRef | None,
+        when: A.Expr | None,
+        at_most: A.Expr | None,
+        scope: Scope,
+        what: str,
+    ) -> None:
+        """A tally or a score adjustment: `AMOUNT [per EVENT [where F]] [when C] [, at most X]`."""
+        self.expect(amount, NUMBER, scope, f"the amount of {what}")
+        if per is not None:
+            if self.names.check_event_type(per.type, per.type_span) and per.where is not None:
+                self.expect(per.where, BOOLEAN, Scope("event", scope.block, per.type), "`where`")
+            elif per.where is not None:
+                self.types.infer(per.where, Scope("event", scope.block, None))
+        if when is not None:
+            self.expect(when, BOOLEAN, scope, "`when`")
+        if at_most is not None:
+            self.expect(at_most, NUMBER, scope, "`at most`")
+
+    def check_Veto(self, statement: A.Veto, info: BlockAnalysis, scope: Scope) -> None:
+        self.expect(statement.condition, BOOLEAN, scope, "a veto")
+        found = self.forbidden_in_veto(statement.condition, info)
+        if found is None:
+            return
+        what, span, through = found
+        if through is not None:
+            # Point at the name in the veto line; say where the forbidden value hides.
+            name, name_span = through
+            where = f" (line {span.line})" if span else ""
+            message = f"a veto cannot depend on {what}, which `{name}` uses{where}"
+            span = name_span
+        else:
+            message = f"a veto cannot depend on {what}"
+        self.report.error(
+            "E040",
+            message,
+            span,
+            "vetoed employees are left out of rankings, tallies, stars and awards, "
+            "so those cannot decide a veto; use counts and values of events instead",
+        )
+
+    def forbidden_in_veto(
+        self, expr: A.Expr, info: BlockAnalysis
+    ) -> tuple[str, A.Span | None, tuple[str, A.Span | None] | None] | None:
+        """The first value the veto reads, directly or through definitions, that is only
+        known once vetoes are decided; with the name in the veto line it hides behind."""
+        seen: set[str] = set()
+        todo: list[tuple[A.Expr, tuple[str, A.Span | None] | None]] = [(expr, None)]
+        while todo:
+            current, through = todo.pop()
+            for node in current_nodes(current):
+                method = self.visitor("veto_reads", node)
+                what = method(node) if method is not None else None
+                if what is not None:
+                    return (what, node.span, through)  # type: ignore[attr-defined]
+                if not isinstance(node, A.Name) or node.name in seen:
+                    continue
+                definition = info.definitions.get(node.name)
+                if definition is not None:
+                    seen.add(node.name)
+                    for child in definition_exprs(definition):
+                        todo.append((child, through or (node.name, node.span)))
+        return None
+
+    def veto_reads_Ranking(self, node: A.Ranking) -> str:
+        return f"the ranking `{node.func}(...)`"
+
+    def veto_reads_Awarded(self, node: A.Awarded) -> str:
+        return "an award"
+
+    def veto_reads_Name(self, node: A.Name) -> str | None:
+        if node.name in ("red", "green", "net"):
+            return f"the tally `{node.name}`"
+        if node.name == "stars":
+            return "the star level"
+        return None
+
+    def check_Stars(self, statement: A.Stars, info: BlockAnalysis, scope: Scope) -> None:
+        otherwise_at: A.StarLine | None = None
+        for index, line in enumerate(statement.lines):
+            if not _is_star_level(line.level):
+                self.report.error(
+                    "E050",
+                    f"star level `{line.level.text}` is not one of 1 to 5",
+                    line.level.span,
+                    "star levels are whole numbers from 1 to 5",
+                )
+            if otherwise_at is not None:
+                where = otherwise_at.span.line if otherwise_at.span else "?"
+                self.report.error(
+                    "E054",
+                    "no line can follow `otherwise`",
+                    line.span,
+                    f"`otherwise` on line {where} already matches everyone left; "
+                    "move it to the end",
+                )
+                continue
+            if line.condition is None:
+                otherwise_at = line
+                continue
+            self.expect(line.condition, BOOLEAN, scope, "a stars line")
+            self.check_reachable(line, statement.lines[:index])
+
+    def check_reachable(self, line: A.StarLine, earlier_lines: tuple[A.StarLine, ...]) -> None:
+        assert line.condition is not None
+        for earlier in earlier_lines:
+            if earlier.condition is not None and _implies(line.condition, earlier.condition):
+                where = earlier.span.line if earlier.span else "?"
+                self.report.warn(
+                    "W051",
+                    "this stars line can never match",
+                    line.span,
+                    f"every employee it would select already matched line {where}; "
+                    "put the stricter threshold first",
+                )
+                return
+
+    def check_Award(self, award: A.Award, info: BlockAnalysis, scope: Scope) -> None:
+        top = award.top
+        if top is not None:
+            self.check_top_count(top.count)
+            for key in top.keys:
+                self.expect(key, NUMBER, scope, "a ranking key (`by`)")
+            if top.within is not None:
+                self.names.check_roster_attribute(top.within, top.within_span)
+        if award.when is not None:
+            self.expect(award.when, BOOLEAN, scope, "`when`")
+        if award.reward is not None:
+            self.expect(award.reward, NUMBER, scope, "`with reward`")
+
+    def check_top_count(self, number: A.Number) -> None:
+        count = number.value
+        if number.is_percent:
+            if not Decimal(0) < count <= Decimal(1):
+                self.report.error(
+                    "E064",
+                    f"`top {number.text}` must be above 0% and at most 100%",
+                    number.span,
+                )
+        elif count != count.to_integral_value() or count < 1:
+            self.report.error(
+                "E064",
+                f"`top {number.text}` must be a whole number of at least 1",
+                number.span,
+                "or a percentage such as `top 30%`",
+            )
+
+    def check_Reward(self, statement: A.Reward, info: BlockAnalysis, scope: Scope) -> None:
+        self.expect(statement.amount, NUMBER, scope, "a reward")
+        if statement.when is not None:
+            self.expect(statement.when, BOOLEAN, scope, "`when`")
+
+    def check_RewardByStars(
+        self, statement: A.RewardByStars, info: BlockAnalysis, scope: Scope
+    ) -> None:
+        if not info.has_stars:
+            self.report.error(
+                "E055",
+                "`reward by stars` needs a `stars { ... }` statement in this block",
+                statement.span,
+                "without one nobody has a star level",
+            )
+        seen: set[Decimal] = set()
+        for entry in statement.entries:
+            level = entry.level.value
+            if not _is_star_level(entry.level):
+                self.report.error(
+                    "E052", f"`{entry.level.text}` is not a star level (1 to 5)", entry.level.span
+                )
+            elif level in seen:
+                self.report.error(
+                    "E053", f"star level {entry.level.text} is given twice", entry.level.span
+                )
+            seen.add(level)
+            self.expect(entry.amount, NUMBER, scope, "a reward")
+
+
+def _is_star_level(number: A.Number) -> bool:
+    level = number.value
+    return not number.is_percent and level == level.to_integral_value() and 1 <= level <= 5
+
+
+# ---- stars lines that can never match -----------------------------------------------------
+
+_THRESHOLD_OPS = {">=": (1, True), ">": (1, False), "<=": (-1, True), "<": (-1, False)}
+_FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+
+def _threshold(expr: A.Expr) -> tuple[A.Expr, int, Decimal, bool] | None:
+    """``x >= 85`` as (x, direction, 85, inclusive); None for anything else."""
+    if not isinstance(expr, A.Binary) or expr.op not in _THRESHOLD_OPS:
+        return None
+    subject, bound, op = expr.left, expr.right, expr.op
+    if isinstance(subject, A.Number) and not isinstance(bound, A.Number):
+        subject, bound, op = bound, subject, _FLIPPED[op]
+    if not isinstance(bound, A.Number):
+        return None
+    direction, inclusive = _THRESHOLD_OPS[op]
+    return subject, direction, bound.value, inclusive
+
+
+def _implies(later: A.Expr, earlier: A.Expr) -> bool:
+    """True when every employee matching ``later`` also matches ``earlier`` (so a line
+    with ``later`` below a line with ``earlier`` can never match). Conservative."""
+    if later == earlier:
+        return True
+    a, b = _threshold(later), _threshold(earlier)
+    if a is None or b is None:
+        return False
+    subject_a, dir_a, value_a, incl_a = a
+    subject_b, dir_b, value_b, incl_b = b
+    if subject_a != subject_b or dir_a != dir_b:
+        return False
+    if dir_a == 1:  # later: x >= value_a ; earlier: x >= value_b
+        return value_a > value_b or (value_a == value_b and (incl_b or not incl_a))
+    return value_a < value_b or (value_a == value_b and (incl_b or not incl_a))
+
+
+_ZONES: list[str] = []
+
+
+def _available_zones() -> list[str]:
+    if not _ZONES:
+        try:
+            _ZONES.extend(sorted(zoneinfo.available_timezones()))
+        except Exception:
+            pass
+    return _ZONES

@@ -1,0 +1,303 @@
+"""Types: the type of every expression, inferred bottom-up, one method per AST class.
+
+Enters: an expression, the ``Scope`` it stands in, and ``Names`` to ask what a name means
+there. Leaves: its type (NUMBER, TEXT, BOOLEAN, DATE, TIMESTAMP, or ANY when it cannot be
+known), with every mismatch reported on the way (E013, E015, E016, E020-E024, E060-E063,
+and the name errors ``Names`` reports). ``expect`` is what the statement rules use: infer,
+then complain if the type is not the one the place needs.
+"""
+
+from __future__ import annotations
+
+from .. import ast as A
+from ..catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
+from ..visitor import NodeVisitor
+from .analysis import TYPE_WORDS, Reporter, Scope
+from .names import Names
+
+ARITHMETIC = ("+", "-", "*", "/")
+ORDERING = ("<", "<=", ">", ">=")
+
+
+class TypeInference(NodeVisitor):
+    """``infer`` dispatches to ``infer_<Class>``; a class without one is ANY."""
+
+    def __init__(self, names: Names, reporter: Reporter) -> None:
+        self.names = names
+        self.report = reporter
+
+    def expect(self, expr: A.Expr, wanted: str, scope: Scope, what: str) -> str:
+        """Infer ``expr`` and report it if it is not ``wanted`` (``what`` names the place)."""
+        found = self.infer(expr, scope)
+        if found in (ANY, wanted):
+            return found
+        if wanted == BOOLEAN:
+            self.report.error(
+                "E023",
+                f"{what} needs a condition, but this is {TYPE_WORDS[found]}",
+                expr.span,
+                "compare it, e.g. `x > 0`",
+            )
+        else:
+            code = "E022" if found == BOOLEAN and wanted == NUMBER else "E024"
+            help_text = None
+            if found == BOOLEAN and what.startswith("the amount of"):
+                help_text = "to count only when a condition holds, write e.g. `red 3 when x = 0`"
+            self.report.error(
+                code,
+                f"{what} needs {TYPE_WORDS[wanted]}, but this is {TYPE_WORDS[found]}",
+                expr.span,
+                help_text,
+            )
+        return found
+
+    def infer(self, expr: A.Expr, scope: Scope) -> str:
+        method = self.visitor("infer", expr)
+        return method(expr, scope) if method is not None else ANY
+
+    def allowed(self, expr: A.Expr, scope: Scope, what: str) -> bool:
+        """Rankings, look-backs and aggregates only make sense over a block's employees."""
+        if scope.kind == "block":
+            return True
+        if scope.kind == "header":
+            self.report.error(
+                "E013",
+                f"{what} cannot be used in `applies to`",
+                expr.span,
+                "`applies to` may use roster attributes and `tenure` only",
+            )
+        else:
+            self.report.error(
+                "E015",
+                f"{what} cannot be used inside a `where` filter",
+                expr.span,
+                "compute it with `let` and use it in a `when` condition instead",
+            )
+        return False
+
+    # ---- literals and names -------------------------------------------------------------
+
+    def infer_Number(self, expr: A.Number, scope: Scope) -> str:
+        return NUMBER
+
+    def infer_String(self, expr: A.String, scope: Scope) -> str:
+        return TEXT
+
+    def infer_Boolean(self, expr: A.Boolean, scope: Scope) -> str:
+        return BOOLEAN
+
+    def infer_Name(self, expr: A.Name, scope: Scope) -> str:
+        return self.names.resolve(expr, scope)
+
+    # ---- operators ----------------------------------------------------------------------
+
+    def infer_Unary(self, expr: A.Unary, scope: Scope) -> str:
+        if expr.op == "not":
+            self.expect(expr.operand, BOOLEAN, scope, "`not`")
+            return BOOLEAN
+        found = self.infer(expr.operand, scope)
+        if found not in (NUMBER, ANY):
+            self.arithmetic_error(found, expr.operand.span, "-")
+        return NUMBER
+
+    def infer_Binary(self, expr: A.Binary, scope: Scope) -> str:
+        op = expr.op
+        if op in ("and", "or"):
+            self.expect(expr.left, BOOLEAN, scope, f"`{op}`")
+            self.expect(expr.right, BOOLEAN, scope, f"`{op}`")
+            return BOOLEAN
+        left = self.infer(expr.left, scope)
+        right = self.infer(expr.right, scope)
+        if op in ARITHMETIC:
+            for side, found in ((expr.left, left), (expr.right, right)):
+                if found not in (NUMBER, ANY):
+                    self.arithmetic_error(found, side.span, op)
+            return NUMBER
+        if op == "default":
+            if ANY not in (left, right) and left != right:
+                self.report.error(
+                    "E020",
+                    f"`default` must give the same kind of value: "
+                    f"{TYPE_WORDS[left]} on the left, {TYPE_WORDS[right]} on the right",
+                    expr.right.span,
+                )
+            return left if left != ANY else right
+        self.check_comparison(expr, left, right)
+        return BOOLEAN
+
+    def check_comparison(self, expr: A.Binary, left: str, right: str) -> None:
+        if ANY in (left, right):
+            return
+        if left != right:
+            self.report.error(
+                "E020",
+                f"cannot compare {TYPE_WORDS[left]} with {TYPE_WORDS[right]}",
+                expr.span,
+                _compare_help(left, right, expr),
+            )
+        elif expr.op in ORDERING and left not in (NUMBER, DATE, TIMESTAMP):
+            self.report.error(
+                "E020",
+                f"`{expr.op}` compares numbers, not {TYPE_WORDS[left].split(' ', 1)[1]}s"
+                if left == TEXT
+                else f"`{expr.op}` cannot order {TYPE_WORDS[left]}",
+                expr.span,
+                "use `=` or `!=`",
+            )
+
+    def arithmetic_error(self, found: str, span: A.Span | None, op: str) -> None:
+        if found == BOOLEAN:
+            self.report.error(
+                "E022",
+                f"cannot do arithmetic (`{op}`) with a condition",
+                span,
+                "conditions are true or false; use `when` to make a line count only when it holds",
+            )
+        else:
+            self.report.error(
+                "E022", f"cannot do arithmetic (`{op}`) with {TYPE_WORDS[found]}", span
+            )
+
+    def infer_InList(self, expr: A.InList, scope: Scope) -> str:
+        found = self.infer(expr.operand, scope)
+        for item in expr.items:
+            item_type = self.infer(item, scope)
+            if ANY not in (found, item_type) and item_type != found:
+                self.report.error(
+                    "E020",
+                    f"this list holds {TYPE_WORDS[item_type]}, but the value "
+                    f"before `in` is {TYPE_WORDS[found]}",
+                    item.span,
+                )
+        return BOOLEAN
+
+    # ---- aggregates ---------------------------------------------------------------------
+
+    def infer_Aggregate(self, expr: A.Aggregate, scope: Scope) -> str:
+        if not self.allowed(expr, scope, f"`{expr.func}(...)`"):
+            return NUMBER
+        if expr.func == "count" and expr.attribute is not None:
+            self.report.error(
+                "E016",
+                f"`count` counts {'periods' if expr.over_periods else 'events'}; "
+                "it takes no attribute",
+                expr.attribute_span,
+                f"write count({expr.source}) or sum({expr.source}.{expr.attribute})",
+            )
+        if expr.func != "count" and expr.attribute is None:
+            example = "weeks.net" if expr.over_periods else f"{expr.source}.value"
+            self.report.error(
+                "E016",
+                f"`{expr.func}` needs an attribute to add up or compare",
+                expr.source_span,
+                f"for example {expr.func}({example})",
+            )
+        if expr.over_periods:
+            assert scope.block is not None
+            sub = self.names.sub_block(expr.source, scope.block, expr.source_span)
+            if sub is not None:
+                inner = Scope("periods", scope.block, None, sub, sub.kind)
+                self.check_aggregate_parts(expr, inner)
+            return NUMBER
+        known = self.names.check_event_type(expr.source, expr.source_span)
+        event_scope = Scope("event", scope.block, expr.source if known else None)
+        self.check_aggregate_parts(expr, event_scope)
+        return NUMBER
+
+    def check_aggregate_parts(self, expr: A.Aggregate, inner: Scope) -> None:
+        """The attribute (a number) and the `where` filter, read in the events' or the
+        sub-periods' scope."""
+        if expr.attribute is not None and expr.func != "count":
+            attribute = A.Name(expr.attribute, expr.attribute_span)
+            attribute_type = self.names.resolve(attribute, inner)
+            if attribute_type not in (NUMBER, ANY):
+                self.report.error(
+                    "E021",
+                    f"cannot take `{expr.func}` of `{expr.source}.{expr.attribute}`,"
+                    f" which is {TYPE_WORDS[attribute_type]}",
+                    expr.attribute_span,
+                    "only numbers can be summed, averaged or compared; count them instead",
+                )
+        if expr.where is not None:
+            self.expect(expr.where, BOOLEAN, inner, "`where`")
+
+    # ---- awards -------------------------------------------------------------------------
+
+    def infer_Awarded(self, expr: A.Awarded, scope: Scope) -> str:
+        if scope.kind == "periods":
+            # `count(weeks where awarded("X"))`: X must be given in the shorter block.
+            self.names.award_in_block(expr, scope.sub_block)
+            return BOOLEAN
+        if self.allowed(expr, scope, "`awarded(...)`"):
+            self.names.award_in_block(expr, scope.block)
+        return BOOLEAN
+
+    def infer_Wins(self, expr: A.Wins, scope: Scope) -> str:
+        if not self.allowed(expr, scope, "`wins(...)`"):
+            return NUMBER
+        block = scope.block
+        assert block is not None
+        kind = self.names.award_block.get(expr.award)
+        if kind is None:
+            self.names.unknown_award(expr)
+            return NUMBER
+        rank = A.PERIOD_KINDS.index
+        if rank(kind) >= rank(block.kind):
+            shorter = [b for b in self.names.analysis.blocks if rank(b) < rank(block.kind)]
+            self.report.error(
+                "E061" if shorter else "E060",
+                f'wins("{expr.award}") counts wins in shorter periods, but that award is '
+                f"given in the `{kind}` block",
+                expr.span,
+                f'use awarded("{expr.award}") in its own block' if kind == block.kind else None,
+            )
+        return NUMBER
+
+    # ---- rankings and look-backs --------------------------------------------------------
+
+    def infer_Ranking(self, expr: A.Ranking, scope: Scope) -> str:
+        if not self.allowed(expr, scope, f"`{expr.func}`"):
+            return NUMBER
+        self.expect(expr.operand, NUMBER, scope, f"`{expr.func}`")
+        if expr.within is not None:
+            self.names.check_roster_attribute(expr.within, expr.within_span)
+        return NUMBER
+
+    def infer_Previous(self, expr: A.Previous, scope: Scope) -> str:
+        if not self.allowed(expr, scope, "`previous`"):
+            return ANY
+        return self.infer(expr.operand, scope)
+
+    def infer_Consecutive(self, expr: A.Consecutive, scope: Scope) -> str:
+        if not self.allowed(expr, scope, "`for N consecutive`"):
+            return BOOLEAN
+        self.expect(expr.operand, BOOLEAN, scope, "`for N consecutive`")
+        count = expr.count.value
+        if count != count.to_integral_value() or count < 1:
+            self.report.error(
+                "E063",
+                f"`for {expr.count.text} consecutive` needs a whole number of at least 1",
+                expr.count.span,
+            )
+        assert scope.block is not None
+        own = A.PERIOD_PLURALS[scope.block.kind]
+        if expr.periods != own:
+            self.report.error(
+                "E062",
+                f"this is a `{scope.block.kind}` block: count consecutive "
+                f"{own}, not {expr.periods}",
+                expr.span,
+                f"write `for {expr.count.text} consecutive {own}`",
+            )
+        return BOOLEAN
+
+
+def _compare_help(left: str, right: str, expr: A.Binary) -> str | None:
+    if TEXT in (left, right) and NUMBER in (left, right):
+        number = expr.right if right == NUMBER else expr.left
+        if isinstance(number, A.Number):
+            return f'texts are written in double quotes: "{number.text}"'
+        return "a text can only be compared with a text, and a number with a number"
+    if BOOLEAN in (left, right):
+        return "a condition is already true or false: use it on its own or with `not`"
+    return None

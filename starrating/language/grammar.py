@@ -1,0 +1,130 @@
+"""The grammar and the Lark parser built from it: reserved words, names, source spans.
+
+Enters: ``grammar/policy.lark`` (shipped inside the package as ``starrating.grammar``).
+Leaves: the LALR parser (``lark()``), the reserved words (``keywords()``), whether a name
+must be written in backticks, the text of a grammar terminal, ``Span`` values made from
+Lark's positions, and ``parse_tree``, which parses text and collects its comments.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+
+from . import ast as A
+
+STATEMENT_KEYWORDS = ("let", "score", "red", "green", "veto", "stars", "award", "reward")
+ADJUSTMENT_KEYWORDS = ("minus", "plus", "never")
+HEADER_KEYWORDS = ("policy", "effective", "timezone", "applies")
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or, when running from a checkout, the repo."""
+    try:
+        return resources.files("starrating.grammar").joinpath("policy.lark").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        here = Path(__file__).resolve().parents[2] / "grammar" / "policy.lark"
+        return here.read_text("utf-8")
+
+
+class _AlwaysAcceptKeywords:
+    """A no-op post-lexer whose only job is its ``always_accept`` list.
+
+    Lark's contextual lexer only tries the terminals the parser can accept in the current
+    state. Letting it also try NAME and every keyword means keywords are reserved words
+    everywhere (``let red = 1`` is an error, not a let named red) and a misspelled keyword
+    arrives as a NAME we can suggest a correction for, instead of as a stray fragment.
+    """
+
+    def __init__(self, terminals: tuple[str, ...]) -> None:
+        self.always_accept = terminals
+
+    def process(self, stream):
+        return stream
+
+
+@lru_cache(maxsize=1)
+def lark() -> Lark:
+    text = grammar_text()
+    probe = Lark(text, parser="lalr")
+    keyword_terminals = tuple(
+        t.name
+        for t in probe.terminals
+        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
+    )
+    return Lark(
+        text,
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=_AlwaysAcceptKeywords(("NAME", "QUOTED_NAME", *keyword_terminals)),
+        lexer_callbacks={"COMMENT": _collect_comment},
+    )
+
+
+@lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """Every reserved word of the language."""
+    return frozenset(
+        t.pattern.value
+        for t in lark().terminals
+        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
+    )
+
+
+NAME_RE = re.compile(r"[^\W\d]\w*")
+# Keywords that also stand for values in expressions (`red`, `green`, `stars`).
+VALUE_KEYWORDS = frozenset({"red", "green", "stars"})
+
+
+def needs_backticks(name: str) -> bool:
+    """Whether ``name`` must be written in backticks (not a plain word, or reserved)."""
+    return not NAME_RE.fullmatch(name) or name in keywords()
+
+
+def terminal_text(name: str) -> str | None:
+    """The fixed text of a terminal (`when` for WHEN), None for a pattern or an unknown one."""
+    try:
+        pattern = lark().get_terminal(name).pattern
+    except KeyError:
+        return None
+    return pattern.value if pattern.type == "str" else None
+
+
+def span(meta_or_token: object) -> A.Span | None:
+    """The source span of a Lark token or tree node; None for an empty (absent) node."""
+    m = meta_or_token
+    if getattr(m, "empty", False) or getattr(m, "line", None) is None:
+        return None
+    return A.Span(
+        m.line,  # type: ignore[attr-defined]
+        m.column,  # type: ignore[attr-defined]
+        m.end_line,  # type: ignore[attr-defined]
+        m.end_column,  # type: ignore[attr-defined]
+        m.start_pos,  # type: ignore[attr-defined]
+        m.end_pos,  # type: ignore[attr-defined]
+    )
+
+
+# Lark copies lexer callbacks when the lexer is first used, so the COMMENT callback is set
+# once, when the parser is built, and writes into whichever list the current parse pushed.
+_COMMENT_SINKS: list[list[A.Comment]] = []
+
+
+def _collect_comment(token: Token) -> Token:
+    if _COMMENT_SINKS:
+        _COMMENT_SINKS[-1].append(A.Comment(str(token).rstrip(), span(token)))
+    return token
+
+
+def parse_tree(text: str, comments: list[A.Comment]) -> Tree:
+    # Comments are ignored by the grammar; the lexer hands them to us for the formatter.
+    _COMMENT_SINKS.append(comments)
+    try:
+        return lark().parse(text)
+    finally:
+        _COMMENT_SINKS.pop()

@@ -1,0 +1,432 @@
+"""Syntax errors: Lark's exceptions turned into Diagnostics a manager can act on.
+
+Enters: the exception Lark raised (unexpected character, token or end of file) and the
+text being parsed. Leaves: one ``Diagnostic`` (E001 unexpected token, E002 unexpected
+character, E003 early end of file) in plain words, with a hint where one helps, and the
+position recovery goes on from; and ``blank_statement``, the recovery itself: the text with
+the broken statement blanked out, so that the parser can look for the next error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+from . import ast as A
+from .diagnostics import Diagnostic, did_you_mean, error
+from .grammar import STATEMENT_KEYWORDS, VALUE_KEYWORDS, keywords, terminal_text
+from .grammar import span as token_span
+
+_VALUE_STARTS = {"NAME", "QUOTED_NAME", "NUMBER", "PERCENT", "STRING", "LPAR"}
+_CONDITION_AFTER = {"when", "where", "to", "not", "and", "or"}
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    text = str(token)
+    if token.type in ("NAME", "QUOTED_NAME"):
+        return f"the name `{text}`"
+    if token.type == "STRING":
+        return f"the text {text}"
+    if token.type in ("NUMBER", "PERCENT"):
+        return f"the number `{text}`"
+    if token.type == "DATE":
+        return f"the date `{text}`"
+    if text in keywords():
+        return f"the keyword `{text}`"
+    return f"`{text}`"
+
+
+_OPERATOR_TEXTS = {"=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "and", "or", "default",
+                   "in", "not", "for"}  # fmt: skip
+_NAME_TERMINALS = {"NAME", "QUOTED_NAME"}
+_QUOTED_NAMES = {"award": "the award name", "veto": "the veto reason", "policy": "the policy name"}
+
+
+def _describe_expected(expected: set[str], previous: str | None) -> list[str]:
+    """The terminals the parser would accept, in words a manager understands."""
+    if previous == ".":
+        return ["an attribute name"]
+    words: list[str] = []
+    names = set(expected)
+    value_starts = names & _VALUE_STARTS - {"STRING"}
+    if value_starts and value_starts != {"LPAR"}:
+        if previous in _CONDITION_AFTER:
+            words.append("a condition")
+        elif value_starts <= _NAME_TERMINALS:
+            words.append("a name")
+        else:
+            words.append("a value")
+        names -= _VALUE_STARTS
+        # keywords and the unary minus that can start a value are part of "a value"
+        names -= {t for t in names if (terminal_text(t) or "") in {*_EXPRESSION_KEYWORDS, "-"}}
+    if "STRING" in names:
+        what = _QUOTED_NAMES.get(previous or "", "a text")
+        words.append(f"{what} in double quotes")
+        names.discard("STRING")
+    statement_starts = {t for t in names if terminal_text(t) in STATEMENT_KEYWORDS}
+    if len(statement_starts) >= 3:
+        words.append(
+            "a statement (`let`, `score`, `red`, `green`, `veto`, `stars`, `award`, `reward`)"
+        )
+        names -= statement_starts
+    operators = {t for t in names if terminal_text(t) in _OPERATOR_TEXTS}
+    if len(operators) >= 3:
+        words.append("an operator")
+        names -= operators
+    words += [
+        _describe_terminal(name) for name in sorted(names, key=lambda n: terminal_text(n) or n)
+    ]
+    return list(dict.fromkeys(words))  # without repeats, in order
+
+
+_TERMINAL_WORDS = {
+    "$END": "the end of the file",
+    "DATE": "a date such as 2026-01-01",
+    "NUMBER": "a number",
+    "PERCENT": "a number",
+    "NAME": "a name",
+    "QUOTED_NAME": "a name",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    text = terminal_text(name)
+    return f"`{text}`" if text else name.lower()
+
+
+_EXPRESSION_KEYWORDS = {
+    "true",
+    "false",
+    "red",
+    "green",
+    "stars",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "wins",
+    "awarded",
+    "pyramid",
+    "rank",
+    "previous",
+    "not",
+}
+
+
+def _join_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    if len(words) > 6:
+        words = [*words[:5], "..."]
+        return ", ".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_LAST_TOKEN = re.compile(
+    r'(`[^`\n]*`|"(?:[^"\\\n]|\\.)*"|[0-9]+(?:\.[0-9]+)?%?|[^\W\d]\w*|[<>!=]=|\S)$'
+)
+
+
+def _code(text: str) -> str:
+    """`text` quoted for a message; a backtick name is wrapped in double backticks."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _previous_token_text(text: str, pos: int) -> str | None:
+    before = _strip_comments(text[:pos]).rstrip()
+    match = _LAST_TOKEN.search(before)
+    return match.group(1) if match else None
+
+
+def _strip_comments(text: str) -> str:
+    # Comments become spaces of the same length, so that positions stay valid.
+    return re.sub(
+        r'"(?:[^"\\\n]|\\.)*"|#[^\n]*',
+        lambda m: m.group(0) if m.group(0)[0] == '"' else " " * len(m.group(0)),
+        text,
+    )
+
+
+def syntax_diagnostic(exc: Exception, text: str) -> tuple[Diagnostic, int]:
+    """The diagnostic for one Lark error in ``text``, and the position to recover from."""
+    if isinstance(exc, UnexpectedCharacters):
+        return _character_diagnostic(exc, text)
+    if isinstance(exc, UnexpectedEOF):
+        return _eof_diagnostic(text, _end_span(text), set(exc.expected)), len(text)
+    assert isinstance(exc, UnexpectedToken)
+    return _token_diagnostic(exc, text)
+
+
+def _character_diagnostic(exc: UnexpectedCharacters, text: str) -> tuple[Diagnostic, int]:
+    """A character no token can start with (E002)."""
+    pos = exc.pos_in_stream
+    char = text[pos] if pos < len(text) else ""
+    span = A.Span(exc.line, exc.column, exc.line, exc.column + 1, pos, pos + 1)
+    if char == '"':
+        return error(
+            "E002",
+            "this text is never closed",
+            span,
+            'close it with `"` on the same line; write `\\"` for a quote inside '
+            "it and `\\\\` for a backslash",
+        ), pos
+    if char == "`":
+        return error(
+            "E002",
+            "this backtick name is never closed",
+            span,
+            "close it with a second ` on the same line",
+        ), pos
+    if char.isprintable() and not char.isspace():
+        shown = f"`{char}`"
+    else:
+        shown = f"U+{ord(char):04X}" if char else "end of line"
+    return error("E002", f"unexpected character {shown}", span, _character_help(char)), pos
+
+
+def _character_help(char: str) -> str | None:
+    # At the very end of the text `char` is "", which is "in" every string below: an
+    # unclosed quote of some other kind is the likeliest cause there.
+    if char in "'“”「」":
+        return 'texts are written in straight double quotes: "like this"'
+    if char == "%":
+        return "a percentage is written right after its number: `95%`"
+    if char in "（）":
+        return "use ASCII parentheses `(` `)`"
+    if char in "，：；":
+        return "use ASCII punctuation (`,` `:`)"
+    return None
+
+
+def _token_diagnostic(exc: UnexpectedToken, text: str) -> tuple[Diagnostic, int]:
+    """A token the grammar does not allow where it stands (E001), or an early end (E003)."""
+    token = exc.token
+    if token.type == "$END":
+        expected_at_end = set(exc.accepts or exc.expected)
+        return _eof_diagnostic(text, _end_span(text), expected_at_end), len(text)
+    pos = token.start_pos or 0
+    span = token_span(token)
+    dangling = _dangling_line_end(text, pos)
+    if dangling is not None and dangling.span is not None:
+        # Recover from the unfinished line, not from the innocent line after it.
+        return dangling, dangling.span.end_pos
+    previous = _previous_token_text(text, pos)
+    # `accepts` simulates the pending reductions, so it is exact where `expected` is not.
+    expected = set(exc.accepts or exc.expected)
+    words = _describe_expected(expected, previous)
+    after = f" after {_code(previous)}" if previous else ""
+    message = f"expected {_join_words(words)}{after}, found {_describe_token(token)}"
+    help_text = _syntax_help(token, expected, previous, text)
+    if token.type in ("NAME",) and {t for t in expected if terminal_text(t) in STATEMENT_KEYWORDS}:
+        message = f"`{token}` does not start a statement"
+    elif previous == "policy" and "STRING" in expected:
+        found = _describe_token(token)
+        message = f"expected the policy name in double quotes after `policy`, found {found}"
+    elif previous is None and expected == {"POLICY"}:
+        message = f'a policy file starts with `policy "NAME"`, found {_describe_token(token)}'
+        help_text = 'start the file with the policy name, e.g. policy "前台周服务之星" version 1'
+
+    return error("E001", message, span, help_text), pos
+
+
+def _comparison_before(token: Token, source: str) -> bool:
+    """Does the statement line before ``token`` already hold a comparison?"""
+    pos = token.start_pos or 0
+    line = _strip_comments(source[source.rfind("\n", 0, pos) + 1 : pos])
+    line = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', line)
+    line = re.sub(r"^\s*(?:let|score)\s+\S+\s*=", "", line)  # the `=` of a definition
+    return re.search(r"[<>=]", line) is not None
+
+
+def _syntax_help(
+    token: Token, expected: set[str], previous: str | None, source: str = ""
+) -> str | None:
+    text = str(token)
+    expected_words = [w for w in (terminal_text(t) for t in expected) if w]
+    if token.type == "NAME":
+        close = did_you_mean(text, expected_words)
+        if close:
+            return f"did you mean `{close}`?"
+        if set(STATEMENT_KEYWORDS) <= set(expected_words):
+            return (
+                "each statement starts with `let`, `score`, `red`, `green`, `veto`, "
+                "`stars`, `award` or `reward`"
+            )
+    if text in keywords() and expected and expected <= _NAME_TERMINALS:
+        return f"`{text}` is a reserved word; to use it as a name, write it as `` `{text}` ``"
+    if text in ("=", "<", ">") and previous in ("=", "<", ">", "!"):
+        return "the comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`"
+    if text in ("=", "!=", "<", "<=", ">", ">=") and _comparison_before(token, source):
+        return "comparisons cannot be chained: combine them with `and`, as in `a < b and b < c`"
+    if previous == "policy":
+        return 'a policy starts with its name in double quotes: policy "前台周服务之星"'
+    if text == "=" and "COMPARE" not in expected and "EQUAL" not in expected:
+        return None
+    if "EQUAL" in expected and token.type == "COMPARE":
+        return "a `let` or `score` line is written `let NAME = VALUE`"
+    return None
+
+
+# A line that ends with one of these cannot be complete: the next line's first word was
+# swallowed as the missing operand (`red 3 when` + `green 1 ...` reads `when green`).
+_DANGLING = {
+    "when": "a condition",
+    "where": "a condition",
+    "and": "a condition",
+    "or": "a condition",
+    "not": "a condition",
+    "=": "a value",
+    "+": "a value",
+    "-": "a value",
+    "*": "a value",
+    "/": "a value",
+    "default": "a value",
+    "at": "a value",
+    "most": "a value",
+    "by": "a value",
+    "per": "an event type",
+    ",": "a value",
+    "to": "a condition",
+    ">": "a value",
+    "<": "a value",
+    "in": 'a list such as ["a", "b"]',
+}
+
+
+def _dangling_line_end(text: str, pos: int) -> Diagnostic | None:
+    line_start = text.rfind("\n", 0, pos) + 1
+    before_on_line = _strip_comments(text[line_start:pos]).strip()
+    # Only when the error is at the start of a line, or right after a value keyword that
+    # the unfinished line before swallowed (`red 3 when` + `green 1 when ...`).
+    if before_on_line and before_on_line not in VALUE_KEYWORDS:
+        return None
+    keyword_pos = line_start + len(text[line_start:pos]) - len(text[line_start:pos].lstrip())
+    previous_lines = _strip_comments(text[:keyword_pos]).rstrip()
+    match = re.search(r"([^\W\d]\w*|\S)$", previous_lines)
+    if not match or match.group(1) not in _DANGLING:
+        return None
+    word = match.group(1)
+    end = match.end(1)
+    line = previous_lines.count("\n") + 1
+    column = end - (previous_lines.rfind("\n") + 1)
+    span = A.Span(line, column - len(word) + 1, line, column + 1, end - len(word), end)
+    return error(
+        "E001",
+        f"expected {_DANGLING[word]} after `{word}`, but the line ends here",
+        span,
+        f"finish the line, or remove `{word}`",
+    )
+
+
+def _end_span(text: str) -> A.Span:
+    """The last word of the file (not the empty line after it), where an early end shows."""
+    cleaned = _strip_comments(text).rstrip()
+    if not cleaned:
+        return A.Span(1, 1, 1, 2, 0, 0)
+    match = re.search(r"([^\W\d]\w*|\S)$", cleaned)
+    start = match.start(1) if match else len(cleaned) - 1
+    end = len(cleaned)
+    line = cleaned.count("\n", 0, start) + 1
+    column = start - (cleaned.rfind("\n", 0, start) + 1) + 1
+    return A.Span(line, column, line, column + (end - start), start, end)
+
+
+def _eof_diagnostic(text: str, span: A.Span, expected: set[str]) -> Diagnostic:
+    opened = _unclosed_brace(text)
+    if opened is not None:
+        line, column, pos = opened
+        return error(
+            "E003",
+            "the file ends inside a block: the `{` opened here is never closed",
+            A.Span(line, column, line, column + 1, pos, pos + 1),
+            "add a closing `}`",
+        )
+    if not text.strip() or not _strip_comments(text).strip():
+        return error(
+            "E003",
+            'the file is empty: a policy starts with `policy "NAME"`',
+            span,
+            'write for example: policy "前台周服务之星" version 1',
+        )
+    last = _previous_token_text(text, len(text))
+    if last == "policy":
+        return error(
+            "E003",
+            "the file ends after `policy`: the policy needs a name",
+            span,
+            'write the name in double quotes: policy "前台周服务之星"',
+        )
+    words = _describe_expected(expected, last)
+    after = f" after `{last}`" if last else ""
+    return error("E003", f"the file ends too early: expected {_join_words(words)}{after}", span)
+
+
+def _unclosed_brace(text: str) -> tuple[int, int, int] | None:
+    stack: list[int] = []
+    cleaned = re.sub(
+        r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|`[^`\n]*`', lambda m: " " * len(m.group(0)), text
+    )
+    for pos, char in enumerate(cleaned):
+        if char == "{":
+            stack.append(pos)
+        elif char == "}" and stack:
+            stack.pop()
+    if not stack:
+        return None
+    pos = stack[-1]
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, column, pos
+
+
+# ---- recovery: blank the broken statement and parse again ------------------------------
+
+_STATEMENT_START_RE = re.compile(
+    r"^[ \t]*(?:(?:let|score|red|green|veto|stars|award|reward|minus|plus|never|each|effective|"
+    r"timezone|applies)\b|\d+(?:\.\d+)?[ \t]+(?:when|otherwise)\b|\})"
+)
+
+
+def blank_statement(text: str, pos: int, at_token: bool) -> str | None:
+    """Blank out the statement around ``pos`` (keeping newlines, so positions stay) to let
+    the parser find the next error. None when no safe recovery exists."""
+    lines = text.split("\n")
+    offsets = []
+    total = 0
+    for line in lines:
+        offsets.append(total)
+        total += len(line) + 1
+    error_line = max(i for i, off in enumerate(offsets) if off <= pos) if lines else 0
+    starts_statement = [bool(_STATEMENT_START_RE.match(line)) for line in lines]
+    at_line_start = not text[offsets[error_line] : pos].strip()
+    if at_token and at_line_start and starts_statement[error_line]:
+        # The token is fine; the statement before it was left unfinished.
+        end = error_line
+        first = error_line - 1
+    elif at_token and at_line_start:
+        # A line that starts with something that is not a statement (`redd 3`).
+        first, end = error_line, error_line + 1
+        starts_statement[error_line] = True
+    else:
+        end = error_line + 1
+        first = error_line
+    while first >= 0 and not starts_statement[first]:
+        first -= 1
+    if first < 0:
+        return None
+    while end < len(lines) and not starts_statement[end]:
+        end += 1
+    region = "\n".join(lines[first:end])
+    cleaned = re.sub(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|`[^`\n]*`', "", region)
+    if "{" in cleaned or "}" in cleaned or first == 0:
+        return None  # blanking a brace or the policy line would only cause more noise
+    blanked = [re.sub(r"[^\n]", " ", line) for line in lines[first:end]]
+    new_text = "\n".join(lines[:first] + blanked + lines[end:])
+    return new_text if new_text != text else None

@@ -50,7 +50,15 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
 from starrating.language import ast as A
 from starrating.language.catalog import Catalog
 
-__all__ = ["Calendar", "Instance", "evaluate", "norm", "tenure_months"]
+__all__ = [
+    "WEEKDAYS",
+    "Calendar",
+    "Instance",
+    "evaluate",
+    "iso_week_label",
+    "norm",
+    "tenure_months",
+]
 
 Value = Decimal | str | bool | date | None
 

@@ -628,7 +628,7 @@ class Run:
             if kind not in self.blocks:
                 continue
             for inst in self.calendar.within(kind, self.target):
-                rows += self.instance(inst).rows()
+                rows += result_rows(self.instance(inst))
         rows.sort(key=lambda r: (r["period_end"], r["employee_id"], KINDS.index(r["_kind"])))
         for row in rows:
             del row["_kind"]
@@ -916,32 +916,35 @@ class InstanceEval:
 
     def settle(self) -> None:
         """Work out every value a result row reports, for every rated employee."""
-        self.rows()
+        result_rows(self)
 
-    def rows(self) -> list[dict]:
-        rows = []
-        for e in self.employees:
-            reasons = self.value("veto", e)
-            stars = self.value("stars", e)
-            rows.append(
-                {
-                    "employee_id": e,
-                    **self.inst.json_fields(),
-                    "vetoed": bool(reasons),
-                    "veto_reasons": list(reasons),  # type: ignore[call-overload]
-                    "values": {
-                        name: out(self.value(f"def:{name}", e)) for name in self.rules.definitions
-                    },
-                    "red": norm(self.value("red", e)),  # type: ignore[arg-type]
-                    "green": norm(self.value("green", e)),  # type: ignore[arg-type]
-                    "net": norm(self.value("net", e)),  # type: ignore[arg-type]
-                    "stars": None if stars is None else int(stars),  # type: ignore[call-overload]
-                    "awards": [n for n in self.rules.awards if self.value(f"award:{n}", e)],
-                    "reward": norm(self.value("reward", e)),  # type: ignore[arg-type]
-                    "_kind": self.kind,
-                }
-            )
-        return rows
+
+def result_rows(ctx: InstanceEval) -> list[dict]:
+    """The result rows of one instance, one per rated employee (docs/data.md section 5),
+    tagged with the block kind for sorting."""
+    rows = []
+    for e in ctx.employees:
+        reasons = ctx.value("veto", e)
+        stars = ctx.value("stars", e)
+        rows.append(
+            {
+                "employee_id": e,
+                **ctx.inst.json_fields(),
+                "vetoed": bool(reasons),
+                "veto_reasons": list(reasons),  # type: ignore[call-overload]
+                "values": {
+                    name: out(ctx.value(f"def:{name}", e)) for name in ctx.rules.definitions
+                },
+                "red": norm(ctx.value("red", e)),  # type: ignore[arg-type]
+                "green": norm(ctx.value("green", e)),  # type: ignore[arg-type]
+                "net": norm(ctx.value("net", e)),  # type: ignore[arg-type]
+                "stars": None if stars is None else int(stars),  # type: ignore[call-overload]
+                "awards": [n for n in ctx.rules.awards if ctx.value(f"award:{n}", e)],
+                "reward": norm(ctx.value("reward", e)),  # type: ignore[arg-type]
+                "_kind": ctx.kind,
+            }
+        )
+    return rows
 
 
 def evaluate(

@@ -431,7 +431,7 @@ def test_periods_are_closed_per_policy_and_period(store: Store, tmp_path: Path) 
     assert load_run(store, str(ordinary.run["run_id"])).official is False
 
 
-# ---- the command line (active once cli.py has the commands) ----------------------------
+# ---- the command line -------------------------------------------------------------------
 
 
 def test_cli_official_replay_and_runs(tmp_path: Path) -> None:

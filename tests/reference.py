@@ -1,39 +1,64 @@
 """A readable, slow, pure-Python evaluator of the policy AST: the test oracle.
 
-It implements docs/language.md sections 3-6 and the decisions of docs/language.md as
-directly as possible, with plain loops over employees and events, so that the DuckDB
-engine can be compared against it row by row. It is NOT the engine and is never used by
-the package.
+It implements docs/language.md sections 3-6 as directly as possible, with plain loops over
+days, employees and events, so that the DuckDB engine can be compared against it row by
+row. It is NOT the engine and is never used by the package.
 
-    evaluate(policy, target, roster, events) -> list[dict]
+It shares as little as possible with the production code, so that a bug there is not
+shared by both sides of a differential test:
 
+- its own calendar (:class:`Calendar`): period instances, labels, nesting and ``tenure``
+  are found by walking days with :class:`datetime.date`, not by the engine's period
+  arithmetic;
+- its own evaluation order: a value is worked out when something first needs it
+  (memoised recursion over the block's definitions), not in the checker's dependency order.
+
+It reads only the parser's AST, the parsed policy and the catalog (for which names are
+roster attributes); it never imports the checker, the compiler or the engine.
+
+    evaluate(policy, period, roster, events) -> list[dict]
+
+- ``period``: the label of the instance being run (``2026-W44``, ``2026-10``, ``2026-Q4``,
+  ``2026-H2``, ``2026``); its kind must be a block kind of the policy, and a week label is
+  read with the policy's own week ending.
 - ``roster``: dicts with ``employee_id``, ``name``, ``hire_date`` (date), ``leave_date``
   (date or None) and any roster attributes (str, Decimal, bool, date or None).
 - ``events``: dicts with ``employee_id``, ``type``, ``local_date`` (date, already in the
   policy's zone; as-of and voids already applied), ``value`` (Decimal or None) and any
   event attributes (a missing attribute is an absent key or None).
-- ``target``: the instance being run; its kind must be a block kind of the policy.
 
 The result is the rows of the run (docs/data.md section 5): the target block's instance
 and every shorter block's instances whose last day lies in it, one row per rated employee
 per instance, sorted by ``(period_end, employee_id)`` (shorter kind first on a tie).
 
-Decisions taken here where docs/language.md leaves something open are
-marked ``DECISION`` in the code.
+A policy the checker would refuse is not always noticed here; the reference raises
+``ValueError`` for the errors it meets while evaluating (an unknown name, a value that
+depends on itself), which is enough for an oracle that is only given checked policies.
+
+Decisions taken here where docs/language.md leaves something open are marked
+``DECISION`` in the code.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
 
-from starrating.engine import periods as P
 from starrating.language import ast as A
 from starrating.language.catalog import Catalog
-from starrating.language.checker import BlockAnalysis, check_policy
 
-__all__ = ["evaluate", "norm"]
+__all__ = [
+    "WEEKDAYS",
+    "Calendar",
+    "Instance",
+    "evaluate",
+    "iso_week_label",
+    "norm",
+    "tenure_months",
+]
 
 Value = Decimal | str | bool | date | None
 
@@ -41,6 +66,179 @@ ZERO = Decimal(0)
 PLACES = Decimal("1e-10")
 # Enough digits that no intermediate result is rounded before it is quantised.
 CTX = Context(prec=80, rounding=ROUND_HALF_UP)
+
+ONE_DAY = timedelta(days=1)
+# Shortest first: the order in which blocks nest (docs/language.md section 3).
+KINDS = ("week", "month", "quarter", "half", "year")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+BUILT_IN_RESULTS = ("red", "green", "net", "stars")
+
+
+# ---- the calendar, day by day -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One period instance: a run of local days (both ends included) with its label."""
+
+    kind: str
+    start: date
+    end: date
+    label: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def days(self) -> Iterator[date]:
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += ONE_DAY
+
+    def json_fields(self) -> dict[str, str]:
+        return {
+            "period": self.label,
+            "period_start": self.start.isoformat(),
+            "period_end": self.end.isoformat(),
+        }
+
+
+def weekday_name(day: date) -> str:
+    return WEEKDAYS[day.weekday()]
+
+
+def iso_week_label(day: date) -> str:
+    """``YYYY-Www`` of the Monday-to-Sunday week holding ``day``, worked out from the ISO
+    rule itself: a week belongs to the year of its Thursday, and week 1 is the one holding
+    that year's first Thursday."""
+    monday = day
+    while weekday_name(monday) != "monday":
+        monday -= ONE_DAY
+    thursday = monday + 3 * ONE_DAY
+    first_thursday = date(thursday.year, 1, 1)
+    while weekday_name(first_thursday) != "thursday":
+        first_thursday += ONE_DAY
+    number = (thursday - first_thursday).days // 7 + 1
+    return f"{thursday.year:04d}-W{number:02d}"
+
+
+class Calendar:
+    """The period instances of one policy, whose weeks end on ``week_ending``.
+
+    Every kind is defined by one question about a single day, "which instance does this
+    day fall in?" (:meth:`bucket`); an instance is then the longest run of consecutive
+    days with the same answer, found by walking day by day. Nothing here does period
+    arithmetic, so it cannot share a mistake with code that does.
+    """
+
+    def __init__(self, week_ending: str = "sunday") -> None:
+        if week_ending not in WEEKDAYS:
+            raise ValueError(f"not a weekday: {week_ending!r}")
+        self.week_ending = week_ending
+        self._found: dict[tuple[str, object], Instance] = {}
+
+    def bucket(self, kind: str, day: date) -> object:
+        """A key equal for two days exactly when they lie in the same instance of ``kind``."""
+        if kind == "week":
+            last = day  # a week is named here by its last day: the next `week_ending`
+            while weekday_name(last) != self.week_ending:
+                last += ONE_DAY
+            return last
+        if kind == "month":
+            return (day.year, day.month)
+        if kind == "quarter":
+            return (day.year, (day.month - 1) // 3)
+        if kind == "half":
+            return (day.year, (day.month - 1) // 6)
+        if kind == "year":
+            return day.year
+        raise ValueError(f"not a period kind: {kind!r}")
+
+    def containing(self, kind: str, day: date) -> Instance:
+        """The instance of ``kind`` that holds ``day``."""
+        key = (kind, self.bucket(kind, day))
+        if key not in self._found:
+            start = end = day
+            while self.bucket(kind, start - ONE_DAY) == key[1]:
+                start -= ONE_DAY
+            while self.bucket(kind, end + ONE_DAY) == key[1]:
+                end += ONE_DAY
+            self._found[key] = Instance(kind, start, end, self.label(kind, end))
+        return self._found[key]
+
+    @staticmethod
+    def label(kind: str, end: date) -> str:
+        """The label of the instance ending on ``end``: weeks by the ISO week of their last
+        day (docs/language.md section 3.1), the others by their calendar position."""
+        if kind == "week":
+            return iso_week_label(end)
+        if kind == "month":
+            return f"{end.year:04d}-{end.month:02d}"
+        if kind == "quarter":
+            return f"{end.year:04d}-Q{(end.month - 1) // 3 + 1}"
+        if kind == "half":
+            return f"{end.year:04d}-H{(end.month - 1) // 6 + 1}"
+        return f"{end.year:04d}"
+
+    @staticmethod
+    def kind_of_label(label: str) -> str:
+        if len(label) == 4:
+            return "year"
+        return {"W": "week", "Q": "quarter", "H": "half"}.get(label[5], "month")
+
+    def parse(self, label: str) -> Instance:
+        """The instance called ``label``: the first one, walking the days around its year,
+        that carries that label."""
+        kind = self.kind_of_label(label)
+        year = int(label[:4])
+        day = date(year, 1, 1) - 14 * ONE_DAY  # an ISO week 1 may start in late December
+        while day <= date(year, 12, 31) + 14 * ONE_DAY:
+            found = self.containing(kind, day)
+            if found.label == label:
+                return found
+            day = found.end + ONE_DAY
+        raise ValueError(f"no {kind} is labelled {label!r}")
+
+    def within(self, kind: str, outer: Instance) -> list[Instance]:
+        """The instances of ``kind`` whose last day lies in ``outer`` (docs/language.md
+        section 3.2: a week belongs to the month of its last day), in time order."""
+        return [
+            self.containing(kind, day)
+            for day in outer.days()
+            if self.bucket(kind, day + ONE_DAY) != self.bucket(kind, day)
+        ]
+
+    def previous(self, inst: Instance) -> Instance:
+        return self.containing(inst.kind, inst.start - ONE_DAY)
+
+    def next(self, inst: Instance) -> Instance:
+        return self.containing(inst.kind, inst.end + ONE_DAY)
+
+
+def last_day_of_month(year: int, month: int) -> date:
+    day = date(year, month, 28)
+    while (day + ONE_DAY).month == month:
+        day += ONE_DAY
+    return day
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, keeping the day of the month or taking the
+    month's last day when it is shorter (docs/language.md section 5.4)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = index // 12, index % 12 + 1
+    return min(date(year, month, 1) + (day.day - 1) * ONE_DAY, last_day_of_month(year, month))
+
+
+def tenure_months(hire_date: date, last_day: date) -> int:
+    """The largest k with ``add_months(hire_date, k) <= last_day``, found by stepping k
+    (negative for someone hired after ``last_day``, as the definition gives)."""
+    k = 0
+    while add_months(hire_date, k) > last_day:
+        k -= 1
+    while add_months(hire_date, k + 1) <= last_day:
+        k += 1
+    return k
 
 
 # ---- numbers ----------------------------------------------------------------------------
@@ -121,7 +319,48 @@ def compare(op: str, a: Value, b: Value) -> bool:
     raise AssertionError(op)
 
 
-# ---- generic expression evaluation -----------------------------------------------------
+def fold(func: str, values: list) -> Decimal | None:
+    """sum / avg / min / max of the non-missing values (sum of none is 0, others missing)."""
+    if func == "sum":
+        total = ZERO
+        for v in values:
+            total = arith("+", total, v)  # type: ignore[assignment]
+        return total
+    if func == "avg":
+        return average(values)
+    if not values:
+        return None
+    return min(values) if func == "min" else max(values)
+
+
+def ahead(a: list[Value], b: list[Value]) -> bool:
+    """True when ranking keys ``a`` put their employee strictly before ``b``'s: higher
+    first key wins, then the next key...; a missing later key sorts last."""
+    for x, y in zip(a, b, strict=True):
+        if x is None and y is None:
+            continue
+        if y is None:
+            return True
+        if x is None:
+            return False
+        if x != y:
+            return x > y  # type: ignore[operator]
+    return False
+
+
+def out(v: object) -> object:
+    """A `values` entry: numbers normalised, other values as they are.
+
+    DECISION: a `let` holding a condition reports true/false (or null when missing, e.g.
+    `previous(awarded("X"))` for someone not rated then); a text `let` reports the text."""
+    return norm(v) if isinstance(v, Decimal) else v
+
+
+def policy_error(message: str) -> ValueError:
+    return ValueError(f"the policy has errors: {message}")
+
+
+# ---- expressions ------------------------------------------------------------------------
 
 
 class Scope:
@@ -132,62 +371,62 @@ class Scope:
         raise NotImplementedError
 
     def awarded(self, award: str) -> Value:
-        raise AssertionError(f'awarded("{award}") is not allowed here')
+        raise policy_error(f'awarded("{award}") is not allowed here')
 
     def special(self, expr: A.Expr) -> Value:
-        raise AssertionError(f"{type(expr).__name__} is not allowed here")
+        raise policy_error(f"{type(expr).__name__} is not allowed here")
 
 
 def ev(expr: A.Expr, scope: Scope) -> Value:
     """The value of ``expr`` in ``scope``: Decimal, str, bool, date or None (missing)."""
-    if isinstance(expr, A.Number):
-        return expr.value
-    if isinstance(expr, A.String | A.Boolean):
-        return expr.value
-    if isinstance(expr, A.Name):
-        return scope.name(expr.name)
-    if isinstance(expr, A.Unary):
-        if expr.op == "not":
+    match expr:
+        case A.Number():
+            return expr.value
+        case A.String() | A.Boolean():
+            return expr.value
+        case A.Name():
+            return scope.name(expr.name)
+        case A.Unary(op="not"):
             return not truthy(ev(expr.operand, scope))
-        operand = ev(expr.operand, scope)
-        return None if operand is None else q(-operand)  # type: ignore[operator]
-    if isinstance(expr, A.Binary):
-        op = expr.op
-        if op == "and":
+        case A.Unary():
+            operand = ev(expr.operand, scope)
+            return None if operand is None else q(-operand)  # type: ignore[operator]
+        case A.Binary(op="and"):
             return truthy(ev(expr.left, scope)) and truthy(ev(expr.right, scope))
-        if op == "or":
+        case A.Binary(op="or"):
             return truthy(ev(expr.left, scope)) or truthy(ev(expr.right, scope))
-        left = ev(expr.left, scope)
-        if op == "default":
+        case A.Binary(op="default"):
+            left = ev(expr.left, scope)
             return ev(expr.right, scope) if left is None else left
-        right = ev(expr.right, scope)
-        if op in ("+", "-", "*", "/"):
-            return arith(op, left, right)
-        return compare(op, left, right)
-    if isinstance(expr, A.InList):
-        # DECISION: `x in [...]` and `x not in [...]` are comparisons, so both are false
-        # when x is missing; missing items never match.
-        operand = ev(expr.operand, scope)
-        if operand is None:
-            return False
-        found = any(equal(operand, ev(item, scope)) for item in expr.items)
-        return not found if expr.negated else found
-    if isinstance(expr, A.Awarded):
-        return scope.awarded(expr.award)
+        case A.Binary(op="+" | "-" | "*" | "/"):
+            return arith(expr.op, ev(expr.left, scope), ev(expr.right, scope))
+        case A.Binary():
+            return compare(expr.op, ev(expr.left, scope), ev(expr.right, scope))
+        case A.InList():
+            # DECISION: `x in [...]` and `x not in [...]` are comparisons, so both are
+            # false when x is missing; missing items never match.
+            operand = ev(expr.operand, scope)
+            if operand is None:
+                return False
+            found = any(equal(operand, ev(item, scope)) for item in expr.items)
+            return not found if expr.negated else found
+        case A.Awarded():
+            return scope.awarded(expr.award)
     return scope.special(expr)
 
 
 class HeaderScope(Scope):
     """`applies to`: roster attributes and `tenure` at the instance's last day."""
 
-    def __init__(self, employee: dict, inst: P.Instance) -> None:
+    def __init__(self, run: Run, employee: dict, inst: Instance) -> None:
+        self.run = run
         self.employee = employee
         self.inst = inst
 
     def name(self, name: str) -> Value:
         if name == "tenure":
             return tenure(self.employee, self.inst)
-        return self.employee.get(name)
+        return self.run.roster_attribute(self.employee, name)
 
 
 class EventScope(Scope):
@@ -201,7 +440,8 @@ class EventScope(Scope):
 
 
 class RowScope(Scope):
-    """One sub-period result row of an employee (`weeks where ...`, `weeks.net`)."""
+    """One sub-period result row of an employee (`weeks where ...`, `weeks.net`):
+    docs/language.md section 5.7 lists its names."""
 
     def __init__(self, ctx: InstanceEval, employee_id: str) -> None:
         self.ctx = ctx
@@ -209,58 +449,117 @@ class RowScope(Scope):
 
     def name(self, name: str) -> Value:
         ctx = self.ctx
-        if name in ctx.info.definitions:
+        if name in ctx.rules.definitions:
             return ctx.value(f"def:{name}", self.employee_id)
-        if name in ("red", "green", "net", "stars", "reward"):
+        if name in (*BUILT_IN_RESULTS, "reward"):
             return ctx.value(name, self.employee_id)  # stars is missing when vetoed
-        return ctx.employees[self.employee_id].get(name)
+        return ctx.run.roster_attribute(ctx.employees[self.employee_id], name)
 
     def awarded(self, award: str) -> Value:
         return self.ctx.value(f"award:{award}", self.employee_id)  # false when vetoed
 
 
-def tenure(employee: dict, inst: P.Instance) -> Decimal | None:
+class BlockScope(Scope):
+    """An expression of a block statement, for one employee in one instance."""
+
+    def __init__(self, ctx: InstanceEval, employee_id: str) -> None:
+        self.ctx = ctx
+        self.employee_id = employee_id
+
+    def name(self, name: str) -> Value:
+        ctx, e = self.ctx, self.employee_id
+        if name in ctx.rules.definitions:
+            return ctx.value(f"def:{name}", e)  # type: ignore[return-value]
+        if name in BUILT_IN_RESULTS:
+            return ctx.value(name, e)  # type: ignore[return-value]
+        if name == "tenure":
+            return tenure(ctx.employees[e], ctx.inst)
+        return ctx.run.roster_attribute(ctx.employees[e], name)
+
+    def awarded(self, award: str) -> Value:
+        if award not in self.ctx.rules.awards:
+            raise policy_error(f'awarded("{award}"): no such award in this block')
+        return self.ctx.value(f"award:{award}", self.employee_id)  # type: ignore[return-value]
+
+    def special(self, expr: A.Expr) -> Value:
+        ctx, e = self.ctx, self.employee_id
+        match expr:
+            case A.Aggregate(over_periods=True):
+                return ctx.period_aggregate(expr, e)
+            case A.Aggregate():
+                return ctx.event_aggregate(expr, e)
+            case A.Wins():
+                return ctx.wins(expr.award, e)
+            case A.Ranking():
+                return ctx.ranking(expr, e)
+            case A.Previous():
+                return ctx.previous(expr, e)
+            case A.Consecutive():
+                return ctx.consecutive(expr, e)
+        raise AssertionError(expr)
+
+
+def tenure(employee: dict, inst: Instance) -> Decimal | None:
     hire = employee.get("hire_date")
     if hire is None:
         return None
-    return Decimal(P.tenure_months(hire, inst.end))
+    return Decimal(tenure_months(hire, inst.end))
+
+
+# ---- what a block says ------------------------------------------------------------------
+
+
+class BlockRules:
+    """The statements of one block, sorted by what they define. Definitions and awards keep
+    the order of the text: that is the order of `values` and `awards` in a result row."""
+
+    def __init__(self, block: A.Block) -> None:
+        self.kind = block.period.kind
+        self.statements = block.statements
+        self.definitions: dict[str, A.Let | A.ScoreValue | A.ScoreBuilt] = {}
+        self.awards: dict[str, A.Award] = {}
+        for statement in block.statements:
+            if isinstance(statement, A.Let | A.ScoreValue | A.ScoreBuilt):
+                self.definitions[statement.name] = statement
+            elif isinstance(statement, A.Award):
+                self.awards[statement.name] = statement
+        self.looks_back = any(
+            isinstance(node, A.Previous | A.Consecutive) for node in A.walk(block)
+        )
 
 
 # ---- the whole run ----------------------------------------------------------------------
 
 
 class Run:
-    """Everything shared by the instance evaluations of one run: the checked policy, the
-    roster, the events by employee and type, where history starts, and the memo of
-    evaluated instances (per kind, per instance)."""
+    """Everything shared by the instance evaluations of one run: the policy's blocks, its
+    calendar, the roster, the events by employee and type, where history starts, and the
+    memo of instance evaluations (per kind, per instance)."""
 
     def __init__(
         self,
         policy: A.Policy,
-        target: P.Instance,
+        period: str,
         roster: list[dict],
         events: list[dict],
         catalog: Catalog | None = None,
     ):
-        result = check_policy(policy, catalog)
-        if not result.ok or result.analysis is None:
-            problems = "; ".join(f"{d.code} {d.message}" for d in result.diagnostics if d.is_error)
-            raise ValueError(f"the policy has errors: {problems}")
         self.policy = policy
-        self.analysis = result.analysis
-        self.blocks: dict[str, BlockAnalysis] = result.analysis.blocks
-        if target.kind not in self.blocks:
-            raise ValueError(f"the policy has no `each {target.kind}` block")
-        if target.kind == "week" and target.week_ending != self.week_ending("week"):
-            raise ValueError(f"the policy's weeks end on {self.week_ending('week')}")
-        self.target = target
+        self.roster_attributes = set((catalog or Catalog()).roster)
+        self.blocks = {block.period.kind: BlockRules(block) for block in policy.blocks}
+        week = policy.block("week")
+        self.calendar = Calendar((week.period.week_ending if week else None) or "sunday")
+        kind = Calendar.kind_of_label(period)
+        if kind not in self.blocks:
+            raise ValueError(f"the policy has no `each {kind}` block")
+        self.target = self.calendar.parse(period)
         self.roster = sorted(roster, key=lambda e: e["employee_id"])
         self.events: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for event in sorted(events, key=lambda e: e["local_date"]):
             self.events[(event["employee_id"], event["type"])].append(event)
         # History starts at the earliest event's local date (any type, any employee);
         # with no events, at the period being run.
-        self.history_date = min((e["local_date"] for e in events), default=target.start)
+        self.history_date = min((e["local_date"] for e in events), default=self.target.start)
         # DECISION: the history start only limits LOOKING BACK (`previous`, `for N
         # consecutive`): an earlier instance of a kind that ends before the instance of
         # that kind containing `history_date` counts as "not rated" there. Every instance
@@ -268,57 +567,52 @@ class Run:
         # any evaluated instance, e.g. the weeks of a month looked back at) is evaluated
         # in full with its real rated population, whether or not it lies before the
         # history start. So an instance's results never depend on which run asked for it.
-        self.award_kind = {name: kind for kind, info in self.blocks.items() for name in info.awards}
-        self.looks_back = {
-            kind: any(isinstance(node, A.Previous | A.Consecutive) for node in A.walk(info.block))
-            for kind, info in self.blocks.items()
+        self.award_kind = {
+            name: kind for kind, rules in self.blocks.items() for name in rules.awards
         }
-        self.memo: dict[tuple[str, P.Instance], InstanceEval] = {}
+        self.memo: dict[Instance, InstanceEval] = {}
 
-    def week_ending(self, kind: str) -> str | None:
-        if kind != "week":
-            return None
-        return self.blocks["week"].block.period.week_ending or "sunday"
+    def roster_attribute(self, employee: dict, name: str) -> Value:
+        if name not in self.roster_attributes:
+            raise policy_error(f"`{name}` is neither defined here nor a roster attribute")
+        return employee.get(name)
 
-    def history_start(self, kind: str) -> P.Instance:
-        return P.instance_containing(kind, self.history_date, self.week_ending(kind))
+    def history_start(self, kind: str) -> Instance:
+        return self.calendar.containing(kind, self.history_date)
 
-    def nested(self, kind: str, inst: P.Instance) -> list[P.Instance]:
-        """Instances of the shorter ``kind`` that roll into ``inst`` (by their last day)."""
-        return P.instances_within(kind, inst.start, inst.end, self.week_ending(kind))
+    def instance(self, inst: Instance) -> InstanceEval:
+        """The (memoised) evaluation of one instance; its values are worked out on demand.
 
-    def instance(self, kind: str, inst: P.Instance) -> InstanceEval:
-        """The (memoised) evaluation of one instance. A block that looks back has its
-        earlier instances evaluated first, oldest first, from the history start, so that
-        `previous(...)` finds them already done (and recursion stays shallow)."""
-        key = (kind, inst)
-        if key not in self.memo:
-            if self.looks_back[kind]:
-                earlier = self.history_start(kind)
+        For a block that looks back, the earlier instances from the history start are
+        settled first, oldest first, so that a chain of `previous(...)` finds each one
+        already worked out instead of recursing through all of history at once."""
+        if inst not in self.memo:
+            self.memo[inst] = InstanceEval(self, self.blocks[inst.kind], inst)
+            if self.blocks[inst.kind].looks_back:
+                earlier = self.history_start(inst.kind)
                 while earlier.end < inst.end:
-                    if (kind, earlier) not in self.memo:
-                        self.memo[(kind, earlier)] = InstanceEval(self, kind, earlier)
-                    earlier = P.next_instance(earlier)
-            self.memo[key] = InstanceEval(self, kind, inst)
-        return self.memo[key]
+                    self.instance(earlier).settle()
+                    earlier = self.calendar.next(earlier)
+        return self.memo[inst]
 
-    def looked_back(self, kind: str, inst: P.Instance) -> InstanceEval | None:
+    def looked_back(self, inst: Instance) -> InstanceEval | None:
         """An earlier instance as seen by `previous` / `for N consecutive`: None (nobody
         rated) when it ends before the instance in which history starts."""
-        if inst.end < self.history_start(kind).end:
+        if inst.end < self.history_start(inst.kind).end:
             return None
-        return self.instance(kind, inst)
+        return self.instance(inst)
 
-    def is_rated(self, employee: dict, inst: P.Instance) -> bool:
+    def is_rated(self, employee: dict, inst: Instance) -> bool:
+        """docs/language.md section 3.3: employed on a day of it, and `applies to` holds."""
         hire, leave = employee.get("hire_date"), employee.get("leave_date")
         if hire is not None and hire > inst.end:
             return False
         if leave is not None and leave < inst.start:
             return False
         applies = self.policy.applies_to
-        return applies is None or truthy(ev(applies, HeaderScope(employee, inst)))
+        return applies is None or truthy(ev(applies, HeaderScope(self, employee, inst)))
 
-    def events_in(self, employee_id: str, event_type: str, inst: P.Instance) -> list[dict]:
+    def events_in(self, employee_id: str, event_type: str, inst: Instance) -> list[dict]:
         return [
             e
             for e in self.events.get((employee_id, event_type), [])
@@ -329,13 +623,13 @@ class Run:
         # DECISION: rows of different kinds ending on the same day with the same employee
         # (a week ending 31 May and May) are ordered shorter kind first.
         rows: list[dict] = []
-        top = P.KINDS.index(self.target.kind)
-        for kind in P.KINDS[: top + 1]:
+        top = KINDS.index(self.target.kind)
+        for kind in KINDS[: top + 1]:
             if kind not in self.blocks:
                 continue
-            for inst in self.nested(kind, self.target):
-                rows += self.instance(kind, inst).rows()
-        rows.sort(key=lambda r: (r["period_end"], r["employee_id"], P.KINDS.index(r["_kind"])))
+            for inst in self.calendar.within(kind, self.target):
+                rows += result_rows(self.instance(inst))
+        rows.sort(key=lambda r: (r["period_end"], r["employee_id"], KINDS.index(r["_kind"])))
         for row in rows:
             del row["_kind"]
         return rows
@@ -345,34 +639,57 @@ class Run:
 
 
 class InstanceEval:
-    """All values of one block for one period instance, for every rated employee.
+    """The values of one block for one period instance, for every rated employee.
 
-    Nodes are computed in the checker's dependency order ("def:NAME", "red", "green",
-    "net", "veto", "stars", "award:NAME", "reward"), each for every rated employee;
-    `value(node, employee_id)` reads them (computing a node on first use if needed).
+    Each value of an employee ("def:NAME", "red", "green", "net", "veto", "stars",
+    "award:NAME", "reward") is worked out the first time something asks for it, by
+    evaluating the statements that define it, and remembered. Nothing is ordered in
+    advance: the recursion itself follows the dependencies, and a value met again while it
+    is still being worked out is a cycle.
     """
 
-    def __init__(self, run: Run, kind: str, inst: P.Instance) -> None:
+    def __init__(self, run: Run, rules: BlockRules, inst: Instance) -> None:
         self.run = run
-        self.kind = kind
+        self.rules = rules
+        self.kind = rules.kind
         self.inst = inst
-        self.info = run.blocks[kind]
-        self.statements = self.info.block.statements
         self.employees = {e["employee_id"]: e for e in run.roster if run.is_rated(e, inst)}
-        self.store: dict[str, dict[str, object]] = {}
+        self.known: dict[tuple[str, str], object] = {}
+        self.working_out: set[tuple[str, str]] = set()
+        self.winners_of: dict[str, set[str]] = {}
         self.rankings: dict[int, dict[str, Decimal | None]] = {}
-        for node in self.info.order:
-            self.compute(node)
-
-    # -- access
 
     def rated(self, employee_id: str) -> bool:
         return employee_id in self.employees
 
     def value(self, node: str, employee_id: str) -> object:
-        if node not in self.store:
-            self.compute(node)
-        return self.store[node][employee_id]
+        key = (node, employee_id)
+        if key not in self.known:
+            if key in self.working_out:
+                raise policy_error(f"`{node}` depends on itself in the {self.kind} block")
+            self.working_out.add(key)
+            try:
+                self.known[key] = self.work_out(node, employee_id)
+            finally:
+                self.working_out.discard(key)
+        return self.known[key]
+
+    def work_out(self, node: str, e: str) -> object:
+        if node.startswith("def:"):
+            return self.definition(self.rules.definitions[node[4:]], e)
+        if node.startswith("award:"):
+            return e in self.winners(node[6:])
+        if node in ("red", "green"):
+            return self.tally(node, e)
+        if node == "net":
+            return arith("-", self.value("red", e), self.value("green", e))
+        if node == "veto":
+            return self.veto_reasons(e)
+        if node == "stars":
+            return self.stars(e)
+        if node == "reward":
+            return self.reward(e)
+        raise AssertionError(node)
 
     def vetoed(self, employee_id: str) -> bool:
         return bool(self.value("veto", employee_id))
@@ -380,29 +697,7 @@ class InstanceEval:
     def expr(self, expr: A.Expr, employee_id: str) -> Value:
         return ev(expr, BlockScope(self, employee_id))
 
-    # -- nodes
-
-    def compute(self, node: str) -> None:
-        ids = list(self.employees)
-        if node.startswith("def:"):
-            definition = self.info.definitions[node[4:]]
-            values = {e: self.definition(definition, e) for e in ids}
-        elif node in ("red", "green"):
-            values = {e: self.tally(node, e) for e in ids}
-        elif node == "net":
-            values = {e: arith("-", self.value("red", e), self.value("green", e)) for e in ids}
-        elif node == "veto":
-            values = {e: self.veto_reasons(e) for e in ids}
-        elif node == "stars":
-            values = {e: self.stars(e) for e in ids}
-        elif node.startswith("award:"):
-            winners = self.winners(self.info.awards[node[6:]])
-            values = {e: e in winners for e in ids}
-        elif node == "reward":
-            values = {e: self.reward(e) for e in ids}
-        else:
-            raise AssertionError(node)
-        self.store[node] = values
+    # -- statements
 
     def definition(self, definition: A.Let | A.ScoreValue | A.ScoreBuilt, e: str) -> Value:
         if isinstance(definition, A.Let | A.ScoreValue):
@@ -447,7 +742,7 @@ class InstanceEval:
 
     def tally(self, color: str, e: str) -> Decimal:
         total = ZERO
-        for statement in self.statements:
+        for statement in self.rules.statements:
             if isinstance(statement, A.Tally) and statement.color == color:
                 total = arith("+", total, self.line(statement, e))
         return total
@@ -455,21 +750,28 @@ class InstanceEval:
     def veto_reasons(self, e: str) -> list[str]:
         return [
             s.reason
-            for s in self.statements
+            for s in self.rules.statements
             if isinstance(s, A.Veto) and truthy(self.expr(s.condition, e))
         ]
 
     def stars(self, e: str) -> Decimal | None:
         if self.vetoed(e):
             return None
-        for statement in self.statements:
+        for statement in self.rules.statements:
             if isinstance(statement, A.Stars):
                 for line in statement.lines:
                     if line.condition is None or truthy(self.expr(line.condition, e)):
                         return line.level.value
         return None
 
-    def winners(self, award: A.Award) -> set[str]:
+    def winners(self, name: str) -> set[str]:
+        """Who wins an award in this instance: worked out once for everyone, since a
+        `top` award compares employees."""
+        if name not in self.winners_of:
+            self.winners_of[name] = self.choose_winners(self.rules.awards[name])
+        return self.winners_of[name]
+
+    def choose_winners(self, award: A.Award) -> set[str]:
         candidates = [
             e
             for e in self.employees
@@ -501,7 +803,7 @@ class InstanceEval:
         if self.vetoed(e):
             return ZERO
         total = ZERO
-        for statement in self.statements:
+        for statement in self.rules.statements:
             if isinstance(statement, A.Reward):
                 if statement.when is None or truthy(self.expr(statement.when, e)):
                     total = arith("+", total, self.amount(statement.amount, e))
@@ -510,7 +812,7 @@ class InstanceEval:
                 for entry in statement.entries:
                     if stars is not None and entry.level.value == stars:
                         total = arith("+", total, self.amount(entry.amount, e))
-        for name, award in self.info.awards.items():
+        for name, award in self.rules.awards.items():
             if award.reward is not None and self.value(f"award:{name}", e):
                 total = arith("+", total, self.amount(award.reward, e))
         return total  # type: ignore[return-value]
@@ -525,7 +827,7 @@ class InstanceEval:
         """Employees by the value of a roster attribute (missing = a group of its own)."""
         groups: dict[object, list[str]] = defaultdict(list)
         for e in ids:
-            key = self.employees[e].get(within) if within else None
+            key = self.run.roster_attribute(self.employees[e], within) if within else None
             groups[("missing",) if key is None else ("value", key)].append(e)
         return groups
 
@@ -569,8 +871,8 @@ class InstanceEval:
         """The evaluations of the shorter ``kind``'s instances nested in this one in which
         the employee was rated."""
         found = []
-        for inst in self.run.nested(kind, self.inst):
-            ctx = self.run.instance(kind, inst)
+        for inst in self.run.calendar.within(kind, self.inst):
+            ctx = self.run.instance(inst)
             if ctx.rated(e):
                 found.append(ctx)
         return found
@@ -588,11 +890,13 @@ class InstanceEval:
         return fold(agg.func, [v for v in values if v is not None])
 
     def wins(self, award: str, e: str) -> Decimal:
+        if award not in self.run.award_kind:
+            raise policy_error(f'wins("{award}"): no block gives that award')
         rows = self.sub_rows(self.run.award_kind[award], e)
         return Decimal(sum(1 for ctx in rows if ctx.value(f"award:{award}", e)))
 
     def previous(self, expr: A.Previous, e: str) -> Value:
-        ctx = self.run.looked_back(self.kind, P.previous_instance(self.inst))
+        ctx = self.run.looked_back(self.run.calendar.previous(self.inst))
         if ctx is None or not ctx.rated(e):
             return None
         return ctx.expr(expr.operand, e)
@@ -602,127 +906,58 @@ class InstanceEval:
         inst = self.inst
         for i in range(int(expr.count.value)):
             if i > 0:
-                inst = P.previous_instance(inst)
-                ctx = self.run.looked_back(self.kind, inst)
+                inst = self.run.calendar.previous(inst)
+                ctx = self.run.looked_back(inst)
             if ctx is None or not ctx.rated(e) or not truthy(ctx.expr(expr.operand, e)):
                 return False
         return True
 
     # -- output
 
-    def rows(self) -> list[dict]:
-        rows = []
-        for e in self.employees:
-            reasons = self.value("veto", e)
-            stars = self.value("stars", e)
-            rows.append(
-                {
-                    "employee_id": e,
-                    **self.inst.json_fields(),
-                    "vetoed": bool(reasons),
-                    "veto_reasons": list(reasons),  # type: ignore[call-overload]
-                    "values": {
-                        name: out(self.value(f"def:{name}", e)) for name in self.info.definitions
-                    },
-                    "red": norm(self.value("red", e)),  # type: ignore[arg-type]
-                    "green": norm(self.value("green", e)),  # type: ignore[arg-type]
-                    "net": norm(self.value("net", e)),  # type: ignore[arg-type]
-                    "stars": None if stars is None else int(stars),  # type: ignore[call-overload]
-                    "awards": [n for n in self.info.awards if self.value(f"award:{n}", e)],
-                    "reward": norm(self.value("reward", e)),  # type: ignore[arg-type]
-                    "_kind": self.kind,
-                }
-            )
-        return rows
+    def settle(self) -> None:
+        """Work out every value a result row reports, for every rated employee."""
+        result_rows(self)
 
 
-class BlockScope(Scope):
-    """An expression of a block statement, for one employee in one instance."""
-
-    def __init__(self, ctx: InstanceEval, employee_id: str) -> None:
-        self.ctx = ctx
-        self.employee_id = employee_id
-
-    def name(self, name: str) -> Value:
-        ctx, e = self.ctx, self.employee_id
-        if name in ctx.info.definitions:
-            return ctx.value(f"def:{name}", e)  # type: ignore[return-value]
-        if name in ("red", "green", "net", "stars"):
-            return ctx.value(name, e)  # type: ignore[return-value]
-        if name == "tenure":
-            return tenure(ctx.employees[e], ctx.inst)
-        return ctx.employees[e].get(name)
-
-    def awarded(self, award: str) -> Value:
-        return self.ctx.value(f"award:{award}", self.employee_id)  # type: ignore[return-value]
-
-    def special(self, expr: A.Expr) -> Value:
-        ctx, e = self.ctx, self.employee_id
-        if isinstance(expr, A.Aggregate):
-            if expr.over_periods:
-                return ctx.period_aggregate(expr, e)
-            return ctx.event_aggregate(expr, e)
-        if isinstance(expr, A.Wins):
-            return ctx.wins(expr.award, e)
-        if isinstance(expr, A.Ranking):
-            return ctx.ranking(expr, e)
-        if isinstance(expr, A.Previous):
-            return ctx.previous(expr, e)
-        if isinstance(expr, A.Consecutive):
-            return ctx.consecutive(expr, e)
-        raise AssertionError(expr)
-
-
-# ---- helpers ----------------------------------------------------------------------------
-
-
-def fold(func: str, values: list) -> Decimal | None:
-    """sum / avg / min / max of the non-missing values (sum of none is 0, others missing)."""
-    if func == "sum":
-        total = ZERO
-        for v in values:
-            total = arith("+", total, v)  # type: ignore[assignment]
-        return total
-    if func == "avg":
-        return average(values)
-    if not values:
-        return None
-    return min(values) if func == "min" else max(values)
-
-
-def ahead(a: list[Value], b: list[Value]) -> bool:
-    """True when ranking keys ``a`` put their employee strictly before ``b``'s: higher
-    first key wins, then the next key...; a missing later key sorts last."""
-    for x, y in zip(a, b, strict=True):
-        if x is None and y is None:
-            continue
-        if y is None:
-            return True
-        if x is None:
-            return False
-        if x != y:
-            return x > y  # type: ignore[operator]
-    return False
-
-
-def out(v: object) -> object:
-    """A `values` entry: numbers normalised, other values as they are.
-
-    DECISION: a `let` holding a condition reports true/false (or null when missing, e.g.
-    `previous(awarded("X"))` for someone not rated then); a text `let` reports the text."""
-    return norm(v) if isinstance(v, Decimal) else v
+def result_rows(ctx: InstanceEval) -> list[dict]:
+    """The result rows of one instance, one per rated employee (docs/data.md section 5),
+    tagged with the block kind for sorting."""
+    rows = []
+    for e in ctx.employees:
+        reasons = ctx.value("veto", e)
+        stars = ctx.value("stars", e)
+        rows.append(
+            {
+                "employee_id": e,
+                **ctx.inst.json_fields(),
+                "vetoed": bool(reasons),
+                "veto_reasons": list(reasons),  # type: ignore[call-overload]
+                "values": {
+                    name: out(ctx.value(f"def:{name}", e)) for name in ctx.rules.definitions
+                },
+                "red": norm(ctx.value("red", e)),  # type: ignore[arg-type]
+                "green": norm(ctx.value("green", e)),  # type: ignore[arg-type]
+                "net": norm(ctx.value("net", e)),  # type: ignore[arg-type]
+                "stars": None if stars is None else int(stars),  # type: ignore[call-overload]
+                "awards": [n for n in ctx.rules.awards if ctx.value(f"award:{n}", e)],
+                "reward": norm(ctx.value("reward", e)),  # type: ignore[arg-type]
+                "_kind": ctx.kind,
+            }
+        )
+    return rows
 
 
 def evaluate(
     policy: A.Policy,
-    target: P.Instance,
+    period: str,
     roster: list[dict],
     events: list[dict],
     *,
     catalog: Catalog | None = None,
 ) -> list[dict]:
-    """The result rows of running ``target`` (see the module docstring).
+    """The result rows of running the instance labelled ``period`` (see the module
+    docstring).
 
-    ``catalog`` is optional: without one the checker knows only the standard roster
-    columns, so pass one for policies that use other roster attributes."""
-    return Run(policy, target, roster, events, catalog).rows()
+    ``catalog`` says which names are roster attributes; without one only the standard
+    roster columns are, so pass one for policies that use other roster attributes."""
+    return Run(policy, period, roster, events, catalog).rows()

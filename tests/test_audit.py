@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner
+from conftest import invoke
 
 from starrating.audit.closing import ClosingRefused, close_period, close_periods
 from starrating.audit.replay import Difference, compare_results, render_replay, replay_run
@@ -77,16 +77,15 @@ PERIOD = "2026-W43"
 AS_OF = "2026-10-26T00:00:00+08:00"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # the project's starrating.yaml must not be picked up
+# The project's starrating.yaml must not be picked up.
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path / "store.duckdb") as opened:
-        ingest(opened, tmp_path, roster=ROSTER, events=EVENTS)
-        yield opened
+def store(store: Store, tmp_path: Path) -> Store:
+    """The shared empty store, with this module's roster and events."""
+    ingest(store, tmp_path, roster=ROSTER, events=EVENTS)
+    return store
 
 
 def ingest(store: Store, folder: Path, *, roster: str = "", events: str = "") -> None:
@@ -427,28 +426,16 @@ def test_periods_are_closed_per_policy_and_period(store: Store, tmp_path: Path) 
     assert load_run(store, str(ordinary.run["run_id"])).official is False
 
 
-# ---- the command line (active once cli.py has the commands) ----------------------------
-
-
-def _cli():
-    from starrating.cli import cli
-
-    if "replay" not in cli.commands or "runs" not in cli.commands:
-        pytest.skip("starrating.cli has no `runs`/`replay` commands yet")
-    return cli
+# ---- the command line -------------------------------------------------------------------
 
 
 def test_cli_official_replay_and_runs(tmp_path: Path) -> None:
-    cli = _cli()
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
     (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
     (tmp_path / "late.csv").write_text(BACKDATED_EVENT, encoding="utf-8")
     (tmp_path / "desk.policy").write_text(POLICY, encoding="utf-8")
     db = ["--db", str(tmp_path / "store.duckdb")]
     base = ["run", "desk.policy", "--period", PERIOD, "--as-of", AS_OF, *db]
-
-    def invoke(args: list[str]):
-        return CliRunner().invoke(cli, args, catch_exceptions=False)
 
     first = invoke([*base, "--roster", "roster.csv", "--events", "events.csv", "--official",
                     "--format", "json"])  # fmt: skip

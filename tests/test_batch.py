@@ -17,11 +17,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from conftest import ROOT, invoke, write_text
 
-from starrating.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
 A, B, C, D, E = (
     "客服台周服务之星",
     "星级服务月度评定",
@@ -47,10 +45,6 @@ def readme_cron_line() -> list[str]:
     words = shlex.split(lines[0])
     assert words[0] == "starrating"
     return words[1:]
-
-
-def invoke(args: list[str]) -> Result:
-    return CliRunner().invoke(cli, args, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -180,19 +174,13 @@ each year {
 """
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)  # away from the repository's catalog
-    write(tmp_path / "policies" / "v1.policy", MONTHLY_V1)
-    write(tmp_path / "policies" / "v2.policy", QUARTERLY_V2)
-    write(tmp_path / "policies" / "year.policy", YEARLY)
-    roster = write(tmp_path / "roster.csv", ROSTER)
+def folder(in_tmp: Path) -> Path:
+    tmp_path = in_tmp  # away from the repository's catalog
+    write_text(tmp_path / "policies" / "v1.policy", MONTHLY_V1)
+    write_text(tmp_path / "policies" / "v2.policy", QUARTERLY_V2)
+    write_text(tmp_path / "policies" / "year.policy", YEARLY)
+    roster = write_text(tmp_path / "roster.csv", ROSTER)
     assert invoke(["ingest", "--db", "s.duckdb", "--roster", str(roster)]).exit_code == 0
     return Path("policies")  # as a user types it, from the current folder
 
@@ -256,17 +244,15 @@ each half {
 """
 
 
-def test_a_refused_policy_does_not_keep_the_others_of_a_batch_open(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("in_tmp")
+def test_a_refused_policy_does_not_keep_the_others_of_a_batch_open(tmp_path: Path) -> None:
     # The half-year is closed on 1 July; a praise letter of June recorded on 3 July then
     # changes it. On 1 August the monthly policy closes July and the half-year's re-close
     # is refused (exit 1, asking for an amendment); an amendment then closes it again.
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path / "batch" / "month.policy", MONTHLY_V1)
-    write(tmp_path / "batch" / "half.policy", HALF)
-    roster = write(tmp_path / "roster.csv", ROSTER)
-    late = write(
+    write_text(tmp_path / "batch" / "month.policy", MONTHLY_V1)
+    write_text(tmp_path / "batch" / "half.policy", HALF)
+    roster = write_text(tmp_path / "roster.csv", ROSTER)
+    late = write_text(
         tmp_path / "late.csv",
         "event_id,employee_id,type,occurred_at,recorded_at\n"
         "L1,A,praise_letter,2026-06-20T10:00:00+08:00,2026-07-03T09:00:00+08:00\n",

@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from starrating.cli import cli
+import pytest
+from conftest import invoke, write_text
 
 GOOD = """policy "前台月度星级" version 1
 timezone "Asia/Shanghai"
@@ -45,27 +44,21 @@ roster:
 
 
 def run(args: list[str]) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    result = invoke(args)
     return result.exit_code, result.output
 
 
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_check_clean_policy_exits_0(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "good.policy", GOOD)
+@pytest.mark.usefixtures("in_tmp")
+def test_check_clean_policy_exits_0(tmp_path: Path) -> None:
+    write_text(tmp_path / "good.policy", GOOD)
     code, out = run(["check", "good.policy"])
     assert code == 0
     assert out.strip() == "checked 1 policy: 0 errors, 0 warnings"
 
 
-def test_check_reports_every_error_with_caret_and_help(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "bad.policy", GOOD.replace("attitude >= 95", "atitude >= 95").replace(
+@pytest.mark.usefixtures("in_tmp")
+def test_check_reports_every_error_with_caret_and_help(tmp_path: Path) -> None:
+    write_text(tmp_path / "bad.policy", GOOD.replace("attitude >= 95", "atitude >= 95").replace(
         "1 otherwise", "7 otherwise"))  # fmt: skip
     code, out = run(["check", "bad.policy"])
     assert code == 1
@@ -76,9 +69,9 @@ def test_check_reports_every_error_with_caret_and_help(tmp_path, monkeypatch) ->
     assert out.rstrip().endswith("checked 1 policy: 2 errors, 0 warnings")
 
 
-def test_check_json(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "bad.policy", GOOD.replace("attitude >= 95", "atitude >= 95"))
+@pytest.mark.usefixtures("in_tmp")
+def test_check_json(tmp_path: Path) -> None:
+    write_text(tmp_path / "bad.policy", GOOD.replace("attitude >= 95", "atitude >= 95"))
     code, out = run(["check", "bad.policy", "--format", "json"])
     assert code == 1
     document = json.loads(out)
@@ -89,29 +82,29 @@ def test_check_json(tmp_path, monkeypatch) -> None:
     assert diagnostic["help"] == "did you mean `attitude`?"
 
 
-def test_check_a_folder_and_several_files(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.usefixtures("in_tmp")
+def test_check_a_folder_and_several_files(tmp_path: Path) -> None:
     (tmp_path / "p").mkdir()
-    write(tmp_path / "p", "a.policy", GOOD)
-    write(tmp_path / "p", "b.policy", GOOD.replace("前台月度星级", "收银月度星级"))
+    write_text(tmp_path / "p" / "a.policy", GOOD)
+    write_text(tmp_path / "p" / "b.policy", GOOD.replace("前台月度星级", "收银月度星级"))
     code, out = run(["check", "p"])
     assert code == 0, out
     assert "checked 2 policies" in out
 
 
-def test_same_name_and_effective_date_conflict(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "a.policy", GOOD)
-    write(tmp_path, "b.policy", GOOD.replace("version 1", "version 2"))
+@pytest.mark.usefixtures("in_tmp")
+def test_same_name_and_effective_date_conflict(tmp_path: Path) -> None:
+    write_text(tmp_path / "a.policy", GOOD)
+    write_text(tmp_path / "b.policy", GOOD.replace("version 1", "version 2"))
     code, out = run(["check", "a.policy", "b.policy"])
     assert code == 1
     assert "error[E037]" in out
 
 
 def test_catalog_found_in_a_parent_folder(tmp_path, monkeypatch) -> None:
-    write(tmp_path, "starrating.yaml", CATALOG)
+    write_text(tmp_path / "starrating.yaml", CATALOG)
     (tmp_path / "sub").mkdir()
-    write(tmp_path / "sub", "p.policy", GOOD.replace("per complaint", "per complaints"))
+    write_text(tmp_path / "sub" / "p.policy", GOOD.replace("per complaint", "per complaints"))
     monkeypatch.chdir(tmp_path / "sub")
     code, out = run(["check", "p.policy"])
     assert code == 1
@@ -123,16 +116,16 @@ def test_catalog_found_in_a_parent_folder(tmp_path, monkeypatch) -> None:
 
 
 def test_bad_catalog_is_reported(tmp_path, monkeypatch) -> None:
-    write(tmp_path, "starrating.yaml", "events:\n  complaint: {level: integr}\n")
-    write(tmp_path, "p.policy", GOOD)
+    write_text(tmp_path / "starrating.yaml", "events:\n  complaint: {level: integr}\n")
+    write_text(tmp_path / "p.policy", GOOD)
     monkeypatch.chdir(tmp_path)
     code, out = run(["check", "p.policy"])
     assert code == 1
     assert "error[E090]" in out and "integr" in out
 
 
-def test_usage_errors_exit_2(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.usefixtures("in_tmp")
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run(["check", "nope.policy"])[0] == 2
     (tmp_path / "empty").mkdir()
     code, out = run(["check", "empty"])
@@ -141,9 +134,9 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch) -> None:
     assert run(["fmt", "--check", "--write", "x.policy"])[0] == 2
 
 
-def test_fmt_prints_check_and_write(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    path = write(tmp_path, "m.policy", MESSY)
+@pytest.mark.usefixtures("in_tmp")
+def test_fmt_prints_check_and_write(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "m.policy", MESSY)
     code, out = run(["fmt", "m.policy"])
     assert code == 0
     expected = GOOD.replace("each month {\n", "each month {  # 月度\n")
@@ -158,18 +151,18 @@ def test_fmt_prints_check_and_write(tmp_path, monkeypatch) -> None:
     assert code == 0
 
 
-def test_fmt_refuses_a_file_that_does_not_parse(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.usefixtures("in_tmp")
+def test_fmt_refuses_a_file_that_does_not_parse(tmp_path: Path) -> None:
     text = 'policy "x"\neach month {\n  red 3 when\n}\n'
-    path = write(tmp_path, "x.policy", text)
-    result = CliRunner().invoke(cli, ["fmt", "--write", "x.policy"])
+    path = write_text(tmp_path / "x.policy", text)
+    result = invoke(["fmt", "--write", "x.policy"])
     assert result.exit_code == 1
     assert "x.policy:3:9: error[E001]: expected a condition after `when`" in result.output
     assert path.read_text(encoding="utf-8") == text
 
 
 def test_console_script_runs(tmp_path) -> None:
-    write(tmp_path, "good.policy", GOOD)
+    write_text(tmp_path / "good.policy", GOOD)
     done = subprocess.run(
         [sys.executable, "-m", "starrating", "check", "good.policy"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,

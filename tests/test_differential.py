@@ -123,7 +123,7 @@ def run_reference(scenario: Scenario) -> list[dict]:
     policy, _ = checked(scenario.policy)
     rows = reference_evaluate(
         policy,
-        scenario.target,
+        scenario.target.label,
         scenario.data.reference_roster(),
         scenario.data.reference_events(),
         catalog=CATALOG,

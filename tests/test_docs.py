@@ -15,13 +15,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import ROOT, invoke
 from samples import LANGUAGE_EXAMPLE
 from test_formatter import check_fmt
 
-from starrating.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 POLICY_BLOCK = re.compile(r"^```policy\n(.*?)^```", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
@@ -50,9 +47,7 @@ def test_the_docs_show_policies() -> None:
 def test_policy_block_passes_check(text: str, tmp_path: Path) -> None:
     path = tmp_path / "example.policy"
     path.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(
-        cli, ["check", str(path), "--catalog", str(ROOT / "starrating.yaml")]
-    )
+    result = invoke(["check", str(path), "--catalog", str(ROOT / "starrating.yaml")])
     assert result.exit_code == 0, result.output
 
 

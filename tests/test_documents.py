@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import CliRunner
 
-from starrating.cli import cli
-from starrating.output.documents import ReportData, ReportError, load_report
-from starrating.output.html import render_html
-from starrating.output.xlsx import column_letter, sheet_name, write_xlsx
+from starrating.output.documents import (
+    ReportData,
+    ReportError,
+    column_letter,
+    load_report,
+    render_html,
+    sheet_name,
+    write_xlsx,
+)
 from starrating.store.store import Store
 
 POLICY = """policy "客服月度服务之星" version 3
@@ -57,18 +61,8 @@ SS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 @pytest.fixture
-def store_and_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "p.policy").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
-    result = CliRunner().invoke(
-        cli,
-        ["run", "p.policy", "--period", "2026-10", "--roster", "roster.csv", "--events",
-         "events.csv", "--format", "json", "--db", "s.duckdb"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return tmp_path / "s.duckdb", json.loads(result.stdout)["run"]["run_id"]
+def store_and_run(record_run: Callable[..., tuple[Path, str]]) -> tuple[Path, str]:
+    return record_run(POLICY, ROSTER, EVENTS, "2026-10")
 
 
 @pytest.fixture

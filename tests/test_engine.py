@@ -19,9 +19,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner, Result
-
-from starrating.cli import cli
+from click.testing import Result
+from conftest import ROW_KEYS, invoke, write_text
 
 ROSTER_HEADER = "employee_id,name,department,role,hire_date,leave_date"
 EVENT_HEADER = "event_id,employee_id,type,occurred_at,recorded_at,voids,value"
@@ -36,50 +35,24 @@ RUN_KEYS = [
     "events_sha256",
     "results_sha256",
 ]
-ROW_KEYS = [
-    "employee_id",
-    "period",
-    "period_start",
-    "period_end",
-    "vetoed",
-    "veto_reasons",
-    "values",
-    "red",
-    "green",
-    "net",
-    "stars",
-    "awards",
-    "reward",
-]
 
 
 # ---- helpers ----------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The project root holds a starrating.yaml; tests must not pick it up.
-    monkeypatch.chdir(tmp_path)
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
+# The project root holds a starrating.yaml; tests must not pick it up.
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def roster(path: Path, *rows: str) -> Path:
-    return write(path, "\n".join([ROSTER_HEADER, *rows]) + "\n")
+    return write_text(path, "\n".join([ROSTER_HEADER, *rows]) + "\n")
 
 
 def events(path: Path, *rows: str) -> Path:
     """Rows as `event_id,employee_id,type,occurred_at,recorded_at,voids,value` (empty
     trailing cells may be left out)."""
     padded = [row + "," * (EVENT_HEADER.count(",") - row.count(",")) for row in rows]
-    return write(path, "\n".join([EVENT_HEADER, *padded]) + "\n")
-
-
-def invoke(args: list[str]) -> Result:
-    return CliRunner().invoke(cli, args, catch_exceptions=False)
+    return write_text(path, "\n".join([EVENT_HEADER, *padded]) + "\n")
 
 
 def run(
@@ -145,7 +118,7 @@ each week {
 
 
 def test_a_week_is_monday_to_sunday_of_its_iso_week(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEKLY)
+    policy = write_text(tmp_path / "p.policy", WEEKLY)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,", "B,乙,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",
@@ -179,7 +152,7 @@ each month {
 
 
 def test_weeks_ending_friday(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEKS_ENDING_FRIDAY)
+    policy = write_text(tmp_path / "p.policy", WEEKS_ENDING_FRIDAY)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",
@@ -233,7 +206,7 @@ each year {
 
 
 def test_quarter_half_and_year_labels(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", QUARTER_HALF_YEAR)
+    policy = write_text(tmp_path / "p.policy", QUARTER_HALF_YEAR)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",
@@ -268,7 +241,7 @@ def test_quarter_half_and_year_labels(tmp_path: Path) -> None:
 
 
 def test_a_period_kind_without_a_block_is_an_error(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", QUARTER_HALF_YEAR)
+    policy = write_text(tmp_path / "p.policy", QUARTER_HALF_YEAR)
     result = run(tmp_path, policy, "2026-10", expect_exit=1)
     assert "month" in result.stderr
     assert result.stdout == ""
@@ -289,7 +262,7 @@ each month {
 
 
 def test_a_week_ending_on_1_november_belongs_to_november(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_AND_MONTH)
+    policy = write_text(tmp_path / "p.policy", WEEK_AND_MONTH)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",
@@ -341,10 +314,10 @@ each month {{
 
 
 def test_events_are_bucketed_by_their_date_in_the_policy_time_zone(tmp_path: Path) -> None:
-    shanghai = write(
+    shanghai = write_text(
         tmp_path / "sh.policy", MONTHLY_COUNT.format(name="上海", zone="Asia/Shanghai")
     )
-    utc = write(tmp_path / "utc.policy", MONTHLY_COUNT.format(name="UTC", zone="UTC"))
+    utc = write_text(tmp_path / "utc.policy", MONTHLY_COUNT.format(name="UTC", zone="UTC"))
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",
@@ -385,7 +358,7 @@ each month {
 
 
 def test_rated_population_by_hire_and_leave_dates(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", MONTHLY)
+    policy = write_text(tmp_path / "p.policy", MONTHLY)
     staff = roster(
         tmp_path / "r.csv",
         "H0,H0,前台,sd,2026-10-31,",  # hired on the last day: employed one day, rated
@@ -421,7 +394,7 @@ each month {
 
 
 def test_applies_to_with_tenure_at_the_month_boundary(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", TENURE)
+    policy = write_text(tmp_path / "p.policy", TENURE)
     staff = roster(
         tmp_path / "r.csv",
         # tenure on 28 Feb 2026 (the last day of 2026-02):
@@ -455,7 +428,7 @@ each month {
 
 
 def test_half_stars_and_decimals_are_exact(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", DECIMALS)
+    policy = write_text(tmp_path / "p.policy", DECIMALS)
     staff = roster(
         tmp_path / "r.csv",
         "A,甲,前台,sd,2024-01-01,",
@@ -508,7 +481,7 @@ each month {
 def test_as_of_hides_later_events_and_a_void_counts_from_when_it_is_recorded(
     tmp_path: Path,
 ) -> None:
-    policy = write(tmp_path / "p.policy", COMPLAINTS)
+    policy = write_text(tmp_path / "p.policy", COMPLAINTS)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",
@@ -552,7 +525,7 @@ each month {
 
 
 def test_roster_versions_follow_the_as_of_time(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", DEPARTMENT)
+    policy = write_text(tmp_path / "p.policy", DEPARTMENT)
     first = roster(tmp_path / "r1.csv", "A,甲,前台,sd,2024-01-01,")
     moved = roster(tmp_path / "r2.csv", "A,甲,收银,sd,2024-01-01,")
 
@@ -588,8 +561,8 @@ def test_roster_versions_follow_the_as_of_time(tmp_path: Path) -> None:
 def test_period_previous_is_the_latest_ended_instance_of_the_longest_block(
     tmp_path: Path,
 ) -> None:
-    both = write(tmp_path / "both.policy", WEEK_AND_MONTH)
-    weekly = write(tmp_path / "weekly.policy", WEEKLY)
+    both = write_text(tmp_path / "both.policy", WEEK_AND_MONTH)
+    weekly = write_text(tmp_path / "weekly.policy", WEEKLY)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     invoke(["ingest", "--db", str(tmp_path / "store.duckdb"), "--roster", str(staff)])
 
@@ -631,7 +604,7 @@ each month {
 
 
 def shape_files(tmp_path: Path) -> tuple[Path, Path, Path]:
-    policy = write(tmp_path / "shape.policy", SHAPE)
+    policy = write_text(tmp_path / "shape.policy", SHAPE)
     staff = roster(
         tmp_path / "r.csv",
         "E2,E2,前台,sd,2024-01-01,",
@@ -751,7 +724,9 @@ def test_runs_are_recorded_in_the_store(tmp_path: Path) -> None:
 
 
 def test_a_policy_with_errors_runs_nothing(tmp_path: Path) -> None:
-    policy = write(tmp_path / "bad.policy", WEEKLY.replace("count(praise)", "count(praise) + x"))
+    policy = write_text(
+        tmp_path / "bad.policy", WEEKLY.replace("count(praise)", "count(praise) + x")
+    )
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,")
     result = run(tmp_path, policy, "2026-W44", rosters=(staff,), expect_exit=1)
     assert result.stdout == ""
@@ -778,7 +753,7 @@ each month {
 
 
 def test_previous_and_consecutive_months(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", LOOK_BACK)
+    policy = write_text(tmp_path / "p.policy", LOOK_BACK)
     staff = roster(
         tmp_path / "r.csv",
         "A,A,前台,sd,2020-01-01,",
@@ -848,7 +823,7 @@ each month {
 
 
 def test_wins_counts_the_weekly_awards_settled_in_the_month(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WINS)
+    policy = write_text(tmp_path / "p.policy", WINS)
     staff = roster(tmp_path / "r.csv", "A,甲,前台,sd,2024-01-01,", "B,乙,前台,sd,2024-01-01,")
     data = events(
         tmp_path / "e.csv",

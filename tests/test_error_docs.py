@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "starrating").rglob("*.py"))
 DOCS = ROOT / "docs" / "errors.md"
 GOLDEN = ROOT / "tests" / "golden" / "diagnostics"

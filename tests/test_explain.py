@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner
-
-from starrating.cli import cli
+from conftest import invoke
 
 POLICY = """policy "前台周服务之星" version 1
 timezone "Asia/Shanghai"
@@ -45,22 +43,12 @@ c2,C,member_signup,2026-10-28T10:00:00+08:00,
 
 
 @pytest.fixture
-def run_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "p.policy").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
-    result = CliRunner().invoke(
-        cli,
-        ["run", "p.policy", "--period", "2026-W44", "--roster", "roster.csv", "--events",
-         "events.csv", "--format", "json", "--db", "s.duckdb"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["run"]["run_id"]
+def run_id(record_run: Callable[..., tuple[Path, str]]) -> str:
+    return record_run(POLICY, ROSTER, EVENTS, "2026-W44")[1]
 
 
 def explain(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["explain", *args, "--db", "s.duckdb"])
+    result = invoke(["explain", *args, "--db", "s.duckdb"])
     return result.exit_code, result.output
 
 
@@ -100,23 +88,13 @@ def test_why_a_veto_fired(run_id: str) -> None:
     assert "pyramid" not in out and 'award "周服务之星"' not in out
 
 
-def test_why_a_stars_line_matched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "m.policy").write_text(
+def test_why_a_stars_line_matched(record_run: Callable[..., tuple[Path, str]]) -> None:
+    policy = (
         'policy "m"\neach month {\n  let n = count(praise_letter)\n  stars {\n'
         "    5 when n >= 3\n    3 when n >= 1\n    1 otherwise\n  }\n"
-        "  reward by stars { 5: 500, 3: 200 }\n}\n",
-        encoding="utf-8",
+        "  reward by stars { 5: 500, 3: 200 }\n}\n"
     )
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
-    result = CliRunner().invoke(
-        cli,
-        ["run", "m.policy", "--period", "2026-10", "--roster", "roster.csv", "--events",
-         "events.csv", "--format", "json", "--db", "s.duckdb"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    run = json.loads(result.stdout)["run"]["run_id"]
+    _db, run = record_run(policy, ROSTER, EVENTS, "2026-10")
     _code, out = explain(run, "--employee", "A")
     assert "line   5  5 when n >= 3\n            this stars line matched: 5 stars" in out
     assert "line   9  reward by stars { 5: 500, 3: 200 }\n            reward +500" in out
@@ -146,7 +124,7 @@ def test_a_store_without_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     # store has none (before, DuckDB's "Table with name runs does not exist" escaped).
     monkeypatch.chdir(tmp_path)
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    ingested = CliRunner().invoke(cli, ["ingest", "--roster", "roster.csv", "--db", "s.duckdb"])
+    ingested = invoke(["ingest", "--roster", "roster.csv", "--db", "s.duckdb"])
     assert ingested.exit_code == 0, ingested.output
     code, out = explain("20261102T000000-00000000", "--employee", "A")
     assert code == 1

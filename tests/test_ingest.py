@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
+from conftest import invoke
 
-from starrating.cli import cli
 from starrating.language.catalog import Catalog
 from starrating.store.ingest import (
     IngestError,
@@ -46,12 +46,6 @@ CATALOG = Catalog(
     timezone="Asia/Shanghai",
     path="starrating.yaml",
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path / "store.duckdb") as opened:
-        yield opened
 
 
 def write(tmp_path: Path, name: str, *lines: str) -> Path:
@@ -117,7 +111,7 @@ def test_c3_files(store: Store) -> None:
 def test_c3_bad_csv_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(C3)
     db = str(tmp_path / "s.duckdb")
-    result = CliRunner().invoke(cli, ["ingest", "--db", db, "--events", "bad.csv"])
+    result = invoke(["ingest", "--db", db, "--events", "bad.csv"])
     assert result.exit_code == 1
     assert "bad.csv:3: " in result.output
     assert "no event" in result.output
@@ -1029,36 +1023,29 @@ def test_roster_jsonl_and_parquet(store: Store, tmp_path: Path) -> None:
 # -- the command line -----------------------------------------------------------------
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(cli, ["ingest", *args])
+def ingest_command(*args: str) -> Result:
+    return invoke(["ingest", *args])
 
 
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in an empty folder: no starrating.yaml of the project is found."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def test_cli_ingest(here: Path) -> None:
-    tmp_path = here
+def test_cli_ingest(in_tmp: Path) -> None:
+    tmp_path = in_tmp
     db = str(tmp_path / "s.duckdb")
     roster = write(tmp_path, "r.csv", ROSTER, "A,甲,前台,,2024-01-01,")
     events = write(tmp_path, "e.csv", HEADER, "e1,A,x,2026-10-28", "e2,A,x,2026-10-29")
-    result = invoke("--db", db, "--events", str(events), "--roster", str(roster))
+    result = ingest_command("--db", db, "--events", str(events), "--roster", str(roster))
     assert result.exit_code == 0, result.output
     assert result.output == f"{roster}: 1 row, 1 new\n{events}: 2 rows, 2 new\n"
-    result = invoke("--db", db, "--events", str(events))
+    result = ingest_command("--db", db, "--events", str(events))
     assert (result.exit_code, result.output) == (0, f"{events}: 2 rows, 0 new\n")
 
 
-def test_cli_problems_keep_the_whole_command_out(here: Path) -> None:
-    tmp_path = here
+def test_cli_problems_keep_the_whole_command_out(in_tmp: Path) -> None:
+    tmp_path = in_tmp
     db = tmp_path / "s.duckdb"
     roster = write(tmp_path, "r.csv", ROSTER, "A,甲,前台,,2024-01-01,")
     lines = [f"e{i},A,x,bad" for i in range(60)]
     events = write(tmp_path, "e.csv", HEADER, *lines)
-    result = invoke("--db", str(db), "--roster", str(roster), "--events", str(events))
+    result = ingest_command("--db", str(db), "--roster", str(roster), "--events", str(events))
     assert result.exit_code == 1
     output = result.output.splitlines()
     assert output[0] == f"{roster}: 1 row, 1 new"
@@ -1070,17 +1057,19 @@ def test_cli_problems_keep_the_whole_command_out(here: Path) -> None:
         assert counts(store)["roster"] == counts(store)["ingests"] == 0
 
 
-def test_cli_usage_errors(here: Path) -> None:
-    tmp_path = here
+def test_cli_usage_errors(in_tmp: Path) -> None:
+    tmp_path = in_tmp
     db = str(tmp_path / "s.duckdb")
-    result = invoke("--db", db)
+    result = ingest_command("--db", db)
     assert result.exit_code == 2
     assert "nothing to ingest" in result.output
-    result = invoke("--db", db, "--events", str(tmp_path / "missing.csv"))
+    result = ingest_command("--db", db, "--events", str(tmp_path / "missing.csv"))
     assert result.exit_code == 2
     assert "no such file" in result.output
     events = write(tmp_path, "e.csv", HEADER, "e1,A,x,2026-10-28")
-    result = invoke("--db", db, "--events", str(events), "--catalog", str(tmp_path / "no.yaml"))
+    result = ingest_command(
+        "--db", db, "--events", str(events), "--catalog", str(tmp_path / "no.yaml")
+    )
     assert result.exit_code == 2
     assert "no catalog file" in result.output
 
@@ -1092,21 +1081,21 @@ def test_cli_uses_the_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     write(tmp_path, "e.csv", f"{HEADER},level", "e1,A,complaint,2026-10-28,2")
     write(tmp_path, "bad.csv", f"{HEADER},level", "e2,A,complain,2026-10-28,2")
     monkeypatch.chdir(tmp_path)
-    result = invoke("--events", "bad.csv")
+    result = ingest_command("--events", "bad.csv")
     assert result.exit_code == 1
     assert "bad.csv:2: unknown event type `complain`" in result.output
     assert "did you mean `complaint`?" in result.output
-    result = invoke("--events", "e.csv")
+    result = ingest_command("--events", "e.csv")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "data" / "store.duckdb").is_file()
 
 
-def test_cli_broken_catalog(here: Path) -> None:
-    tmp_path = here
+def test_cli_broken_catalog(in_tmp: Path) -> None:
+    tmp_path = in_tmp
     catalog = tmp_path / "c.yaml"
     catalog.write_text("events: [\n")
     events = write(tmp_path, "e.csv", HEADER, "e1,A,x,2026-10-28")
     db = str(tmp_path / "s.duckdb")
-    result = invoke("--db", db, "--catalog", str(catalog), "--events", str(events))
+    result = ingest_command("--db", db, "--catalog", str(catalog), "--events", str(events))
     assert result.exit_code == 1
     assert "fix the catalog first" in result.output

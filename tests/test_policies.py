@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import ROOT, invoke
 
-from starrating.cli import cli
-from starrating.language.catalog import load_catalog
+from starrating.language.catalog import Catalog
 from starrating.language.formatter import format_policy
 from starrating.language.parser import parse
 from starrating.language.policyfiles import check_files
 
-ROOT = Path(__file__).resolve().parents[1]
 POLICIES = sorted((ROOT / "policies").glob("*.policy"))
 SCHEMES = "abcde"
 
@@ -23,16 +21,9 @@ def test_one_policy_per_scheme() -> None:
     assert prefixes == list(SCHEMES), [p.name for p in POLICIES]
 
 
-@pytest.fixture(scope="module")
-def catalog():
-    loaded, problems = load_catalog(ROOT / "starrating.yaml")
-    assert problems == []
-    return loaded
-
-
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
-def test_policy_checks_clean_with_the_catalog(path: Path, catalog) -> None:
-    (item,) = check_files([path], catalog)
+def test_policy_checks_clean_with_the_catalog(path: Path, repository_catalog: Catalog) -> None:
+    (item,) = check_files([path], repository_catalog)
     assert item.diagnostics == [], [d.message for d in item.diagnostics]
     assert item.analysis is not None
 
@@ -76,8 +67,8 @@ def _in_commented_group(lines: list[str], number: int) -> bool:
 
 def test_cli_checks_the_policies_folder(monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(cli, ["check", "policies"])
+    result = invoke(["check", "policies"])
     assert result.exit_code == 0, result.output
     assert f"checked {len(POLICIES)} policies: 0 errors, 0 warnings" in result.output
-    result = CliRunner().invoke(cli, ["fmt", "--check", "policies"])
+    result = invoke(["fmt", "--check", "policies"])
     assert result.exit_code == 0, result.output

@@ -8,7 +8,6 @@ are shared by the tests of its cases.
 
 from __future__ import annotations
 
-import functools
 import re
 import subprocess
 import sys
@@ -16,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from starrating.engine.policytest import CaseResult, run_test_file
-from starrating.language.catalog import Catalog, load_catalog
+from starrating.language.catalog import Catalog
 
-ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "policies"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
 POLICIES = sorted((ROOT / "policies").glob("*.policy"))
@@ -34,24 +33,21 @@ def _case_names(path: Path) -> list[str]:
 CASES = [(path, name) for path in CASE_FILES for name in _case_names(path)]
 
 
-@functools.cache
-def _catalog() -> Catalog:
-    catalog, problems = load_catalog(ROOT / "starrating.yaml")
-    assert problems == [], problems
-    assert catalog is not None
-    return catalog
+# A case file's cases are run together once (one store for the file), then looked up.
+_RESULTS: dict[Path, dict[str, CaseResult]] = {}
 
 
-@functools.cache
-def _results(path: Path) -> dict[str, CaseResult]:
-    return {r.name: r for r in run_test_file(path, _catalog())}
+def _results(path: Path, catalog: Catalog) -> dict[str, CaseResult]:
+    if path not in _RESULTS:
+        _RESULTS[path] = {r.name: r for r in run_test_file(path, catalog)}
+    return _RESULTS[path]
 
 
 @pytest.mark.parametrize(
     ("path", "name"), CASES, ids=[f"{path.stem}/{name}" for path, name in CASES]
 )
-def test_policy_case(path: Path, name: str) -> None:
-    result = _results(path).get(name)
+def test_policy_case(path: Path, name: str, repository_catalog: Catalog) -> None:
+    result = _results(path, repository_catalog).get(name)
     assert result is not None, f"{path.name}: no result for case {name!r}"
     assert result.passed, f"{path.name}: {name}\n" + "\n".join(result.failures)
 

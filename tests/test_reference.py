@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from conftest import ROW_KEYS
 from reference import evaluate, norm
 from samples import LANGUAGE_EXAMPLE
 from test_conformance import close
 
-from starrating.engine import periods as P
 from starrating.engine.runs import canonical_json
 from starrating.language import ast as A
 from starrating.language.catalog import NUMBER, STANDARD_ROSTER_ATTRIBUTES, TEXT, Catalog
@@ -28,21 +28,6 @@ from starrating.language.parser import parse
 
 D = Decimal
 CONFORMANCE = Path(__file__).resolve().parent / "conformance"
-ROW_KEYS = [
-    "employee_id",
-    "period",
-    "period_start",
-    "period_end",
-    "vetoed",
-    "veto_reasons",
-    "values",
-    "red",
-    "green",
-    "net",
-    "stars",
-    "awards",
-    "reward",
-]
 
 
 # ---- helpers ----------------------------------------------------------------------------
@@ -83,7 +68,7 @@ def ev(employee_id: str, type_: str, day: str, value: str | None = None, **attrs
 
 
 def run(text: str, period: str, roster: list[dict], events: list[dict]) -> list[dict]:
-    return evaluate(policy_of(text), P.parse_period(period), roster, events)
+    return evaluate(policy_of(text), period, roster, events)
 
 
 def by_id(rows: list[dict], period: str) -> dict[str, dict]:
@@ -136,12 +121,20 @@ def load_case(name: str) -> tuple[A.Policy, list[dict], list[dict], dict]:
                 {
                     "employee_id": row["employee_id"],
                     "type": row["type"],
-                    "local_date": P.local_date(datetime.fromisoformat(row["occurred_at"]), zone),
+                    "local_date": local_date(datetime.fromisoformat(row["occurred_at"]), zone),
                     "value": D(row["value"]) if row["value"] else None,
                 }
             )
     case = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
     return policy, roster, events, case
+
+
+def local_date(occurred_at: datetime, zone: ZoneInfo) -> date:
+    """docs/data.md section 1: an offset is an instant, converted to the policy's zone; a
+    time without one is already local."""
+    if occurred_at.tzinfo is None:
+        return occurred_at.date()
+    return occurred_at.astimezone(zone).date()
 
 
 def matches(have: object, want: object) -> bool:
@@ -157,10 +150,7 @@ def test_conformance_case(name: str) -> None:
         if "run" not in step:
             continue
         period = str(step["run"]["period"])
-        week_ending = None
-        if policy.block("week") is not None:
-            week_ending = policy.block("week").period.week_ending  # type: ignore[union-attr]
-        rows = evaluate(policy, P.parse_period(period, week_ending), roster, events)
+        rows = evaluate(policy, period, roster, events)
         assert all(list(r) == ROW_KEYS for r in rows)
         if "rows" in step:
             assert len(rows) == step["rows"]
@@ -179,7 +169,7 @@ def test_c2_total_is_quantised_after_each_operation() -> None:
     # Q2: customer = avg(4, 4, 5) = 13/3 -> 4.3333333333 (10 places); attitude = 100 - 2*4
     # = 92; total = 0.6 * 92 + 8 * 4.3333333333 = 55.2 + 34.6666666664 = 89.8666666664.
     policy, roster, events, _ = load_case("c2_monthly_stars")
-    rows = evaluate(policy, P.parse_period("2026-09"), roster, events)
+    rows = evaluate(policy, "2026-09", roster, events)
     q2 = by_id(rows, "2026-09")["Q2"]
     assert q2["values"] == {
         "customer": D("4.3333333333"),
@@ -934,8 +924,8 @@ def test_long_history_is_evaluated_without_deep_recursion() -> None:
     week = by_id(rows, "2026-W45")["E1"]
     # The first week of history (W48 of 2023) wins; then every other week: 2026-W45 is
     # 153 weeks later (odd) -> not won. The 150-week streak holds.
-    first = P.instance_containing("week", date(2023, 11, 27))
-    gap = (date.fromisoformat(week["period_end"]) - first.end).days // 7
+    first_week_end = date(2023, 12, 3)  # the Sunday ending the week of Monday 27 Nov 2023
+    gap = (date.fromisoformat(week["period_end"]) - first_week_end).days // 7
     assert gap == 153
     assert week["awards"] == []
     assert week["values"]["streak"] is True
@@ -1008,7 +998,7 @@ def test_catalog_roster_attributes() -> None:
     ]
     rows = evaluate(
         policy_of(text),
-        P.parse_period("2026-11"),
+        "2026-11",
         roster,
         sales({"E1": 1, "E2": 2, "E4": 9}),
         catalog=catalog,

@@ -10,15 +10,14 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner, Result
-
-from starrating.cli import cli
+from conftest import invoke, write_text
 
 ROSTER = """employee_id,name,department,role,hire_date,leave_date
 A,甲,前台,sd,2024-01-01,
@@ -44,20 +43,8 @@ each month {
 """
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The project root holds a starrating.yaml; tests must not pick it up.
-    monkeypatch.chdir(tmp_path)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def invoke(args: list[str]) -> Result:
-    return CliRunner().invoke(cli, args, catch_exceptions=False)
+# The project root holds a starrating.yaml; tests must not pick it up.
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def db_args(tmp_path: Path) -> list[str]:
@@ -65,8 +52,8 @@ def db_args(tmp_path: Path) -> list[str]:
 
 
 def data_args(tmp_path: Path) -> list[str]:
-    roster = write(tmp_path / "roster.csv", ROSTER)
-    events = write(tmp_path / "events.csv", EVENTS)
+    roster = write_text(tmp_path / "roster.csv", ROSTER)
+    events = write_text(tmp_path / "events.csv", EVENTS)
     return ["--roster", str(roster), "--events", str(events)]
 
 
@@ -89,7 +76,7 @@ def run_count(tmp_path: Path) -> int:
 
 
 def test_table_output_is_readable(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_MONTH)
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH)
     result = invoke(["run", str(policy), "--period", "2026-11", *db_args(tmp_path),
                      *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -124,7 +111,7 @@ def test_table_output_is_readable(tmp_path: Path) -> None:
 
 
 def test_csv_output_has_a_header_and_one_line_per_row(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_MONTH)
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH)
     result = invoke(["run", str(policy), "--period", "2026-11", "--format", "csv",
                      *db_args(tmp_path), *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -150,7 +137,7 @@ def test_csv_output_has_a_header_and_one_line_per_row(tmp_path: Path) -> None:
 
 
 def test_out_writes_the_file_instead_of_printing(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_MONTH)
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH)
     out = tmp_path / "result.json"
     result = invoke(["run", str(policy), "--period", "2026-W44", "--format", "json",
                      "--out", str(out), *db_args(tmp_path), *data_args(tmp_path)])  # fmt: skip
@@ -196,9 +183,9 @@ each week {
 
 def test_a_folder_runs_every_policy_name(tmp_path: Path) -> None:
     folder = tmp_path / "policies"
-    write(folder / "a.policy", monthly("甲方案", "1"))
-    write(folder / "b.policy", monthly("乙方案", "2"))
-    write(folder / "notes.txt", "not a policy")
+    write_text(folder / "a.policy", monthly("甲方案", "1"))
+    write_text(folder / "b.policy", monthly("乙方案", "2"))
+    write_text(folder / "notes.txt", "not a policy")
     result = invoke(["run", str(folder), "--period", "2026-10", "--format", "json",
                      *db_args(tmp_path), *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -229,8 +216,8 @@ def test_a_folder_runs_every_policy_name(tmp_path: Path) -> None:
 
 def test_a_folder_with_one_policy_name_prints_a_single_document(tmp_path: Path) -> None:
     folder = tmp_path / "policies"
-    write(folder / "v1.policy", monthly("唯一", "1", "1", "2026-01-01"))
-    write(folder / "v2.policy", monthly("唯一", "2", "2", "2026-10-01"))
+    write_text(folder / "v1.policy", monthly("唯一", "1", "1", "2026-01-01"))
+    write_text(folder / "v2.policy", monthly("唯一", "2", "2", "2026-10-01"))
     result = invoke(["run", str(folder), "--period", "2026-10", "--format", "json",
                      *db_args(tmp_path), *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -241,8 +228,8 @@ def test_a_folder_with_one_policy_name_prints_a_single_document(tmp_path: Path) 
 
 def test_a_policy_without_the_periods_block_is_skipped_in_a_folder(tmp_path: Path) -> None:
     folder = tmp_path / "policies"
-    write(folder / "month.policy", monthly("月度", "1"))
-    weekly = write(folder / "week.policy", WEEKLY_ONLY)
+    write_text(folder / "month.policy", monthly("月度", "1"))
+    weekly = write_text(folder / "week.policy", WEEKLY_ONLY)
     result = invoke(["run", str(folder), "--period", "2026-10", "--format", "json",
                      *db_args(tmp_path), *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -261,8 +248,8 @@ def test_a_policy_without_the_periods_block_is_skipped_in_a_folder(tmp_path: Pat
 
 def test_the_version_in_force_for_the_period_is_run(tmp_path: Path) -> None:
     folder = tmp_path / "policies"
-    write(folder / "v1.policy", monthly("分版本", "1", "1", "2026-01-01"))
-    write(folder / "v2.policy", monthly("分版本", "2", "2", "2026-10-01"))
+    write_text(folder / "v1.policy", monthly("分版本", "1", "1", "2026-01-01"))
+    write_text(folder / "v2.policy", monthly("分版本", "2", "2", "2026-10-01"))
     invoke(["ingest", *db_args(tmp_path), *data_args(tmp_path)])
 
     def version_and_red(period: str) -> tuple[str, list]:
@@ -286,8 +273,8 @@ def test_the_version_in_force_for_the_period_is_run(tmp_path: Path) -> None:
 
 def test_period_previous_runs_the_version_in_force_for_that_period(tmp_path: Path) -> None:
     folder = tmp_path / "policies"
-    write(folder / "v1.policy", monthly("分版本", "1", "1", "2026-01-01"))
-    write(folder / "v2.policy", monthly("分版本", "2", "2", "2026-12-01"))
+    write_text(folder / "v1.policy", monthly("分版本", "1", "1", "2026-01-01"))
+    write_text(folder / "v2.policy", monthly("分版本", "2", "2", "2026-12-01"))
     # At 15 Nov the latest ended month is October: v1 is in force (v2 starts 1 Dec), as
     # `--period 2026-10` shows.
     args = ["run", str(folder), "--format", "json", *db_args(tmp_path)]
@@ -314,7 +301,7 @@ each week {
 
 
 def test_compile_prints_the_sql_without_any_data(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", PYRAMID)
+    policy = write_text(tmp_path / "p.policy", PYRAMID)
     result = invoke(["compile", str(policy), "--period", "2026-W44"])
     assert result.exit_code == 0, result.output
     sql = result.stdout
@@ -328,7 +315,7 @@ def test_compile_prints_the_sql_without_any_data(tmp_path: Path) -> None:
 
 
 def test_compile_of_a_bad_policy_exits_1(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", PYRAMID.replace("deductions = 0", "deduction = 0"))
+    policy = write_text(tmp_path / "p.policy", PYRAMID.replace("deductions = 0", "deduction = 0"))
     result = invoke(["compile", str(policy), "--period", "2026-W44"])
     assert result.exit_code == 1
     assert "unknown name `deduction`" in result.stderr
@@ -366,8 +353,8 @@ cases:
 
 
 def test_test_command_passing(tmp_path: Path) -> None:
-    write(tmp_path / "p.policy", PYRAMID)
-    tests = write(tmp_path / "p_test.yaml", TEST_YAML)
+    write_text(tmp_path / "p.policy", PYRAMID)
+    tests = write_text(tmp_path / "p_test.yaml", TEST_YAML)
     result = invoke(["test", str(tests)])
     assert result.exit_code == 0, result.output
     assert "a clean week with one paid sign-up" in result.stdout
@@ -375,9 +362,9 @@ def test_test_command_passing(tmp_path: Path) -> None:
 
 
 def test_test_command_failing_names_case_field_values_and_lines(tmp_path: Path) -> None:
-    write(tmp_path / "p.policy", PYRAMID)
+    write_text(tmp_path / "p.policy", PYRAMID)
     wrong = TEST_YAML.replace("red: 1, values: {deductions: 1}", "red: 3, values: {deductions: 2}")
-    tests = write(tmp_path / "p_test.yaml", wrong)
+    tests = write_text(tmp_path / "p_test.yaml", wrong)
     result = invoke(["test", str(tests)])
     assert result.exit_code == 1
     out = result.stdout
@@ -395,9 +382,9 @@ def test_test_command_failing_names_case_field_values_and_lines(tmp_path: Path) 
 
 
 def test_a_bad_data_file_stops_the_run_and_keeps_nothing(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_MONTH)
-    roster = write(tmp_path / "roster.csv", ROSTER)
-    bad = write(
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH)
+    roster = write_text(tmp_path / "roster.csv", ROSTER)
+    bad = write_text(
         tmp_path / "bad.csv",
         "event_id,employee_id,type,occurred_at\n"
         "e1,A,complaint,2026-10-27T10:00:00+08:00\n"
@@ -420,7 +407,7 @@ def test_a_bad_data_file_stops_the_run_and_keeps_nothing(tmp_path: Path) -> None
 
 
 def test_a_policy_error_keeps_the_data_files_out_too(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_MONTH.replace("c = 0", "x = 0", 1))
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH.replace("c = 0", "x = 0", 1))
     result = invoke(["run", str(policy), "--period", "2026-W44", *db_args(tmp_path),
                      *data_args(tmp_path)])  # fmt: skip
     assert result.exit_code == 1
@@ -444,7 +431,7 @@ def test_a_policy_error_keeps_the_data_files_out_too(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
-    write(tmp_path / "p.policy", WEEK_MONTH)
+    write_text(tmp_path / "p.policy", WEEK_MONTH)
     result = invoke([*args, *db_args(tmp_path)])
     assert result.exit_code == 2, result.output
     assert "Usage:" in result.stderr or "Error:" in result.stderr
@@ -456,7 +443,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
 )
 def test_a_malformed_period_or_as_of_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
     # Found before anything is opened or ingested: the store is not even created.
-    policy = write(tmp_path / "p.policy", WEEK_MONTH)
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH)
     result = invoke(["run", str(policy), *args, *db_args(tmp_path)])
     assert result.exit_code == 2
     assert args[-1] in result.output
@@ -468,8 +455,8 @@ def test_a_folder_where_nothing_applies_is_an_error(tmp_path: Path) -> None:
     # A batch in which no policy has a block of the period's kind ran nothing: exit 1.
     folder = tmp_path / "p"
     folder.mkdir()
-    write(folder / "a.policy", 'policy "a"\neach year {\n  red 1\n}\n')
-    write(folder / "b.policy", 'policy "b"\neach half {\n  red 1\n}\n')
+    write_text(folder / "a.policy", 'policy "a"\neach year {\n  red 1\n}\n')
+    write_text(folder / "b.policy", 'policy "b"\neach half {\n  red 1\n}\n')
     result = invoke(["run", str(folder), "--period", "2026-10", *db_args(tmp_path)])
     assert result.exit_code == 1
     assert "skipped" in result.output and "no policy here can run 2026-10" in result.output
@@ -477,39 +464,21 @@ def test_a_folder_where_nothing_applies_is_an_error(tmp_path: Path) -> None:
 
 # ---- a busy database --------------------------------------------------------------------
 
-HOLDER = textwrap.dedent(
-    """
-    import sys, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("ready", flush=True)
-    sys.stdin.read()  # hold the file until the test closes our stdin (or kills us)
-    """
-)
 
-
-def test_a_busy_database_is_reported_without_a_traceback(tmp_path: Path) -> None:
-    policy = write(tmp_path / "p.policy", WEEK_MONTH)
+def test_a_busy_database_is_reported_without_a_traceback(
+    tmp_path: Path, hold_database: Callable[[Path], AbstractContextManager[Path]]
+) -> None:
+    policy = write_text(tmp_path / "p.policy", WEEK_MONTH)
     db = tmp_path / "store.duckdb"
     assert invoke(["ingest", "--db", str(db), *data_args(tmp_path)]).exit_code == 0
     before = db.read_bytes()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_database(db):
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
         done = subprocess.run(
             [sys.executable, "-m", "starrating", "run", str(policy), "--period", "2026-W44",
              "--db", str(db), "--format", "json"],
             capture_output=True, text=True, env=env, timeout=120,
         )  # fmt: skip
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     assert done.returncode == 1
     assert "database is busy" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SHANGHAI = timezone(timedelta(hours=8))
 STANDARD_EVENT_COLUMNS = ("event_id", "employee_id", "type", "occurred_at", "recorded_at", "value",

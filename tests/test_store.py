@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner
+from conftest import invoke
 
-from starrating.cli import cli
 from starrating.language.catalog import Catalog
 from starrating.store.ingest import ingest_events, ingest_roster
 from starrating.store.store import (
@@ -281,32 +279,14 @@ def test_data_catalog_is_the_data_seen_so_far(db: Path, tmp_path: Path) -> None:
 
 # -- a second writer ------------------------------------------------------------------
 
-HOLDER = textwrap.dedent(
-    """
-    import sys, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("ready", flush=True)
-    sys.stdin.read()  # hold the file until the test closes our stdin (or kills us)
-    """
-)
-
 
 @pytest.fixture
-def held_store(db: Path):
+def held_store(
+    db: Path, hold_database: Callable[[Path], AbstractContextManager[Path]]
+) -> Iterator[Path]:
     Store.open(db).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_database(db):
         yield db
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
 
 
 def test_a_second_writer_gets_database_is_busy(held_store: Path) -> None:
@@ -325,7 +305,7 @@ def test_a_second_writer_gets_database_is_busy(held_store: Path) -> None:
 def test_ingest_command_on_a_busy_database(held_store: Path, tmp_path: Path) -> None:
     events = tmp_path / "e.csv"
     events.write_text("event_id,employee_id,type,occurred_at\ne1,A,praise,2026-10-01\n")
-    result = CliRunner().invoke(cli, ["ingest", "--db", str(held_store), "--events", str(events)])
+    result = invoke(["ingest", "--db", str(held_store), "--events", str(events)])
     assert result.exit_code == 1
     assert "database is busy" in result.output
     assert "Traceback" not in result.output

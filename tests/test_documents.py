@@ -10,15 +10,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from starrating.output.documents import (
-    ReportData,
-    ReportError,
-    column_letter,
-    load_report,
-    render_html,
-    sheet_name,
-    write_xlsx,
-)
+from starrating.output.documents import ReportData, ReportError, load_report
+from starrating.output.html import render_html
+from starrating.output.xlsx import column_letter, sheet_name, write_xlsx
 from starrating.store.store import Store
 
 POLICY = """policy "客服月度服务之星" version 3

@@ -21,10 +21,10 @@ from reference import evaluate, norm
 from samples import LANGUAGE_EXAMPLE
 from test_conformance import close
 
-from starrating.engine.runs import canonical_json
 from starrating.language import ast as A
 from starrating.language.catalog import NUMBER, STANDARD_ROSTER_ATTRIBUTES, TEXT, Catalog
 from starrating.language.parser import parse
+from starrating.store.records import canonical_json
 
 D = Decimal
 CONFORMANCE = Path(__file__).resolve().parent / "conformance"

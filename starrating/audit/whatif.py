@@ -36,7 +36,7 @@ from ..language.policyfiles import PolicyFile
 from ..output.json import render_json
 from ..output.table import table_lines
 from ..output.values import number_text, show, signed
-from ..store.records import as_decimal, total_reward
+from ..store.records import ResultRow, as_decimal, total_reward
 
 STAR_KEYS = ("1", "2", "3", "4", "5", "none")
 NUMBER_FIELDS = ("red", "green", "net", "reward")
@@ -248,7 +248,7 @@ def diff_runs(before: RunDocument, after: RunDocument) -> WhatIf:
     )
 
 
-def star_distribution(rows: list[dict], kind: str) -> dict[str, int]:
+def star_distribution(rows: list[ResultRow], kind: str) -> dict[str, int]:
     """How many rows of period kind ``kind`` have each star level (``"1"``..``"5"``) and
     none (``"none"``: no stars line matched, or vetoed)."""
     counts = dict.fromkeys(STAR_KEYS, 0)
@@ -259,7 +259,7 @@ def star_distribution(rows: list[dict], kind: str) -> dict[str, int]:
     return counts
 
 
-def _award_counts(before: list[dict], after: list[dict]) -> list[tuple[str, int, int]]:
+def _award_counts(before: list[ResultRow], after: list[ResultRow]) -> list[tuple[str, int, int]]:
     """Wins per award (one per employee and period instance), in the order the awards
     first appear (before, then after; each policy lists them in declaration order)."""
     counts: dict[str, list[int]] = {}

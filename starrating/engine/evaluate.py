@@ -23,13 +23,13 @@ from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
-from ..store.records import RESULT_FIELDS
+from ..store.records import RESULT_FIELDS, ResultRow
 from .periods import Instance, instance_containing, instances_within, shift
 
 
 @dataclass
 class Evaluation:
-    rows: list[dict]  # the JSON-contract rows (docs/data.md section 5), sorted
+    rows: list[ResultRow]  # the JSON-contract rows (docs/data.md section 5), sorted
     instances: dict[str, list[Instance]]  # every evaluated instance per kind (incl. look-back)
     compiled: CompiledPolicy
     events_sha256: str  # the events the run saw (in the evaluated days), for replay
@@ -296,8 +296,8 @@ def _collect_contributions(
 
 def _collect_rows(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
-) -> list[dict]:
-    rows: list[dict] = []
+) -> list[ResultRow]:
+    rows: list[ResultRow] = []
     for kind in kinds:
         block = compiled.blocks[kind]
         table = quote_ident(f"sr_results_{kind}")

@@ -25,7 +25,7 @@ from ..compiler.sql import comment, describe_inputs
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
-from ..store.records import canonical_json, document_json
+from ..store.records import ResultRow, canonical_json
 from ..store.schema import ensure_run_tables
 from .evaluate import Evaluation, evaluate, policy_timezone
 from .periods import (
@@ -49,7 +49,7 @@ class RunDocument:
     (names, roster digest), not for one read back from the store."""
 
     run: dict[str, object]
-    results: list[dict]
+    results: list[ResultRow]
     evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
@@ -320,12 +320,6 @@ def _new_run_id() -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-__all__ = [
-    "NothingToRun", "RunDocument", "RunError", "canonical_json", "compile_policy", "document_json",
-    "parse_as_of", "plan_runs", "resolve_target", "run_policy",
-]  # fmt: skip
 
 
 def compile_sql(item: PolicyFile, catalog: Catalog, target: Instance) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import duckdb
 
-from ..store.records import Contribution, RunNotFound, StoredRun, read_run, utc_text
+from ..store.records import Contribution, ResultRow, RunNotFound, StoredRun, read_run, utc_text
 from .values import show
 
 
@@ -30,16 +30,16 @@ TOP = 10
 @dataclass(frozen=True)
 class ReportData:
     run: dict[str, object]
-    rows: list[dict]
+    rows: list[ResultRow]
     names: dict[str, str] = field(default_factory=dict)
     contributions: list[Contribution] = field(default_factory=list)
 
     def name(self, employee_id: str) -> str:
         return self.names.get(employee_id, "")
 
-    def periods(self) -> dict[str, list[dict]]:
+    def periods(self) -> dict[str, list[ResultRow]]:
         """Rows by period instance, in the run's order (by period end)."""
-        out: dict[str, list[dict]] = {}
+        out: dict[str, list[ResultRow]] = {}
         for row in self.rows:
             out.setdefault(row["period"], []).append(row)
         return out
@@ -91,7 +91,7 @@ def _header(run: StoredRun) -> dict[str, object]:
 # ---- summaries shared by both formats ---------------------------------------------------
 
 
-def star_levels(rows: list[dict]) -> list[Decimal | int | None]:
+def star_levels(rows: list[ResultRow]) -> list[Decimal | int | None]:
     """Star levels to count: 5 down to 1, any other level a row has (half stars), then
     None (no stars)."""
     levels = {Decimal(n) for n in range(1, 6)}
@@ -99,7 +99,7 @@ def star_levels(rows: list[dict]) -> list[Decimal | int | None]:
     return [*sorted(levels, reverse=True), None]
 
 
-def distribution(rows: list[dict]) -> list[tuple[Decimal | None, int]]:
+def distribution(rows: list[ResultRow]) -> list[tuple[Decimal | None, int]]:
     counts: dict[Decimal | None, int] = {}
     for row in rows:
         level = None if row["stars"] is None else Decimal(row["stars"])
@@ -107,7 +107,7 @@ def distribution(rows: list[dict]) -> list[tuple[Decimal | None, int]]:
     return [(level, counts.get(level, 0)) for level in star_levels(rows)]
 
 
-def leaderboard(rows: list[dict], top: int = TOP) -> list[dict]:
+def leaderboard(rows: list[ResultRow], top: int = TOP) -> list[ResultRow]:
     """Stars (none last), then net, then reward, all descending; then employee id."""
 
     def key(row: dict) -> tuple:
@@ -123,7 +123,7 @@ def leaderboard(rows: list[dict], top: int = TOP) -> list[dict]:
     return sorted(rows, key=key)[:top]
 
 
-def award_winners(rows: list[dict]) -> dict[str, list[str]]:
+def award_winners(rows: list[ResultRow]) -> dict[str, list[str]]:
     """Award name -> employee ids, awards in the policy's order."""
     out: dict[str, list[str]] = {}
     for row in rows:

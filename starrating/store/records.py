@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -28,11 +28,30 @@ from ..language.catalog import Catalog
 from ..language.diagnostics import suggestion
 from ..language.parser import parse
 
-# The keys of a result row (docs/data.md section 5), in the order the JSON contract
-# writes them.
-RESULT_FIELDS = ("employee_id", "period", "period_start", "period_end", "vetoed",
-                 "veto_reasons", "values", "red", "green", "net", "stars", "awards",
-                 "reward")  # fmt: skip
+
+class ResultRow(TypedDict):
+    """One rated employee in one period instance: a row of the JSON contract (docs/data.md
+    section 5). A typed dict rather than a class, because it is the JSON row itself: it is
+    digested, stored and printed as it is. Numbers are exact (``Decimal``); a row read back
+    from the store's JSON may hold them as JSON numbers (see :func:`as_decimal`)."""
+
+    employee_id: str
+    period: str
+    period_start: str  # ISO date
+    period_end: str
+    vetoed: bool
+    veto_reasons: list[str]
+    values: dict[str, Decimal | str | bool | None]  # every let/score of the block
+    red: Decimal | None
+    green: Decimal | None
+    net: Decimal | None
+    stars: int | None
+    awards: list[str]
+    reward: Decimal | None
+
+
+# The keys of a result row, in the order the JSON contract writes them.
+RESULT_FIELDS: tuple[str, ...] = tuple(ResultRow.__annotations__)
 
 
 def as_decimal(value: object) -> Decimal:
@@ -45,7 +64,7 @@ def as_decimal(value: object) -> Decimal:
     return Decimal(str(value))
 
 
-def total_reward(rows: list[dict]) -> Decimal:
+def total_reward(rows: list[ResultRow]) -> Decimal:
     """The reward of every row, summed exactly."""
     return sum((as_decimal(r["reward"]) for r in rows), Decimal(0))
 
@@ -227,7 +246,7 @@ class RecordedRun:
     (JSON-contract dicts, numbers as Decimal) and, when asked for, its contributions."""
 
     run: StoredRun
-    results: list[dict]
+    results: list[ResultRow]
     contributions: list[Contribution] = field(default_factory=list)
 
 

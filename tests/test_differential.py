@@ -45,6 +45,7 @@ from starrating.language.catalog import merge_catalogs
 from starrating.language.checker import check_policy
 from starrating.language.parser import parse
 from starrating.store.ingest import ingest_files
+from starrating.store.records import canonical_json
 from starrating.store.store import Store
 
 TOLERANCE = Decimal("1e-9")
@@ -116,6 +117,10 @@ def run_engine(scenario: Scenario) -> list[dict]:
             evaluation = engine_evaluate(
                 store.connection, policy, result.analysis, catalog, scenario.target, data.as_of
             )
+            # The rows' canonical JSON, written by DuckDB, is the Python writer's.
+            written = store.connection.execute("SELECT row_json FROM sr_rows ORDER BY position")
+            texts = [text for (text,) in written.fetchall()]
+            assert texts == [canonical_json(r) for r in evaluation.rows]
             return evaluation.rows
 
 

@@ -25,7 +25,7 @@ from ..compiler.sql import comment, describe_inputs
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
-from ..store.records import ResultRow, canonical_json
+from ..store.records import ResultRow
 from ..store.schema import ensure_run_tables
 from .evaluate import Evaluation, evaluate, policy_timezone
 from .periods import (
@@ -244,7 +244,7 @@ def run_policy(
     policy, analysis = item.policy, item.analysis
     assert policy is not None and analysis is not None
     tz = policy_timezone(policy, catalog)
-    evaluation = evaluate(con, policy, analysis, catalog, target, as_of)
+    evaluation = evaluate(con, policy, analysis, catalog, target, as_of, contributions=record)
     results = evaluation.rows
     run = {
         "run_id": _new_run_id(),
@@ -254,13 +254,14 @@ def run_policy(
         "period": target.label,
         "as_of": as_of.astimezone(tz).isoformat(timespec="seconds"),
         "events_sha256": evaluation.events_sha256,
-        "results_sha256": sha256_text(canonical_json(results)),
+        "results_sha256": evaluation.results_sha256,
     }
     document = RunDocument(run, results, evaluation)
     try:
         if record:
             _record(con, item, document, as_of, evaluation.roster_sha256)
     finally:
+        con.execute("DROP TABLE IF EXISTS sr_rows")
         con.execute("DROP TABLE IF EXISTS sr_contributions")
     return document
 
@@ -287,13 +288,12 @@ def _record(
                 datetime.now(UTC), _user(),
             ],
         )  # fmt: skip
-        rows = [
-            (run["run_id"], i, r["employee_id"], r["period"], canonical_json(r))
-            for i, r in enumerate(document.results)
-        ]
-        if rows:  # a period in which nobody is rated is still a run
-            con.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
-        # Written by the same set-based SQL that evaluated the run (engine/evaluate.py).
+        # Both written from the tables the evaluation left (engine/evaluate.py): the rows'
+        # canonical JSON was made there by DuckDB, the text the digest was taken of.
+        con.execute(
+            "INSERT INTO results SELECT ?, position, employee_id, period, row_json FROM sr_rows",
+            [run["run_id"]],
+        )
         con.execute(
             "INSERT INTO contributions SELECT ?, period, employee_id, line, kind, label, "
             "amount, detail, event_ids FROM sr_contributions",

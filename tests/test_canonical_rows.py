@@ -1,0 +1,133 @@
+"""Result rows written as canonical JSON by DuckDB (engine/canonical.py) are byte for byte
+what the Python writer (store.records.canonical_json) writes for the same rows, and the
+run's ``results_sha256`` is the digest of that text: the form rows are stored in and
+recorded runs are replayed against. Strings that JSON must escape (quotes, backslashes,
+control characters, non-ASCII), text and date values, vetoes, awards and decimals are
+covered here; the differential tests check the same on generated policies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import write_text
+
+from starrating.engine.evaluate import evaluate
+from starrating.engine.periods import parse_period
+from starrating.engine.runs import run_policy
+from starrating.language.catalog import merge_catalogs
+from starrating.language.checker import check_policy
+from starrating.language.parser import parse
+from starrating.language.policyfiles import PolicyFile
+from starrating.store.ingest import ingest_files
+from starrating.store.records import canonical_json, read_run
+from starrating.store.store import Store
+
+POLICY = """\
+policy "引号 \\"and\\" back\\\\slash"
+each week ending sunday {
+  let sold = sum(sale.value)
+  red 1 per sale
+  award "周 \\"star\\" \\\\ 一" to top 1 by net
+}
+each month {
+  let sold = sum(sale.value) default 0
+  let share = sold / 3
+  let team = department
+  let hired = hire_date
+  let big = sold > 10
+  score points starts at 50 {
+    plus 2.5 per sale
+    never above 100
+  }
+  veto "违纪 \\"a\\"\tb" when count(sale where channel = "bad") > 0
+  stars {
+    5 when points >= 55
+    1 otherwise
+  }
+  award "月度 \\\\ star" when points >= 55 with reward 12.50
+  reward by stars { 5: 100.25, 1: 0 }
+}
+"""
+
+# Employee ids and departments with characters JSON escapes: a quote, a backslash and
+# control characters, which DuckDB's own JSON writer escapes with upper-case hex digits.
+ROSTER = (
+    "employee_id,name,hire_date,department\n"
+    'E"1,一,2020-01-01,"A\x0bB"\n'
+    "E\\2,二,2021-06-30,前台\x1f\n"
+    "E3 é,三,2022-02-02,\n"
+)
+EVENTS = (
+    "event_id,employee_id,type,occurred_at,value,channel\n"
+    'a1,"E""1",sale,2026-10-05T10:00:00Z,7.125,shop\n'
+    'a2,"E""1",sale,2026-10-06T10:00:00Z,4,shop\n'
+    "a3,E\\2,sale,2026-10-14T10:00:00Z,0.5,bad\n"
+    "a4,E3 é,sale,2026-10-20T10:00:00Z,3,shop\n"
+)
+
+
+def _store(tmp_path: Path) -> tuple[Store, PolicyFile]:
+    roster = write_text(tmp_path / "roster.csv", ROSTER)
+    events = write_text(tmp_path / "events.csv", EVENTS)
+    store = Store.open(tmp_path / "store.duckdb")
+    ingest_files(store, rosters=[roster], events=[events], now=datetime(2026, 11, 1, tzinfo=UTC))
+    catalog = merge_catalogs(None, store.data_catalog())
+    parsed = parse(POLICY)
+    assert parsed.policy is not None, parsed.diagnostics
+    checked = check_policy(parsed.policy, catalog)
+    assert checked.analysis is not None, checked.diagnostics
+    item = PolicyFile("p.policy", POLICY, parsed.policy, analysis=checked.analysis)
+    return store, item
+
+
+def test_sql_row_text_is_the_canonical_json_of_the_row(tmp_path: Path) -> None:
+    store, item = _store(tmp_path)
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        assert item.policy is not None and item.analysis is not None
+        evaluation = evaluate(
+            store.connection, item.policy, item.analysis, catalog,
+            parse_period("2026-10"), datetime(2026, 11, 2, tzinfo=UTC),
+        )  # fmt: skip
+        texts = store.connection.execute(
+            "SELECT position, employee_id, period, row_json FROM sr_rows ORDER BY position"
+        ).fetchall()
+    rows = evaluation.rows
+    assert len(rows) == len(texts) > 4  # weeks and the month, for every employee
+    assert [(t[1], t[2]) for t in texts] == [(r["employee_id"], r["period"]) for r in rows]
+    assert [t[0] for t in texts] == list(range(len(rows)))
+    assert [t[3] for t in texts] == [canonical_json(r) for r in rows]
+    digest = hashlib.sha256(canonical_json(rows).encode("utf-8")).hexdigest()
+    assert evaluation.results_sha256 == digest
+    # The cases the SQL writer must get right are really there.
+    text = "\n".join(t[3] for t in texts)
+    for written in ('"E\\"1"', '"E\\\\2"', '"A\\u000bB"', '"前台\\u001f"', '"hired":"2020-01-01"',
+                    '"big":true', '"reward":112.75', '"share":3.7083333333', "\\t"):  # fmt: skip
+        assert written in text, written
+
+
+def test_recorded_rows_read_back_as_the_run_printed_them(tmp_path: Path) -> None:
+    store, item = _store(tmp_path)
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        document = run_policy(
+            store.connection, item, catalog, parse_period("2026-10"),
+            datetime(2026, 11, 2, tzinfo=UTC),
+        )  # fmt: skip
+        stored = store.connection.execute(
+            "SELECT row_json FROM results WHERE run_id = ? ORDER BY position",
+            [document.run["run_id"]],
+        ).fetchall()
+        recorded = read_run(store.connection, str(document.run["run_id"]))
+        left = store.connection.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'sr\\_%' ESCAPE '\\'"
+        ).fetchone()
+    assert [s[0] for s in stored] == [canonical_json(r) for r in document.results]
+    assert canonical_json(recorded.results) == canonical_json(document.results)
+    assert json.loads(canonical_json(document.results)) == json.loads(
+        "[" + ",".join(s[0] for s in stored) + "]"
+    )
+    assert left == (0,)  # the run's working tables are gone

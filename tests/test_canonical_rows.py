@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conftest import write_text
 
+from starrating.audit.replay import replay_run
 from starrating.engine.evaluate import evaluate
 from starrating.engine.periods import parse_period
 from starrating.engine.runs import run_policy
@@ -122,6 +123,12 @@ def test_recorded_rows_read_back_as_the_run_printed_them(tmp_path: Path) -> None
             [document.run["run_id"]],
         ).fetchall()
         recorded = read_run(store.connection, str(document.run["run_id"]))
+        # The definition of docs/data.md section 5, as an auditor runs it on the store.
+        (audited,) = store.connection.execute(
+            "SELECT sha256('[' || coalesce(string_agg(row_json, ',' ORDER BY position), '')"
+            " || ']') FROM results WHERE run_id = ?",
+            [document.run["run_id"]],
+        ).fetchone()
         left = store.connection.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'sr\\_%' ESCAPE '\\'"
         ).fetchone()
@@ -130,4 +137,39 @@ def test_recorded_rows_read_back_as_the_run_printed_them(tmp_path: Path) -> None
     assert json.loads(canonical_json(document.results)) == json.loads(
         "[" + ",".join(s[0] for s in stored) + "]"
     )
+    assert audited == document.run["results_sha256"] == recorded.run.results_sha256
     assert left == (0,)  # the run's working tables are gone
+
+
+def test_a_run_recorded_by_the_python_writer_replays_identical(tmp_path: Path) -> None:
+    # Before the rows were written by DuckDB, the recorder wrote each row's canonical JSON
+    # and the results digest in Python: such a store must replay identical.
+    store, item = _store(tmp_path)
+    as_of = datetime(2026, 11, 2, tzinfo=UTC)
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        document = run_policy(
+            store.connection, item, catalog, parse_period("2026-10"), as_of, record=False
+        )
+        rows = document.results
+        run_id = "20261102T000000-0ldf0rm1"
+        store.ensure_run_tables()
+        store.connection.execute(
+            "INSERT INTO runs (run_id, policy, version, policy_file, policy_text, policy_sha256,"
+            " period, as_of, events_sha256, roster_sha256, results_sha256, engine_version,"
+            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id, document.run["policy"], "1", "p.policy", POLICY,
+                document.run["policy_sha256"], "2026-10", as_of, document.run["events_sha256"],
+                document.evaluation.roster_sha256 if document.evaluation else "",
+                hashlib.sha256(canonical_json(rows).encode("utf-8")).hexdigest(), "0.0",
+                as_of, None,
+            ],
+        )  # fmt: skip
+        store.connection.executemany(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?)",
+            [(run_id, i, r["employee_id"], r["period"], canonical_json(r))
+             for i, r in enumerate(rows)],
+        )  # fmt: skip
+        outcome = replay_run(store, run_id)
+    assert outcome.identical and outcome.differences == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from starrating.language.catalog import merge_catalogs
 from starrating.language.checker import check_policy
 from starrating.language.parser import parse
 from starrating.language.policyfiles import PolicyFile
+from starrating.output.json import render_run_documents
 from starrating.store.ingest import ingest_files
 from starrating.store.records import canonical_json, read_run
 from starrating.store.store import Store
@@ -173,3 +175,22 @@ def test_a_run_recorded_by_the_python_writer_replays_identical(tmp_path: Path) -
         )  # fmt: skip
         outcome = replay_run(store, run_id)
     assert outcome.identical and outcome.differences == []
+
+
+def test_printed_documents_are_the_python_writers(tmp_path: Path) -> None:
+    # `run --format json` places the rows DuckDB printed; the Python writer is the contract.
+    store, item = _store(tmp_path)
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        documents = [
+            run_policy(store.connection, item, catalog, parse_period(period),
+                       datetime(2026, 11, 2, tzinfo=UTC), record=False)
+            for period in ("2026-10", "2019-06")  # rows, and a month before anyone was hired
+        ]  # fmt: skip
+    assert documents[0].results and not documents[1].results
+    python_written = [replace(d, evaluation=None) for d in documents]
+    for single in (True, False):
+        for chosen in (documents[:1], documents[1:], documents):
+            plain = [python_written[documents.index(d)] for d in chosen]
+            assert render_run_documents(chosen, single) == render_run_documents(plain, single)
+    assert render_run_documents([], False) == "[]\n"

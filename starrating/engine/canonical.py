@@ -1,11 +1,19 @@
-"""Result rows as canonical JSON text, written by DuckDB.
+"""Result rows as JSON text, written by DuckDB.
 
-Enters: a DuckDB connection and a compiled block's result table. Leaves: SQL that writes
-each result row as the canonical JSON of docs/data.md section 5 (keys sorted, no spaces,
-exact numbers without trailing zeros, non-ASCII as it is), byte for byte what
-:func:`starrating.store.records.canonical_json` writes for the same row in Python. The
-store keeps rows in this form and ``results_sha256`` digests it, so writing it in SQL
-keeps every row inside DuckDB while recorded runs and their digests stay identical.
+Enters: a DuckDB connection and the evaluated blocks' result tables. Leaves: ``sr_rows``,
+each shown result row in the order of the JSON contract (docs/data.md section 5) with
+two texts of it:
+
+* ``row_json``, its canonical JSON (keys sorted, no spaces, exact numbers without
+  trailing zeros, non-ASCII as it is), byte for byte what
+  :func:`starrating.store.records.canonical_json` writes for the same row. The store
+  keeps rows in this form and ``results_sha256`` digests it.
+* ``row_document``, the row as ``run --format json`` prints it (keys in the contract's
+  order, indented by two, the row's ``{`` at the start of its first line), byte for byte
+  what :func:`starrating.store.records.document_json` writes.
+
+Writing both in SQL keeps every row inside DuckDB, while recorded runs, their digests and
+the printed documents stay identical.
 """
 
 from __future__ import annotations
@@ -14,7 +22,10 @@ import json
 
 import duckdb
 
-from ..compiler.expressions import quote_text
+from ..compiler import CompiledBlock, CompiledPolicy
+from ..compiler.expressions import quote_ident, quote_text
+from ..language import ast as A
+from ..store.records import RESULT_FIELDS
 
 # Control characters other than \b \t \n \f \r: DuckDB's to_json writes them as \u00XX
 # with upper-case hex digits where Python's json writes lower case, so strings holding
@@ -43,10 +54,15 @@ _MACROS = (
     "CASE WHEN b THEN 'true' WHEN NOT b THEN 'false' ELSE 'null' END",
     "CREATE OR REPLACE TEMP MACRO sr_json_texts(l) AS '[' || "
     "array_to_string(list_transform(coalesce(l, []), lambda x: sr_json_text(x)), ',') || ']'",
+    # A list of texts as a member of a printed row: one item a line, indented.
+    "CREATE OR REPLACE TEMP MACRO sr_json_texts_printed(l) AS "
+    "CASE WHEN len(coalesce(l, [])) = 0 THEN '[]' ELSE '[' || chr(10) || '    ' || "
+    "array_to_string(list_transform(l, lambda x: sr_json_text(x)), ',' || chr(10) || '    ')"
+    " || chr(10) || '  ]' END",
 )
 
 
-def create_json_macros(con: duckdb.DuckDBPyConnection) -> None:
+def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The ``sr_json_*`` macros the row text is written with, on this connection."""
     for macro in _MACROS:
         con.execute(macro)
@@ -88,4 +104,81 @@ def json_object(members: dict[str, str]) -> str:
     return "(" + " || ".join(parts) + " || '}')"
 
 
-__all__ = ["create_json_macros", "json_object", "json_value"]
+def printed_object(members: dict[str, str], indent: str) -> str:
+    """SQL concatenating a JSON object as the printed document writes it (indented by two,
+    members in the order given), the object's own closing brace at ``indent``."""
+    if not members:
+        return "'{}'"
+    parts = []
+    for position, (name, value) in enumerate(members.items()):
+        key = (
+            ("{" if position == 0 else ",") + f"\n{indent}  " + json.dumps(name, ensure_ascii=False)
+        )
+        parts.append(f"{quote_text(key + ': ')} || {value}")
+    return "(" + " || ".join(parts) + f" || {quote_text(chr(10) + indent + '}')})"
+
+
+def write_row_json(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
+) -> None:
+    """Each shown result row as its canonical and its printed JSON, into ``sr_rows``
+    (position, employee_id, period, row_json, row_document) in the order of the JSON
+    contract, for the run record, its digest and the printed document."""
+    _create_macros(con)
+    selects = []
+    for kind in kinds:
+        block = compiled.blocks[kind]
+        table = quote_ident(f"sr_results_{kind}")
+        described = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})")
+        types = dict(described.fetchall())
+        award_list = award_list_sql(block)
+        values = {
+            name: json_value(f"r.{column}", types[_unquoted(column)])
+            for name, column in block.values.items()
+        }
+        members = {
+            "employee_id": "sr_json_text(r.employee_id)",
+            "period": "sr_json_text(r.period)",
+            "period_start": "sr_json_text(CAST(r.period_start AS VARCHAR))",
+            "period_end": "sr_json_text(CAST(r.period_end AS VARCHAR))",
+            "vetoed": "sr_json_bool(r.vetoed)",
+            "veto_reasons": "sr_json_texts(r.veto_reasons)",
+            "values": json_object(values),
+            **{key: json_value(f"r.{key}", types[key]) for key in ("red", "green", "net")},
+            # Stars are written as fetched, without the trimming of the other numbers.
+            "stars": "coalesce(CAST(r.stars AS VARCHAR), 'null')",
+            "awards": f"sr_json_texts({award_list})",
+            "reward": json_value("r.reward", types["reward"]),
+        }
+        printed = {name: members[name] for name in RESULT_FIELDS}
+        printed["values"] = printed_object(values, "  ")
+        printed["veto_reasons"] = "sr_json_texts_printed(r.veto_reasons)"
+        printed["awards"] = f"sr_json_texts_printed({award_list})"
+        selects.append(
+            f"SELECT r.employee_id, r.period, r.period_end, {A.PERIOD_KINDS.index(kind)} AS rank,"
+            f" {json_object(members)} AS row_json, {printed_object(printed, '')} AS row_document\n"
+            f"FROM {table} r JOIN sr_instances i ON i.kind = {quote_text(kind)} AND i.seq = r.seq\n"
+            "WHERE i.shown"
+        )
+    rows = "\nUNION ALL\n".join(selects)  # the target's kind is always evaluated
+    # A week and a month ending on the same day: the shorter kind first.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sr_rows AS SELECT"
+        " CAST(row_number() OVER (ORDER BY period_end, employee_id, rank) - 1 AS INTEGER)"
+        f" AS position, employee_id, period, row_json, row_document FROM (\n{rows}\n)"
+    )
+
+
+def award_list_sql(block: CompiledBlock) -> str:
+    """SQL listing the awards a row of the block's results (``r``) won, in declaration order."""
+    awards = ", ".join(f"CASE WHEN r.{c} THEN {quote_text(a)} END" for a, c in block.awards.items())
+    if not block.awards:
+        return "CAST([] AS VARCHAR[])"
+    return f"list_filter([{awards}], lambda award: award IS NOT NULL)"
+
+
+def _unquoted(identifier: str) -> str:
+    return identifier[1:-1].replace('""', '"') if identifier.startswith('"') else identifier
+
+
+__all__ = ["award_list_sql", "json_object", "json_value", "write_row_json"]

@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..compiler import CompiledBlock, CompiledPolicy, compile_policy
+from ..compiler import CompiledPolicy, compile_policy
 from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
 from ..store.records import RESULT_FIELDS, ResultRow
-from .canonical import create_json_macros, json_object, json_value
+from .canonical import award_list_sql, write_row_json
 from .periods import Instance, instance_containing, instances_within, shift
 
 
@@ -36,6 +36,9 @@ class Evaluation:
     events_sha256: str  # the events the run saw (in the evaluated days), for replay
     roster_sha256: str  # the roster versions the run saw
     results_sha256: str  # of the rows' canonical JSON (docs/data.md section 5)
+    # The rows as the printed document writes them, written by DuckDB: joined by ",\n",
+    # each indented as if the row stood at the left margin (output/json.py places them).
+    printed_rows: str
     names: dict[str, str]  # employee_id -> name, for reports
 
 
@@ -82,10 +85,13 @@ def evaluate(
             )
             _run_block(con, compiled, kind, len(plan[kind]), first_kept)
         rows = _collect_rows(con, compiled, evaluated_kinds)
-        _write_row_json(con, compiled, evaluated_kinds)
+        write_row_json(con, compiled, evaluated_kinds)
         if contributions:
             _collect_contributions(con, compiled, evaluated_kinds, plan)
         events_sha256, roster_sha256, results_sha256 = _digests(con, plan)
+        (printed_rows,) = con.execute(
+            "SELECT coalesce(string_agg(row_document, ',\n' ORDER BY position), '') FROM sr_rows"
+        ).fetchone()
         names = dict(con.execute("SELECT employee_id, name FROM sr_roster").fetchall())
     finally:
         for table in [
@@ -96,7 +102,9 @@ def evaluate(
             *(f"sr_history_{k}" for k in A.PERIOD_KINDS),
         ]:
             con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
-    return Evaluation(rows, plan, compiled, events_sha256, roster_sha256, results_sha256, names)
+    return Evaluation(
+        rows, plan, compiled, events_sha256, roster_sha256, results_sha256, printed_rows, names
+    )
 
 
 def _digests(
@@ -316,7 +324,7 @@ def _collect_rows(
     for kind in kinds:
         block = compiled.blocks[kind]
         table = quote_ident(f"sr_results_{kind}")
-        award_list = _award_list(block)
+        award_list = award_list_sql(block)
         # Values come as columns of their own after the fields, not as one struct: struct
         # keys are case-insensitive in DuckDB, and `A` and `a` are two names in a policy.
         values = "".join(f", r.{column}" for column in block.values.values())
@@ -343,64 +351,6 @@ def _collect_rows(
     # A week and a month ending on the same day: the shorter kind first.
     rows.sort(key=lambda r: (r["period_end"], r["employee_id"], r.pop("_kind")))
     return rows
-
-
-def _write_row_json(
-    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
-) -> None:
-    """Each shown result row as its canonical JSON, into ``sr_rows`` (position, employee,
-    period, text) in the order of the JSON contract, for the run record and its digest."""
-    create_json_macros(con)
-    selects = []
-    for kind in kinds:
-        block = compiled.blocks[kind]
-        table = quote_ident(f"sr_results_{kind}")
-        described = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})")
-        types = dict(described.fetchall())
-        award_list = _award_list(block)
-        values = {
-            name: json_value(f"r.{column}", types[_unquoted(column)])
-            for name, column in block.values.items()
-        }
-        members = {
-            "employee_id": "sr_json_text(r.employee_id)",
-            "period": "sr_json_text(r.period)",
-            "period_start": "sr_json_text(CAST(r.period_start AS VARCHAR))",
-            "period_end": "sr_json_text(CAST(r.period_end AS VARCHAR))",
-            "vetoed": "sr_json_bool(r.vetoed)",
-            "veto_reasons": "sr_json_texts(r.veto_reasons)",
-            "values": json_object(values),
-            **{key: json_value(f"r.{key}", types[key]) for key in ("red", "green", "net")},
-            # Stars are written as fetched, without the trimming of the other numbers.
-            "stars": "coalesce(CAST(r.stars AS VARCHAR), 'null')",
-            "awards": f"sr_json_texts({award_list})",
-            "reward": json_value("r.reward", types["reward"]),
-        }
-        selects.append(
-            f"SELECT r.employee_id, r.period, r.period_end, {A.PERIOD_KINDS.index(kind)} AS rank,"
-            f" {json_object(members)} AS row_json\n"
-            f"FROM {table} r JOIN sr_instances i ON i.kind = {quote_text(kind)} AND i.seq = r.seq\n"
-            "WHERE i.shown"
-        )
-    rows = "\nUNION ALL\n".join(selects)  # the target's kind is always evaluated
-    # A week and a month ending on the same day: the shorter kind first.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE sr_rows AS SELECT"
-        " CAST(row_number() OVER (ORDER BY period_end, employee_id, rank) - 1 AS INTEGER)"
-        f" AS position, employee_id, period, row_json FROM (\n{rows}\n)"
-    )
-
-
-def _award_list(block: CompiledBlock) -> str:
-    """SQL listing the awards a row of the block's results (``r``) won, in declaration order."""
-    awards = ", ".join(f"CASE WHEN r.{c} THEN {quote_text(a)} END" for a, c in block.awards.items())
-    if not block.awards:
-        return "CAST([] AS VARCHAR[])"
-    return f"list_filter([{awards}], lambda award: award IS NOT NULL)"
-
-
-def _unquoted(identifier: str) -> str:
-    return identifier[1:-1].replace('""', '"') if identifier.startswith('"') else identifier
 
 
 def _plain(value: object) -> object:

@@ -20,10 +20,27 @@ def render_json(value: object) -> str:
 
 def render_run_documents(documents: Sequence[RunDocument], single: bool) -> str:
     """The run documents of `starrating run`: one object for one run when ``single``, else
-    a list."""
+    a list. Result rows come as DuckDB wrote them (engine/canonical.py) when the run was
+    evaluated in this process; Python only places that text."""
     if single and len(documents) == 1:
-        return render_json(documents[0])
-    return render_json(list(documents))
+        return _run_document(documents[0]) + "\n"
+    if not documents:
+        return render_json([])
+    inner = ",\n".join(_run_document(d) for d in documents).replace("\n", "\n  ")
+    return "[\n  " + inner + "\n]\n"
+
+
+def _run_document(document: RunDocument) -> str:
+    """One run document, its ``{`` at the left margin, without the final newline."""
+    evaluation = document.evaluation
+    if evaluation is None:
+        return document_json(_plain(document))
+    if not evaluation.printed_rows:
+        return document_json({"run": document.run, "results": []})
+    # JSON strings hold no raw newline, so each newline starts a line to indent.
+    rows = evaluation.printed_rows.replace("\n", "\n    ")
+    header = document_json({"run": document.run}).removesuffix("\n}")
+    return header + ',\n  "results": [\n    ' + rows + "\n  ]\n}"
 
 
 def _plain(value: object) -> object:

@@ -494,6 +494,38 @@ def test_content_digest_is_the_documented_one(store: Store, tmp_path: Path) -> N
     assert (again.problems, again.added) == ([], 0)
 
 
+def test_attributes_json_is_duckdbs_json_of_the_map(store: Store, tmp_path: Path) -> None:
+    # Attributes are written by concatenation; stores ingested before hold DuckDB's JSON
+    # of a map of the non-empty values (inside the content digests too): the same text.
+    tricky = ['a"b', "back\\slash", "tab\there", "/slash", "emoji 😀", "it's", '{"j": 1}', ""]
+    records = [
+        {"event_id": f"e{i}", "employee_id": "A", "type": "x", "occurred_at": "2026-10-28"}
+        | {'k"ey': value, "ключ": tricky[-1 - i], "/": None}
+        for i, value in enumerate(tricky)
+    ]
+    path = tmp_path / "e.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    assert ingest_events(store, path, None, NOW).added == len(tricky)
+    compared = rows(
+        store,
+        """SELECT count(*), count(*) FILTER (WHERE
+                 CAST(attributes AS VARCHAR) IS DISTINCT FROM CAST(to_json(map_from_entries(
+                 list_filter([{'k': 'k"ey', 'v': NULLIF(f."k""ey", '')},
+                              {'k': 'ключ', 'v': NULLIF(f."ключ", '')}],
+                             lambda e: e.v IS NOT NULL))) AS VARCHAR))
+           FROM events, read_json(?, format = 'newline_delimited',
+                                                 columns = {'event_id': 'VARCHAR',
+                                                            'k"ey': 'VARCHAR',
+                                                            'ключ': 'VARCHAR'}) f
+           WHERE events.event_id = f.event_id""",
+        [str(path)],
+    )
+    assert compared == [(len(tricky), 0)]
+    assert rows(store, "SELECT CAST(attributes AS VARCHAR) FROM events WHERE event_id = 'e0'") == [
+        ('{"k\\"ey":"a\\"b"}',)
+    ]
+
+
 def test_first_line_of_a_repeated_event_is_kept(store: Store, tmp_path: Path) -> None:
     path = write(
         tmp_path,

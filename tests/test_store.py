@@ -351,6 +351,7 @@ def test_a_reader_spills_to_the_user_cache(
     db: Path, tmp_path: Path, no_setting_overrides: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Store.open(db).close()
+    monkeypatch.delenv("STARRATING_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with Store.open(db, read_only=True) as store:
         assert _setting(store, "temp_directory") == str(

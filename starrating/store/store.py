@@ -28,6 +28,7 @@ from typing import Self
 import duckdb
 
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
+from ..language.grammar import cache_directory
 from .schema import (
     ROSTER_SCOPE,
     SCHEMA_VERSION,
@@ -76,7 +77,8 @@ def engine_settings(path: Path, read_only: bool) -> EngineSettings:
     * threads: the cores this process may use;
     * spill folder: ``<store>.tmp`` beside the store for a writer (DuckDB's own choice for
       a database file, on the disk that has room for the store); a reader may not write
-      beside the store, so it spills to a folder of its own in the user's cache.
+      beside the store, so it spills to a folder of its own in the user's cache (the
+      parser's cache folder, :func:`~starrating.language.grammar.cache_directory`).
     """
     memory = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
     if memory and not MEMORY_LIMIT_RE.match(memory):
@@ -90,7 +92,7 @@ def engine_settings(path: Path, read_only: bool) -> EngineSettings:
     if temp:
         temp_directory = Path(temp).expanduser()
     elif read_only:
-        temp_directory = _user_cache() / f"spill-{os.getpid()}"
+        temp_directory = cache_directory() / f"spill-{os.getpid()}"
     else:
         temp_directory = path.with_name(path.name + ".tmp")
     return EngineSettings(
@@ -115,11 +117,6 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
-
-
-def _user_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "starrating"
 
 
 def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:

@@ -342,7 +342,8 @@ def test_settings_chosen_for_the_machine(db: Path, no_setting_overrides: None) -
     expected_bytes = max(256 * 1024**2, min(3 * 1024**3, physical // 2))
     with Store.open(db) as store:
         assert store.settings is not None
-        assert _setting(store, "memory_limit") == _as_duckdb_shows(f"{expected_bytes // 1024**2}MB")
+        expected = _as_duckdb_shows(f"{expected_bytes // 1024**2}MB")
+        assert _setting(store, "memory_limit") == expected
         assert _setting(store, "threads") == len(os.sched_getaffinity(0))
         assert _setting(store, "temp_directory") == f"{db}.tmp"
 
@@ -376,6 +377,7 @@ def test_settings_from_the_environment(
     ("name", "value", "message"),
     [
         (MEMORY_LIMIT_ENV, "lots", "STARRATING_MEMORY_LIMIT=lots is not an amount of memory"),
+        (MEMORY_LIMIT_ENV, "100", r"STARRATING_MEMORY_LIMIT=100 is not an amount of memory \(like"),
         (THREADS_ENV, "0", "STARRATING_THREADS=0 is not a positive whole number"),
         (THREADS_ENV, "two", "STARRATING_THREADS=two is not a positive whole number"),
     ],

@@ -47,7 +47,7 @@ TEMP_DIRECTORY_ENV = "STARRATING_TEMP_DIRECTORY"
 # one command take 14 GB), and DuckDB spills what does not fit to the temporary directory.
 MEMORY_CAP_BYTES = 3 * 1024**3
 MEMORY_FRACTION = 0.5  # of physical memory, on a machine with less than twice the cap
-MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)?\s*$", re.I)
+MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
 
 
 class StoreError(Exception):

@@ -3,6 +3,7 @@ idempotency, roster versions, attribute types, and the `ingest` command."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -457,6 +458,91 @@ def test_duplicates_inside_a_file(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, "e.csv", f"{HEADER},value", "e1,A,x,2026-10-28,1", "e1,A,x,2026-10-28,1")
     report = ingest_events(store, path, None, NOW)
     assert (report.rows, report.added) == (2, 1)
+
+
+def test_content_digest_is_the_documented_one(store: Store, tmp_path: Path) -> None:
+    # Stores ingested by earlier versions hold these digests: a re-sent file must still
+    # match them, so the definition never changes (docs/data.md, section 2).
+    path = write(
+        tmp_path,
+        "e.csv",
+        f"{HEADER},recorded_at,value,level,note,voids",
+        'e1,A,complaint,2026-10-28T10:00:00+08:00,2026-10-28 12:00,1.50,2,"说 ""hi""",',
+        "e2,B,void,2026-10-29,,,,,e1",
+    )
+    catalog = Catalog(events={}, roster={}, known_events=False, timezone="Asia/Shanghai")
+    assert ingest_events(store, path, catalog, NOW).added == 2
+    stored = dict(rows(store, "SELECT event_id, content_sha256 FROM events"))
+    assert stored == {
+        "e1": "f78028baefe047e941bfdab6a0af96538a5c0cf440cff0e3c8587731edd8c3e7",
+        "e2": "9e8c002e4f43fcef56cd421cb56e904f6ba74a1efb9994dd1d2d12e23bf03f24",
+    }
+    # employee, type, occurred_at as written, value as DECIMAL(38, 10) text, voids, the
+    # attributes (keys sorted), recorded_at in UTC only when the file gives it
+    written = [
+        "A",
+        "complaint",
+        "2026-10-28T10:00:00+08:00",
+        "1.5000000000",
+        None,
+        json.dumps({"level": "2", "note": '说 "hi"'}, ensure_ascii=False, separators=(",", ":")),
+        "2026-10-28 04:00:00+00",
+    ]
+    text = json.dumps(written, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(text.encode()).hexdigest() == stored["e1"]
+    again = ingest_events(store, to_parquet(store, path), catalog, LATER)
+    assert (again.problems, again.added) == ([], 0)
+
+
+def test_attributes_json_is_duckdbs_json_of_the_map(store: Store, tmp_path: Path) -> None:
+    # Attributes are written by concatenation; stores ingested before hold DuckDB's JSON
+    # of a map of the non-empty values (inside the content digests too): the same text.
+    tricky = ['a"b', "back\\slash", "tab\there", "/slash", "emoji 😀", "it's", '{"j": 1}', ""]
+    records = [
+        {"event_id": f"e{i}", "employee_id": "A", "type": "x", "occurred_at": "2026-10-28"}
+        | {'k"ey': value, "ключ": tricky[-1 - i], "/": None}
+        for i, value in enumerate(tricky)
+    ]
+    path = tmp_path / "e.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    assert ingest_events(store, path, None, NOW).added == len(tricky)
+    compared = rows(
+        store,
+        """SELECT count(*), count(*) FILTER (WHERE
+                 CAST(attributes AS VARCHAR) IS DISTINCT FROM CAST(to_json(map_from_entries(
+                 list_filter([{'k': 'k"ey', 'v': NULLIF(f."k""ey", '')},
+                              {'k': 'ключ', 'v': NULLIF(f."ключ", '')}],
+                             lambda e: e.v IS NOT NULL))) AS VARCHAR))
+           FROM events, read_json(?, format = 'newline_delimited',
+                                                 columns = {'event_id': 'VARCHAR',
+                                                            'k"ey': 'VARCHAR',
+                                                            'ключ': 'VARCHAR'}) f
+           WHERE events.event_id = f.event_id""",
+        [str(path)],
+    )
+    assert compared == [(len(tricky), 0)]
+    assert rows(store, "SELECT CAST(attributes AS VARCHAR) FROM events WHERE event_id = 'e0'") == [
+        ('{"k\\"ey":"a\\"b"}',)
+    ]
+
+
+def test_first_line_of_a_repeated_event_is_kept(store: Store, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "e.csv",
+        HEADER,
+        "e2,A,x,2026-10-28",
+        "e1,A,x,2026-10-27",
+        "e2,A,x,2026-10-28",
+        "e3,A,x,2026-10-29",
+        "e1,A,x,2026-10-27",
+    )
+    assert ingest_events(store, path, None, NOW).added == 3
+    assert rows(store, "SELECT event_id FROM events ORDER BY rowid") == [
+        ("e2",),
+        ("e1",),
+        ("e3",),
+    ]
 
 
 def test_an_event_id_stored_with_other_content(store: Store, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -15,10 +16,14 @@ from starrating.language.catalog import Catalog
 from starrating.store.ingest import ingest_events, ingest_roster
 from starrating.store.store import (
     DEFAULT_DATABASE,
+    MEMORY_LIMIT_ENV,
     SCHEMA_VERSION,
+    TEMP_DIRECTORY_ENV,
+    THREADS_ENV,
     Store,
     StoreBusyError,
     StoreError,
+    engine_settings,
     resolve_db_path,
 )
 
@@ -309,3 +314,77 @@ def test_ingest_command_on_a_busy_database(held_store: Path, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "database is busy" in result.output
     assert "Traceback" not in result.output
+
+
+# -- DuckDB's memory, threads and spill folder -----------------------------------------
+
+
+def _setting(store: Store, name: str) -> object:
+    row = store.connection.execute("SELECT current_setting(?)", [name]).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _as_duckdb_shows(memory_limit: str) -> object:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+
+
+@pytest.fixture
+def no_setting_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (MEMORY_LIMIT_ENV, THREADS_ENV, TEMP_DIRECTORY_ENV):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_settings_chosen_for_the_machine(db: Path, no_setting_overrides: None) -> None:
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    expected_bytes = max(256 * 1024**2, int(physical * 0.8))
+    with Store.open(db) as store:
+        assert store.settings is not None
+        expected = _as_duckdb_shows(f"{expected_bytes // 1024**2}MB")
+        assert _setting(store, "memory_limit") == expected
+        assert _setting(store, "threads") == len(os.sched_getaffinity(0))
+        assert _setting(store, "temp_directory") == f"{db}.tmp"
+
+
+def test_a_reader_spills_to_the_user_cache(
+    db: Path, tmp_path: Path, no_setting_overrides: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Store.open(db).close()
+    monkeypatch.delenv("STARRATING_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with Store.open(db, read_only=True) as store:
+        assert _setting(store, "temp_directory") == str(
+            tmp_path / "cache" / "starrating" / f"spill-{os.getpid()}"
+        )
+
+
+def test_settings_from_the_environment(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "512MB")
+    monkeypatch.setenv(THREADS_ENV, "1")
+    monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(tmp_path / "spill"))
+    with Store.open(db) as store:
+        assert _setting(store, "memory_limit") == _as_duckdb_shows("512MB")
+        assert _setting(store, "threads") == 1
+        assert _setting(store, "temp_directory") == str(tmp_path / "spill")
+    assert engine_settings(db, read_only=False).memory_limit == "512MB"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (MEMORY_LIMIT_ENV, "lots", "STARRATING_MEMORY_LIMIT=lots is not an amount of memory"),
+        (MEMORY_LIMIT_ENV, "100", r"STARRATING_MEMORY_LIMIT=100 is not an amount of memory \(like"),
+        (THREADS_ENV, "0", "STARRATING_THREADS=0 is not a positive whole number"),
+        (THREADS_ENV, "two", "STARRATING_THREADS=two is not a positive whole number"),
+    ],
+)
+def test_a_bad_setting_is_refused(
+    db: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(StoreError, match=message):
+        Store.open(db)

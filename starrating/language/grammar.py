@@ -1,18 +1,24 @@
 """The grammar and the Lark parser built from it: reserved words, names, source spans.
 
 Enters: ``grammar/policy.lark`` (shipped inside the package as ``starrating.grammar``).
-Leaves: the LALR parser (``lark()``), the reserved words (``keywords()``), whether a name
+Leaves: the LALR parser (``lark()``, built once per machine and then loaded from the
+cache, see :func:`cache_directory`), the reserved words (``keywords()``), whether a name
 must be written in backticks, the text of a grammar terminal, ``Span`` values made from
 Lark's positions, and ``parse_tree``, which parses text and collects its comments.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
+import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import lark as lark_package
 from lark import Lark, Token, Tree
 
 from . import ast as A
@@ -47,10 +53,47 @@ class _AlwaysAcceptKeywords:
         return stream
 
 
+CACHE_ENV = "STARRATING_CACHE_DIR"
+
+
+def cache_directory() -> Path:
+    """Where the analysed grammar is kept between commands.
+
+    ``$STARRATING_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/starrating``, else
+    ``~/.cache/starrating``. Building the LALR tables takes most of a second, which every
+    command (``check`` included) would otherwise pay; loading them takes milliseconds.
+    """
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "starrating"
+
+
+def _cache_file(text: str, role: str) -> str | bool:
+    """The cache file for one build of the grammar, or False when there is nowhere to put it.
+
+    The name carries a digest of the grammar, Lark's version and Python's, so installs of
+    different versions side by side never overwrite each other's file; Lark checks its own
+    digest inside the file too, and rebuilds (and rewrites it) on any mismatch or damage.
+    An unwritable folder only costs the build: Lark ignores a failed save.
+    """
+    folder = cache_directory()
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        return False
+    key = f"{text}\0{lark_package.__version__}\0{sys.version_info[:2]}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return str(folder / f"policy-{role}-{digest}.lark-cache")
+
+
 @lru_cache(maxsize=1)
 def lark() -> Lark:
     text = grammar_text()
-    probe = Lark(text, parser="lalr")
+    # The probe finds the keyword terminals, which the real parser's post-lexer needs
+    # before it is built; both are loaded from the cache after the first build.
+    probe = Lark(text, parser="lalr", cache=_cache_file(text, "probe"))
     keyword_terminals = tuple(
         t.name
         for t in probe.terminals
@@ -63,6 +106,7 @@ def lark() -> Lark:
         maybe_placeholders=True,
         postlex=_AlwaysAcceptKeywords(("NAME", "QUOTED_NAME", *keyword_terminals)),
         lexer_callbacks={"COMMENT": _collect_comment},
+        cache=_cache_file(text, "parser"),
     )
 
 

@@ -178,12 +178,21 @@ def apply_events(
                               WHERE e.event_id = v.voids AND e.type = '{VOID_TYPE}'))""",
         lambda a: f"voids `{a[0]}`, which is itself a void: a void can only cancel an event",
     )
+    # An event_id on several lines of the file: rare, so the lines are compared only
+    # within that small set instead of a window over every row of the file.
+    dup = ev + "_dup"
+    staged.temp.append(dup)
+    con.execute(
+        f"""CREATE TEMP TABLE {dup} AS
+            SELECT event_id, min(__line) AS first_line FROM {ev}
+            WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1"""
+    )
     check(
         f"""SELECT __line, event_id, first_line FROM (
                 SELECT __line, event_id, content,
                        first_value(content) OVER w AS first_content,
                        first_value(__line) OVER w AS first_line
-                FROM {ev} WHERE event_id IS NOT NULL
+                FROM {ev} WHERE event_id IN (SELECT event_id FROM {dup})
                 WINDOW w AS (PARTITION BY event_id ORDER BY __line))
             WHERE content <> first_content""",
         lambda a: f"event_id `{a[0]}` is also on {staged.line_word(a[1])} with different content",
@@ -210,7 +219,8 @@ def apply_events(
                    coalesce(rec_utc, CAST(? AS TIMESTAMPTZ)), value, voids,
                    CAST(attrs AS JSON), content, ?
             FROM {ev} v
-            WHERE __line = (SELECT min(f.__line) FROM {ev} f WHERE f.event_id = v.event_id)
+            WHERE NOT EXISTS (SELECT 1 FROM {dup} d
+                              WHERE d.event_id = v.event_id AND d.first_line <> v.__line)
               AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.event_id)
             ORDER BY __line""",
         [now.isoformat(), ingest_id],

@@ -31,6 +31,8 @@ Events
     written, value, voids, the attributes and ``recorded_at`` only when the file gives
     it: ingesting the same rows again adds nothing, and an ``event_id`` that comes back
     with different content is an error (a correction is a new event plus a ``void``).
+    The digest is ``sha256(to_json([...]))`` of those values (docs/data.md section 2
+    defines it exactly); stores written by earlier versions hold it, so it never changes.
 
 Roster
     ``employee_id``, ``name``, ``hire_date`` are required; ``leave_date`` and

@@ -5,9 +5,10 @@ Enters: a path (``--db``, the catalog's ``database``, or the default). Leaves: a
 :class:`Store` with its schema checked (or created), transactions, and the catalog the
 stored data implies.
 
-* Every session runs with ``TimeZone = 'UTC'``. Note for callers: fetching a
-  ``TIMESTAMPTZ`` into Python needs ``pytz``, which is not a dependency; cast such values
-  to ``VARCHAR`` in SQL (and pass instants to SQL as ISO 8601 text).
+* Every session runs with ``TimeZone = 'UTC'`` and the memory, thread and spill settings
+  of :func:`engine_settings` (docs/data.md section 3), chosen here and nowhere else.
+* Note for callers: fetching a ``TIMESTAMPTZ`` into Python needs ``pytz``, which is not a
+  dependency; cast such values to ``VARCHAR`` in SQL (and pass instants to SQL as ISO 8601 text).
 
 One process writes at a time: DuckDB locks the file, and a second writer gets
 :class:`StoreBusyError`. Every change is made inside a transaction, so a failure or a
@@ -18,13 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
 import duckdb
 
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
+from ..language.grammar import cache_directory
 from .schema import (
     ROSTER_SCOPE,
     SCHEMA_VERSION,
@@ -35,6 +39,20 @@ from .schema import (
 
 DEFAULT_DATABASE = "starrating.duckdb"
 
+MEMORY_LIMIT_ENV = "STARRATING_MEMORY_LIMIT"
+THREADS_ENV = "STARRATING_THREADS"
+TEMP_DIRECTORY_ENV = "STARRATING_TEMP_DIRECTORY"
+# At most this much memory for DuckDB by default: ingest and run of 20 million events
+# then stay under 4 GB of process memory (DuckDB's own default, 80% of the machine, lets
+# one command take 14 GB), and DuckDB spills what does not fit to the temporary directory.
+# DuckDB's own default share of physical memory. A lower default (3 GB) keeps ingest of 20
+# million events under 4 GB by spilling, but a run's events digest (one ordered string of
+# every event it saw, docs/data.md section 5) cannot spill and then fails at that size;
+# until that digest is computed in pieces, the default must not make a run fail that
+# succeeded before. STARRATING_MEMORY_LIMIT sets a lower limit where ingest needs it.
+MEMORY_FRACTION = 0.8
+MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
+
 
 class StoreError(Exception):
     """The store cannot be used (not a DuckDB file, a newer schema, unreadable...)."""
@@ -42,6 +60,67 @@ class StoreError(Exception):
 
 class StoreBusyError(StoreError):
     """Another process holds the database file."""
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """DuckDB's resources for one open store: ``memory_limit`` as DuckDB reads it
+    (``3GB``, ``512MB``, ``50%``), worker ``threads``, and the folder it spills to."""
+
+    memory_limit: str
+    threads: int
+    temp_directory: Path
+
+
+def engine_settings(path: Path, read_only: bool) -> EngineSettings:
+    """The settings for the store at ``path``: each from its environment variable when set
+    (``STARRATING_MEMORY_LIMIT``, ``STARRATING_THREADS``, ``STARRATING_TEMP_DIRECTORY``),
+    else chosen for this machine.
+
+    * memory: 80% of the physical memory (see ``MEMORY_FRACTION``);
+    * threads: the cores this process may use;
+    * spill folder: ``<store>.tmp`` beside the store for a writer (DuckDB's own choice for
+      a database file, on the disk that has room for the store); a reader may not write
+      beside the store, so it spills to a folder of its own in the user's cache (the
+      parser's cache folder, :func:`~starrating.language.grammar.cache_directory`).
+    """
+    memory = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if memory and not MEMORY_LIMIT_RE.match(memory):
+        raise StoreError(
+            f"{MEMORY_LIMIT_ENV}={memory} is not an amount of memory (like 3GB, 512MB or 50%)"
+        )
+    threads_text = os.environ.get(THREADS_ENV, "").strip()
+    if threads_text and not (threads_text.isdigit() and int(threads_text) > 0):
+        raise StoreError(f"{THREADS_ENV}={threads_text} is not a positive whole number")
+    temp = os.environ.get(TEMP_DIRECTORY_ENV, "").strip()
+    if temp:
+        temp_directory = Path(temp).expanduser()
+    elif read_only:
+        temp_directory = cache_directory() / f"spill-{os.getpid()}"
+    else:
+        temp_directory = path.with_name(path.name + ".tmp")
+    return EngineSettings(
+        memory_limit=memory or f"{_default_memory_bytes() // 1024**2}MB",
+        threads=int(threads_text) if threads_text else _cores(),
+        temp_directory=temp_directory,
+    )
+
+
+def _default_memory_bytes() -> int:
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: assume the cap fits
+        return 4 * 1024**3
+    return max(256 * 1024**2, int(physical * MEMORY_FRACTION))
+
+
+def _cores() -> int:
+    # The cores this process may run on (a container or `taskset` may allow fewer than
+    # the machine has), which is what DuckDB's threads can use.
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
 def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:
@@ -63,6 +142,7 @@ class Store:
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        self.settings: EngineSettings | None = None  # set by open()
         self._depth = 0  # nesting of transaction() blocks
 
     # -- opening ---------------------------------------------------------------------
@@ -85,11 +165,25 @@ class Store:
         store = cls(connection, path)
         try:
             connection.execute("SET TimeZone = 'UTC'")
+            store.apply_settings(engine_settings(path, read_only))
             store._prepare_schema(read_only)
         except BaseException:
             connection.close()
             raise
         return store
+
+    def apply_settings(self, settings: EngineSettings) -> None:
+        """Give DuckDB its memory limit, threads and spill folder (see :func:`engine_settings`)."""
+        try:
+            self.connection.execute(f"SET memory_limit = '{settings.memory_limit}'")
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"{MEMORY_LIMIT_ENV}={settings.memory_limit} is not usable: {exc}"
+            ) from None
+        self.connection.execute(f"SET threads = {settings.threads}")
+        folder = str(settings.temp_directory).replace("'", "''")
+        self.connection.execute(f"SET temp_directory = '{folder}'")
+        self.settings = settings
 
     def _prepare_schema(self, read_only: bool) -> None:
         tables = {

@@ -17,8 +17,10 @@ What the data holds, so that every rule of the policy is exercised:
   end), leave dates in September and October, and a few employees with no department (they
   form one group in `within department`);
 - strong performers (every 20th employee) with no warnings, deductions or complaints, many
-  praise letters and high exam scores: they win weekly awards, five stars three months in
-  a row (`优先晋升`) and the monthly star (`月度服务明星`);
+  praise letters and high exam scores: five stars three months in a row (`优先晋升`);
+  among them top sellers (every 1000th employee, 2% of the events, all sign-ups and
+  suggestions), who win the weekly award of their department most weeks and so the
+  monthly star (`月度服务明星`);
 - responsible complaints (vetoes), complaints with an empty level or responsible flag,
   sign-ups with no channel, exam values with halves;
 - a tenth of the times within 20 minutes of local midnight, written in UTC (`Z`) or with
@@ -133,7 +135,11 @@ def events_sql(events: int, employees: int, seed: int) -> str:
     return f"""
     WITH drawn AS (
         SELECT i,
-               CAST(floor({u(1)} * {employees}) AS BIGINT) AS k,
+               -- 2% of the events go to the top sellers, every 1000th employee
+               CASE WHEN {u(10)} >= 0.001 AND {u(10)} < 0.021
+                    THEN CAST(floor({u(1)} * {-(-employees // 1000)}) AS BIGINT) * 1000
+                    ELSE CAST(floor({u(1)} * {employees}) AS BIGINT) END AS k,
+               {u(10)} >= 0.001 AND {u(10)} < 0.021 AS top_seller,
                {u(2)} AS draw,
                {u(3)} AS u_time, {u(4)} AS u_near, {u(5)} AS u_day, {u(6)} AS u_attr,
                {u(7)} AS u_attr2, {u(8)} AS u_offset, {u(9)} AS u_value, {u(10)} AS u_other
@@ -143,7 +149,9 @@ def events_sql(events: int, employees: int, seed: int) -> str:
                CASE WHEN u_other < 0.001 THEN 'X' ELSE 'S' END
                    || lpad(CAST(k AS VARCHAR), 6, '0') AS employee_id,
                k % 20 = 0 AS strong,
-               CASE {type_case} ELSE 'survey' END AS drawn_type
+               CASE WHEN top_seller THEN CASE WHEN draw < 0.7 THEN 'member_signup'
+                                              ELSE 'suggestion' END
+                    {type_case} ELSE 'survey' END AS drawn_type
         FROM drawn
     ), shaped AS (
         SELECT *,

@@ -53,17 +53,21 @@ class Step:
 
 
 def measure(command: list[str], log: Path) -> Step:
-    """Run command, its output into log; its own peak RSS from wait4 (not the maximum over
-    every child so far, which is what getrusage(RUSAGE_CHILDREN) would give)."""
+    """Run command, its standard output into log and its standard error into log.err; its
+    own peak RSS from wait4 (not the maximum over every child so far, which is what
+    getrusage(RUSAGE_CHILDREN) would give). A last line of output that is a JSON object
+    gives the phases."""
+    errors = log.with_suffix(".err")
     started = time.perf_counter()
-    with log.open("w", encoding="utf-8") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    with log.open("w", encoding="utf-8") as output, errors.open("w", encoding="utf-8") as err:
+        process = subprocess.Popen(command, stdout=output, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     text = log.read_text(encoding="utf-8")
     if process.returncode != 0:
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{text}")
+        problem = text + errors.read_text(encoding="utf-8")
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{problem}")
     phases: dict[str, float] = {}
     last_line = text.strip().splitlines()[-1] if text.strip() else ""
     if last_line.startswith("{"):
@@ -130,6 +134,11 @@ def machine() -> str:
     )
 
 
+def load_average() -> str:
+    """The load average over 1, 5 and 15 minutes: how busy the machine was."""
+    return " ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
 def gigabytes(size: int) -> str:
     return f"{size / 1024**3:.2f} GB"
 
@@ -175,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data or work / "data"
     try:
         print(f"machine: {machine()}")
+        print(f"load average at the start: {load_average()}")
         if not (data / "events.parquet").exists():
             # in a subprocess too: this process stays small, because a child's peak memory
             # as Linux reports it starts from the size of the process it was forked from
@@ -223,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         if identical:
             print(f"results identical: {len(reference):,} rows from each of the three")
         print("\n".join(report(ingest, run, hand, frames)))
+        # other work on the machine slows every step; the figures are only as good as this
+        print(f"load average at the end: {load_average()}")
         return 0 if identical else 1
     finally:
         if not args.keep:

@@ -211,7 +211,9 @@ def month_bounds(period: str) -> tuple[date, date]:
 def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
     """Load, query and write; return the seconds of each phase."""
     first, last = month_bounds(period)
+    # no progress bar on standard error: a log wants the phases, not the bar
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     con.execute(LOAD_SQL.format(roster=data / "roster.parquet", events=data / "events.parquet"))

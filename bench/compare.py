@@ -222,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
              str(outputs["pandas"]), "--period", args.period],
             work / "pandas.log",
         )  # fmt: skip
+        check = measure([*STARRATING, "check", str(ROOT / "policies"), "--catalog", str(CATALOG)],
+                        work / "check.log")  # fmt: skip
         reference = load_rows(outputs["starrating"])
         identical = True
         for name in ("hand", "pandas"):
@@ -233,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         if identical:
             print(f"results identical: {len(reference):,} rows from each of the three")
         print("\n".join(report(ingest, run, hand, frames)))
+        print(f"starrating check policies/:        {check.seconds:6.2f} s  (target <= 0.3 s)")
         # other work on the machine slows every step; the figures are only as good as this
         print(f"load average at the end: {load_average()}")
         return 0 if identical else 1

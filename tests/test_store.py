@@ -234,11 +234,10 @@ def test_a_failed_statement_is_not_silently_rolled_back(db: Path) -> None:
         assert store.table_counts()["meta"] == 2
 
 
-def test_ensure_table_for_the_engine(db: Path) -> None:
+def test_run_tables_are_created_once_for_the_engine(db: Path) -> None:
     with Store.open(db) as store:
-        sql = "CREATE TABLE IF NOT EXISTS runs (run_id VARCHAR PRIMARY KEY)"
-        store.ensure_table(sql)
-        store.ensure_table(sql)
+        store.ensure_run_tables()
+        store.ensure_run_tables()
         assert store.table_counts()["runs"] == 0
 
 

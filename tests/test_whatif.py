@@ -31,13 +31,13 @@ from starrating.audit.whatif import (
     diff_runs,
     evaluate_whatif,
     plan_whatif,
-    render_json,
     render_text,
 )
 from starrating.engine.periods import parse_label
 from starrating.engine.runs import RunDocument, run_policy
 from starrating.language.catalog import Catalog, merge_catalogs
 from starrating.language.policyfiles import PolicyFile, check_files
+from starrating.output.json import render_json
 from starrating.store.ingest import ingest_files
 from starrating.store.store import Store
 

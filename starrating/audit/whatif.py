@@ -8,7 +8,8 @@ proposal). Neither evaluation is recorded: a what-if writes nothing to the store
   as-of instant shared by both sides;
 - :func:`evaluate_whatif` evaluates both with ``record=False`` and compares them;
 - :func:`diff_runs` compares two run documents row by row (employee and period label);
-- :func:`render_text` / :func:`render_json` print the comparison for people / programs.
+- :func:`render_text` prints the comparison for people (``output.json.render_json`` for
+  programs: a ``WhatIf`` has ``to_json()``).
 
 Every number is a :class:`~decimal.Decimal` and is compared and summed exactly.
 """
@@ -33,7 +34,6 @@ from ..engine.runs import (
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
-from ..output.json import render_json
 from ..output.table import table_lines
 from ..output.values import number_text, show, signed
 from ..store.records import ResultRow, as_decimal, total_reward
@@ -497,8 +497,6 @@ __all__ = [
     "diff_runs",
     "evaluate_whatif",
     "plan_whatif",
-    "render_json",
     "render_text",
     "star_distribution",
-    "total_reward",
 ]

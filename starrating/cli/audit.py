@@ -11,13 +11,12 @@ from ..audit.explain import explain as explain_run
 from ..audit.replay import render_replay, replay_run
 from ..audit.runs import list_runs, no_runs_message, render_runs, runs_json
 from ..audit.whatif import evaluate_whatif
-from ..audit.whatif import render_json as render_whatif_json
 from ..audit.whatif import render_text as render_whatif_text
 from ..language.catalog import merge_catalogs
 from ..output.documents import load_report
 from ..output.html import render_html
+from ..output.json import render_json
 from ..output.xlsx import write_xlsx
-from ..store.records import document_json
 from .errors import AlreadyReported, CommandError
 from .inputs import check_period_syntax, checked_policies, ingest_data, load_catalog, open_store
 from .options import (
@@ -66,7 +65,7 @@ def replay(run_id: str, output_format: str, catalog_path: str | None, db: str | 
     with open_store(db, catalog, read_only=True) as store:
         outcome = replay_run(store, run_id, catalog)
     if output_format == "json":
-        click.echo(document_json(outcome.to_json()))
+        click.echo(render_json(outcome), nl=False)
     else:
         click.echo(render_replay(outcome), nl=False)
     if not outcome.identical:
@@ -147,6 +146,6 @@ def diff(policy_a: str, policy_b: str, period: str, as_of_text: str | None,
             store.connection, files_a, files_b, period, as_of_text, run_catalog
         )
     if output_format == "json":
-        click.echo(render_whatif_json(whatif), nl=False)
+        click.echo(render_json(whatif), nl=False)
     else:
         click.echo(render_whatif_text(whatif), nl=False)

@@ -277,10 +277,6 @@ class Store:
 
     # -- for the engine --------------------------------------------------------------
 
-    def ensure_table(self, sql: str) -> None:
-        """Run a ``CREATE TABLE IF NOT EXISTS ...`` (or index) statement."""
-        self.connection.execute(sql)
-
     def ensure_run_tables(self) -> None:
         """``runs``, ``results`` and ``contributions`` (schema.RUN_TABLES), before a run is
         recorded in this store."""

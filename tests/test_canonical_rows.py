@@ -7,10 +7,14 @@ covered here; the differential tests check the same on generated policies."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from conftest import write_text
@@ -23,6 +27,7 @@ from starrating.language.catalog import merge_catalogs
 from starrating.language.checker import check_policy
 from starrating.language.parser import parse
 from starrating.language.policyfiles import PolicyFile
+from starrating.output.csv import CSV_FIELDS, render_csv
 from starrating.output.json import render_run_documents
 from starrating.store.ingest import ingest_files
 from starrating.store.records import canonical_json, read_run
@@ -98,7 +103,9 @@ def test_sql_row_text_is_the_canonical_json_of_the_row(tmp_path: Path) -> None:
         texts = store.connection.execute(
             "SELECT position, employee_id, period, row_json FROM sr_rows ORDER BY position"
         ).fetchall()
-    rows = evaluation.rows
+    # Read back by Python's own JSON parser, each text must be the canonical JSON of what
+    # it holds: written again by the Python writer it comes out the same, byte for byte.
+    rows = [json.loads(t[3], parse_float=Decimal) for t in texts]
     assert len(rows) == len(texts) > 4  # weeks and the month, for every employee
     assert [(t[1], t[2]) for t in texts] == [(r["employee_id"], r["period"]) for r in rows]
     assert [t[0] for t in texts] == list(range(len(rows)))
@@ -150,8 +157,16 @@ def test_a_run_recorded_by_the_python_writer_replays_identical(tmp_path: Path) -
     as_of = datetime(2026, 11, 2, tzinfo=UTC)
     with store:
         catalog = merge_catalogs(None, store.data_catalog())
+        # ... and its events digest was version 1, one ordered text of all the events.
         document = run_policy(
-            store.connection, item, catalog, parse_period("2026-10"), as_of, record=False
+            store.connection, item, catalog, parse_period("2026-10"), as_of, record=False,
+            events_digest_version=1,
+        )  # fmt: skip
+        assert (
+            document.run["events_sha256"]
+            != run_policy(
+                store.connection, item, catalog, parse_period("2026-10"), as_of, record=False
+            ).run["events_sha256"]
         )
         rows = document.results
         run_id = "20261102T000000-0ldf0rm1"
@@ -194,3 +209,103 @@ def test_printed_documents_are_the_python_writers(tmp_path: Path) -> None:
             plain = [python_written[documents.index(d)] for d in chosen]
             assert render_run_documents(chosen, single) == render_run_documents(plain, single)
     assert render_run_documents([], False) == "[]\n"
+
+
+CSV_POLICY = """\
+policy "csv"
+each week ending sunday {
+  let sold = sum(sale.value) default 0
+  let `a,b "q" /~0 x` = sold * 1000000000000.123456789
+  let 名字 = department
+}
+each month {
+  let sold = sum(sale.value)
+  let `semi;colon` = sold / 7
+}
+"""
+
+
+def _python_csv(documents: list) -> str:
+    """The CSV as Python's csv module writes the rows: the oracle of the DuckDB writer."""
+    names: list[str] = []
+    for document in documents:
+        for row in document.results:
+            names += [n for n in row["values"] if n not in names]
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return ";".join(str(v) for v in value)
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS + [f"value:{n}" for n in names])
+    for document in documents:
+        run = document.run
+        for row in document.results:
+            writer.writerow(
+                [run["policy"], run["version"], run["run_id"], row["employee_id"]]
+                + [cell(row[f]) for f in CSV_FIELDS[4:]]
+                + [cell(row["values"].get(n)) for n in names]
+            )
+    return out.getvalue()
+
+
+def test_csv_written_by_duckdb_is_what_the_csv_module_writes(tmp_path: Path) -> None:
+    store, item = _store(tmp_path)
+    parsed = parse(CSV_POLICY)
+    assert parsed.policy is not None, parsed.diagnostics
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        checked = check_policy(parsed.policy, catalog)
+        assert checked.analysis is not None, checked.diagnostics
+        other = PolicyFile("csv.policy", CSV_POLICY, parsed.policy, analysis=checked.analysis)
+        as_of = datetime(2026, 11, 2, tzinfo=UTC)
+        documents = [
+            run_policy(store.connection, chosen, catalog, parse_period(period), as_of,
+                       record=False)
+            for chosen, period in ((item, "2026-10"), (other, "2026-10"), (item, "2019-06"))
+        ]  # fmt: skip
+    written = render_csv(documents)
+    assert written == _python_csv(documents)
+    # What makes the comparison worth having is really in it.
+    for text in ('"value:a,b ""q"" /~0 x"', "value:名字", "value:semi;colon", "前台",
+                 "true", "月度 \\ star", ",,"):  # fmt: skip
+        assert text in written, text
+    # A number of 24 digits: past what a binary float holds, so written exactly or not at all.
+    assert re.search(r",\d{14}\.\d{10},", written)
+    assert render_csv([]) == ",".join(CSV_FIELDS) + "\n"
+
+
+def test_a_store_from_before_digest_versions_replays_and_records(tmp_path: Path) -> None:
+    # A store whose `runs` table has no events_digest_version column: its runs hashed
+    # their events as version 1. Read-only commands read them as such; the next run
+    # recorded adds the column, and the old runs stay version 1.
+    store, item = _store(tmp_path)
+    as_of = datetime(2026, 11, 2, tzinfo=UTC)
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        old = run_policy(
+            store.connection, item, catalog, parse_period("2026-10"), as_of,
+            events_digest_version=1,
+        )  # fmt: skip
+        store.connection.execute("ALTER TABLE runs DROP COLUMN events_digest_version")
+    path = tmp_path / "store.duckdb"
+    with Store.open(path, read_only=True) as reader:
+        outcome = replay_run(reader, str(old.run["run_id"]))
+        assert outcome.run.events_digest_version == 1
+        assert outcome.identical
+    with Store.open(path) as writer:
+        catalog = merge_catalogs(None, writer.data_catalog())
+        new = run_policy(writer.connection, item, catalog, parse_period("2026-10"), as_of)
+        versions = dict(
+            writer.connection.execute("SELECT run_id, events_digest_version FROM runs").fetchall()
+        )
+        assert replay_run(writer, str(old.run["run_id"])).identical
+        assert replay_run(writer, str(new.run["run_id"])).identical
+    assert versions == {old.run["run_id"]: 1, new.run["run_id"]: 2}
+    assert old.run["events_sha256"] != new.run["events_sha256"]

@@ -319,8 +319,8 @@ def test_a_folder_with_several_policies_is_refused(store: Store, tmp_path: Path)
 
 
 def test_runs_of_different_periods_are_not_compared() -> None:
-    a = RunDocument({"period": "2026-10"}, [])
-    b = RunDocument({"period": "2026-11"}, [])
+    a = RunDocument({"period": "2026-10"})
+    b = RunDocument({"period": "2026-11"})
     with pytest.raises(WhatIfError, match="different periods"):
         diff_runs(a, b)
 

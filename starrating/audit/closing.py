@@ -22,7 +22,7 @@ import duckdb
 from ..engine.evaluate import policy_timezone
 from ..engine.runs import PlannedRun, RunDocument, run_policy
 from ..language.catalog import Catalog
-from ..store.records import RUN_COLUMNS, read_run, stored_run
+from ..store.records import read_run, run_columns, stored_run
 from ..store.store import Store
 from .replay import Difference, compare_results
 from .runs import AuditError
@@ -153,7 +153,8 @@ def _close_one(
     assert plan.item.policy is not None
     policy, period = plan.item.policy.name, plan.target.label
     current = con.execute(
-        f"SELECT {RUN_COLUMNS} FROM runs r WHERE r.policy = ? AND r.period = ? AND r.official"
+        f"SELECT {run_columns(con)} FROM runs r"
+        " WHERE r.policy = ? AND r.period = ? AND r.official"
         " ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1",
         [policy, period],
     ).fetchone()

@@ -18,12 +18,12 @@ from ..language.diagnostics import suggestion
 from ..output.json import render_json
 from ..output.table import table_lines
 from ..store.records import (
-    RUN_COLUMNS,
     RecordedRun,
     RunNotFound,
     StoredRun,
     has_runs,
     read_run,
+    run_columns,
     show_time,
     stored_run,
 )
@@ -51,7 +51,7 @@ def list_runs(
     if period is not None:
         where.append("r.period = ?")
         params.append(period.strip())
-    sql = f"SELECT {RUN_COLUMNS} FROM runs r"
+    sql = f"SELECT {run_columns(store.connection)} FROM runs r"
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = con.execute(sql + " ORDER BY r.created_at, r.run_id", params).fetchall()

@@ -11,6 +11,11 @@ two texts of it:
 * ``row_document``, the row as ``run --format json`` prints it (keys in the contract's
   order, indented by two, the row's ``{`` at the start of its first line), byte for byte
   what :func:`starrating.store.records.document_json` writes.
+* ``row_cells``, the row as CSV cells (docs/data.md section 5): one JSON object, keys in
+  the contract's order and ``values`` in the block's, whose every member is the cell's
+  text as a JSON string (or ``null`` for an empty cell). Strings pass through DuckDB's
+  JSON functions exactly, where its JSON numbers go through binary floating point: the
+  CSV writer (output/csv.py) reads these texts, never the numbers of ``row_json``.
 
 Writing both in SQL keeps every row inside DuckDB, while recorded runs, their digests and
 the printed documents stay identical.
@@ -50,6 +55,13 @@ _MACROS = (
     "CREATE OR REPLACE TEMP MACRO sr_json_number(d) AS CASE WHEN d IS NULL THEN 'null' "
     "WHEN contains(CAST(d AS VARCHAR), '.') THEN rtrim(rtrim(CAST(d AS VARCHAR), '0'), '.') "
     "ELSE CAST(d AS VARCHAR) END",
+    # A number as a CSV cell: its JSON text, and NULL (an empty cell) for none.
+    "CREATE OR REPLACE TEMP MACRO sr_cell_number(d) AS CASE WHEN d IS NOT NULL "
+    "THEN sr_json_number(d) END",
+    "CREATE OR REPLACE TEMP MACRO sr_cell_bool(b) AS "
+    "CASE WHEN b THEN 'true' WHEN NOT b THEN 'false' END",
+    # A list as a CSV cell: its texts joined with ";", an empty list an empty cell.
+    "CREATE OR REPLACE TEMP MACRO sr_cell_texts(l) AS nullif(array_to_string(l, ';'), '')",
     "CREATE OR REPLACE TEMP MACRO sr_json_bool(b) AS "
     "CASE WHEN b THEN 'true' WHEN NOT b THEN 'false' ELSE 'null' END",
     "CREATE OR REPLACE TEMP MACRO sr_json_texts(l) AS '[' || "
@@ -88,6 +100,34 @@ def json_value(expression: str, sql_type: str) -> str:
     raise TypeError(f"a result value of type {sql_type} has no JSON form")
 
 
+def cell_value(expression: str, sql_type: str) -> str:
+    """SQL giving a value's CSV cell text as a JSON string (``null`` for an empty cell):
+    numbers as their exact JSON text, conditions true/false, dates their ISO text."""
+    kind = sql_type.upper()
+    if kind.startswith("DECIMAL") or kind in _INTEGERS:
+        text = f"sr_cell_number({expression})"
+    elif kind == "BOOLEAN":
+        text = f"sr_cell_bool({expression})"
+    elif kind in ("VARCHAR", "DATE"):
+        text = f"CAST({expression} AS VARCHAR)"
+    elif kind == "VARCHAR[]":
+        text = f"sr_cell_texts({expression})"
+    else:
+        raise TypeError(f"a result value of type {sql_type} has no CSV form")
+    return f"sr_json_text({text})"
+
+
+def ordered_object(members: dict[str, str]) -> str:
+    """SQL concatenating a JSON object on one line, members in the order given."""
+    if not members:
+        return "'{}'"
+    parts = []
+    for position, (name, value) in enumerate(members.items()):
+        key = ("{" if position == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":"
+        parts.append(f"{quote_text(key)} || {value}")
+    return "(" + " || ".join(parts) + " || '}')"
+
+
 _INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                        "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"})  # fmt: skip
 
@@ -121,9 +161,9 @@ def printed_object(members: dict[str, str], indent: str) -> str:
 def write_row_json(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
 ) -> None:
-    """Each shown result row as its canonical and its printed JSON, into ``sr_rows``
-    (position, employee_id, period, row_json, row_document) in the order of the JSON
-    contract, for the run record, its digest and the printed document."""
+    """Each shown result row as its canonical and its printed JSON and its CSV cells, into
+    ``sr_rows`` (position, employee_id, period, row_json, row_document, row_cells) in the
+    order of the JSON contract, for the run record, its digest and the printed documents."""
     _create_macros(con)
     selects = []
     for kind in kinds:
@@ -150,13 +190,32 @@ def write_row_json(
             "awards": f"sr_json_texts({award_list})",
             "reward": json_value("r.reward", types["reward"]),
         }
+        cells = {
+            "employee_id": "sr_json_text(r.employee_id)",
+            "period": "sr_json_text(r.period)",
+            "period_start": "sr_json_text(CAST(r.period_start AS VARCHAR))",
+            "period_end": "sr_json_text(CAST(r.period_end AS VARCHAR))",
+            "vetoed": "sr_json_text(sr_cell_bool(r.vetoed))",
+            "veto_reasons": "sr_json_text(sr_cell_texts(r.veto_reasons))",
+            "values": ordered_object(
+                {
+                    name: cell_value(f"r.{column}", types[_unquoted(column)])
+                    for name, column in block.values.items()
+                }
+            ),
+            **{key: cell_value(f"r.{key}", types[key]) for key in ("red", "green", "net")},
+            "stars": "sr_json_text(CAST(r.stars AS VARCHAR))",
+            "awards": f"sr_json_text(sr_cell_texts({award_list}))",
+            "reward": cell_value("r.reward", types["reward"]),
+        }
         printed = {name: members[name] for name in RESULT_FIELDS}
         printed["values"] = printed_object(values, "  ")
         printed["veto_reasons"] = "sr_json_texts_printed(r.veto_reasons)"
         printed["awards"] = f"sr_json_texts_printed({award_list})"
         selects.append(
             f"SELECT r.employee_id, r.period, r.period_end, {A.PERIOD_KINDS.index(kind)} AS rank,"
-            f" {json_object(members)} AS row_json, {printed_object(printed, '')} AS row_document\n"
+            f" {json_object(members)} AS row_json, {printed_object(printed, '')} AS row_document,"
+            f" {ordered_object(cells)} AS row_cells\n"
             f"FROM {table} r JOIN sr_instances i ON i.kind = {quote_text(kind)} AND i.seq = r.seq\n"
             "WHERE i.shown"
         )
@@ -165,7 +224,7 @@ def write_row_json(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sr_rows AS SELECT"
         " CAST(row_number() OVER (ORDER BY period_end, employee_id, rank) - 1 AS INTEGER)"
-        f" AS position, employee_id, period, row_json, row_document FROM (\n{rows}\n)"
+        f" AS position, employee_id, period, row_json, row_document, row_cells FROM (\n{rows}\n)"
     )
 
 
@@ -181,4 +240,11 @@ def _unquoted(identifier: str) -> str:
     return identifier[1:-1].replace('""', '"') if identifier.startswith('"') else identifier
 
 
-__all__ = ["award_list_sql", "json_object", "json_value", "write_row_json"]
+__all__ = [
+    "award_list_sql",
+    "cell_value",
+    "json_object",
+    "json_value",
+    "ordered_object",
+    "write_row_json",
+]

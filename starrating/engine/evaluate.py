@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -23,14 +22,19 @@ from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
-from ..store.records import RESULT_FIELDS, ResultRow
-from .canonical import award_list_sql, write_row_json
+from .canonical import write_row_json
 from .periods import Instance, instance_containing, instances_within, shift
+
+# How `events_sha256` is computed (docs/data.md section 5). 1: one ordered text of every
+# event; 2: one digest per local day, then a digest of the days (the same events, but no
+# text of the whole period is held in memory at once). A run records the version it used,
+# so that a replay recomputes the digest the way the run did.
+EVENTS_DIGEST_VERSION = 2
+EVENTS_DIGEST_VERSIONS = (1, 2)
 
 
 @dataclass
 class Evaluation:
-    rows: list[ResultRow]  # the JSON-contract rows (docs/data.md section 5), sorted
     instances: dict[str, list[Instance]]  # every evaluated instance per kind (incl. look-back)
     compiled: CompiledPolicy
     events_sha256: str  # the events the run saw (in the evaluated days), for replay
@@ -39,6 +43,9 @@ class Evaluation:
     # The rows as the printed document writes them, written by DuckDB: joined by ",\n",
     # each indented as if the row stood at the left margin (output/json.py places them).
     printed_rows: str
+    # The rows as CSV cells (engine/canonical.py ``row_cells``), joined by ",": the text
+    # output/csv.py writes the CSV from.
+    cell_rows: str
     names: dict[str, str]  # employee_id -> name, for reports
 
 
@@ -54,6 +61,7 @@ def evaluate(
     target: Instance,
     as_of: datetime,
     contributions: bool = True,
+    events_digest_version: int = EVENTS_DIGEST_VERSION,
 ) -> Evaluation:
     """Evaluate ``policy`` for ``target`` over the store behind ``con``.
 
@@ -61,6 +69,8 @@ def evaluate(
     Temporary ``sr_*`` tables are created on ``con`` and dropped afterwards, except the
     two a run is recorded from, which the caller drops: ``sr_rows`` (each result row's
     position and canonical JSON) and, if ``contributions``, ``sr_contributions``.
+    ``events_digest_version`` says how ``events_sha256`` is computed (a replay passes the
+    version its run recorded).
     """
     tz = policy_timezone(policy, catalog)
     compiled = compile_policy(analysis, catalog)
@@ -84,13 +94,13 @@ def evaluate(
                 else 0
             )
             _run_block(con, compiled, kind, len(plan[kind]), first_kept)
-        rows = _collect_rows(con, compiled, evaluated_kinds)
         write_row_json(con, compiled, evaluated_kinds)
         if contributions:
             _collect_contributions(con, compiled, evaluated_kinds, plan)
-        events_sha256, roster_sha256, results_sha256 = _digests(con, plan)
-        (printed_rows,) = con.execute(
-            "SELECT coalesce(string_agg(row_document, ',\n' ORDER BY position), '') FROM sr_rows"
+        events_sha256, roster_sha256, results_sha256 = _digests(con, plan, events_digest_version)
+        printed_rows, cell_rows = con.execute(
+            "SELECT coalesce(string_agg(row_document, ',\n' ORDER BY position), ''),"
+            " coalesce(string_agg(row_cells, ',' ORDER BY position), '') FROM sr_rows"
         ).fetchone()
         names = dict(con.execute("SELECT employee_id, name FROM sr_roster").fetchall())
     finally:
@@ -103,21 +113,26 @@ def evaluate(
         ]:
             con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
     return Evaluation(
-        rows, plan, compiled, events_sha256, roster_sha256, results_sha256, printed_rows, names
+        plan,
+        compiled,
+        events_sha256,
+        roster_sha256,
+        results_sha256,
+        printed_rows,
+        cell_rows,
+        names,
     )
 
 
 def _digests(
-    con: duckdb.DuckDBPyConnection, plan: dict[str, list[Instance]]
+    con: duckdb.DuckDBPyConnection, plan: dict[str, list[Instance]], events_version: int
 ) -> tuple[str, str, str]:
     """sha256 of the events inside the evaluated days, of the roster versions used and of
     the result rows, computed by DuckDB as docs/data.md section 5 defines them."""
     first = min(instances[0].start for instances in plan.values())
     last = max(instances[-1].end for instances in plan.values())
     events = con.execute(
-        "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
-        "ORDER BY event_id), '')) FROM sr_events WHERE local_date BETWEEN $first AND $last",
-        {"first": first, "last": last},
+        EVENTS_DIGEST_SQL[events_version], {"first": first, "last": last}
     ).fetchone()[0]
     roster = con.execute(
         "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
@@ -129,6 +144,22 @@ def _digests(
         " FROM sr_rows"
     ).fetchone()[0]
     return events, roster, results
+
+
+# The events digest of each version, over the events the run saw (`sr_events`) in the
+# evaluated days; docs/data.md section 5 gives the same SQL.
+EVENTS_DIGEST_SQL = {
+    1: "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
+    "ORDER BY event_id), '')) FROM sr_events WHERE local_date BETWEEN $first AND $last",
+    # Day by day: each day's text is small, so the digest of 20 million events does not
+    # need one text of gigabytes in memory (which DuckDB cannot spill to disk).
+    2: "WITH days AS (\n"
+    "  SELECT local_date, sha256(string_agg(event_id || ':' || content_sha256, ','"
+    " ORDER BY event_id)) AS day_sha256\n"
+    "  FROM sr_events WHERE local_date BETWEEN $first AND $last GROUP BY local_date)\n"
+    "SELECT sha256(coalesce(string_agg(strftime(local_date, '%Y-%m-%d') || ':' || day_sha256,"
+    " ',' ORDER BY local_date), '')) FROM days",
+}
 
 
 # ---- which instances to evaluate --------------------------------------------------------
@@ -317,51 +348,10 @@ def _collect_contributions(
         )
 
 
-def _collect_rows(
-    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
-) -> list[ResultRow]:
-    rows: list[ResultRow] = []
-    for kind in kinds:
-        block = compiled.blocks[kind]
-        table = quote_ident(f"sr_results_{kind}")
-        award_list = award_list_sql(block)
-        # Values come as columns of their own after the fields, not as one struct: struct
-        # keys are case-insensitive in DuckDB, and `A` and `a` are two names in a policy.
-        values = "".join(f", r.{column}" for column in block.values.values())
-        result = con.execute(
-            f"SELECT r.employee_id, r.period, CAST(r.period_start AS VARCHAR),"
-            f" CAST(r.period_end AS VARCHAR), r.vetoed, r.veto_reasons, NULL,"
-            f" r.red, r.green, r.net, r.stars, {award_list}, r.reward{values}\n"
-            f"FROM {table} r JOIN sr_instances i ON i.kind = {quote_text(kind)} AND i.seq = r.seq\n"
-            "WHERE i.shown ORDER BY r.period_end, r.employee_id"
-        ).fetchall()
-        fields = len(RESULT_FIELDS)
-        for record in result:
-            row = dict(zip(RESULT_FIELDS, record[:fields], strict=True))
-            row["_kind"] = A.PERIOD_KINDS.index(kind)
-            row["values"] = {
-                name: _plain(value)
-                for name, value in zip(block.values, record[fields:], strict=True)
-            }
-            for key in ("red", "green", "net", "reward"):
-                row[key] = _plain(row[key])
-            row["veto_reasons"] = list(row["veto_reasons"] or [])
-            row["awards"] = list(row["awards"] or [])
-            rows.append(row)
-    # A week and a month ending on the same day: the shorter kind first.
-    rows.sort(key=lambda r: (r["period_end"], r["employee_id"], r.pop("_kind")))
-    return rows
-
-
-def _plain(value: object) -> object:
-    """Decimals without trailing zeros (7.5, not 7.5000000000); dates as their ISO text,
-    the JSON string the row's canonical JSON holds; other values as they are."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        normal = value.normalize()
-        return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
-    return value
-
-
-__all__ = ["Evaluation", "evaluate", "policy_timezone"]
+__all__ = [
+    "EVENTS_DIGEST_VERSION",
+    "EVENTS_DIGEST_VERSIONS",
+    "Evaluation",
+    "evaluate",
+    "policy_timezone",
+]

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -27,7 +30,7 @@ from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
 from ..store.records import ResultRow
 from ..store.schema import ensure_run_tables
-from .evaluate import Evaluation, evaluate, policy_timezone
+from .evaluate import EVENTS_DIGEST_VERSION, Evaluation, evaluate, policy_timezone
 from .periods import (
     KINDS,
     Instance,
@@ -46,11 +49,21 @@ class RunError(Exception):
 class RunDocument:
     """A run as the JSON contract writes it (docs/data.md section 5): the ``run`` header
     and the result rows; ``evaluation`` is at hand for a run evaluated in this process
-    (names, roster digest), not for one read back from the store."""
+    (names, roster digest), not for one read back from the store.
+
+    The rows are held as the JSON text DuckDB printed them (``printed_rows``: each row as
+    the document shows it, keys in the contract's order, joined by ",\n");
+    :attr:`results` turns them into Python dicts only for a reader that wants them (the
+    terminal table, a comparison), so that JSON output never does."""
 
     run: dict[str, object]
-    results: list[ResultRow]
+    printed_rows: str = ""
     evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def results(self) -> list[ResultRow]:
+        """The result rows as JSON-contract dicts, numbers exact (Decimal, or int)."""
+        return json.loads("[" + self.printed_rows + "]", parse_float=Decimal)
 
     def to_json(self) -> dict[str, object]:
         return {"run": self.run, "results": self.results}
@@ -240,12 +253,17 @@ def run_policy(
     target: Instance,
     as_of: datetime,
     record: bool = True,
+    events_digest_version: int = EVENTS_DIGEST_VERSION,
 ) -> RunDocument:
+    """Evaluate ``item`` for ``target`` as seen at ``as_of`` and, if ``record``, record the
+    run. A replay passes the ``events_digest_version`` its run was recorded with."""
     policy, analysis = item.policy, item.analysis
     assert policy is not None and analysis is not None
     tz = policy_timezone(policy, catalog)
-    evaluation = evaluate(con, policy, analysis, catalog, target, as_of, contributions=record)
-    results = evaluation.rows
+    evaluation = evaluate(
+        con, policy, analysis, catalog, target, as_of,
+        contributions=record, events_digest_version=events_digest_version,
+    )  # fmt: skip
     run = {
         "run_id": _new_run_id(),
         "policy": policy.name,
@@ -256,10 +274,10 @@ def run_policy(
         "events_sha256": evaluation.events_sha256,
         "results_sha256": evaluation.results_sha256,
     }
-    document = RunDocument(run, results, evaluation)
+    document = RunDocument(run, evaluation.printed_rows, evaluation)
     try:
         if record:
-            _record(con, item, document, as_of, evaluation.roster_sha256)
+            _record(con, item, document, as_of, evaluation.roster_sha256, events_digest_version)
     finally:
         con.execute("DROP TABLE IF EXISTS sr_rows")
         con.execute("DROP TABLE IF EXISTS sr_contributions")
@@ -272,6 +290,7 @@ def _record(
     document: RunDocument,
     as_of: datetime,
     roster_sha256: str,
+    events_digest_version: int,
 ) -> None:
     ensure_run_tables(con)
     run = document.run
@@ -280,12 +299,13 @@ def _record(
         con.execute(
             "INSERT INTO runs (run_id, policy, version, policy_file, policy_text, policy_sha256,"
             " period, as_of, events_sha256, roster_sha256, results_sha256, engine_version,"
-            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, created_by, events_digest_version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run["run_id"], run["policy"], run["version"], item.path, item.source,
                 run["policy_sha256"], run["period"], as_of, run["events_sha256"],
                 roster_sha256, run["results_sha256"], __version__,
-                datetime.now(UTC), _user(),
+                datetime.now(UTC), _user(), events_digest_version,
             ],
         )  # fmt: skip
         # Both written from the tables the evaluation left (engine/evaluate.py): the rows'

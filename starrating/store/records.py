@@ -184,6 +184,7 @@ class StoredRun:
     amend_reason: str | None
     amended_by: str | None = None  # the run that replaced this one as the official result
     zone: ZoneInfo = field(default=ZoneInfo("UTC"), compare=False)  # for showing times
+    events_digest_version: int = 1  # how events_sha256 was computed (docs/data.md section 5)
 
     @property
     def status(self) -> str:
@@ -262,12 +263,24 @@ class RunNotFound(LookupError):
 
 # ---- reading ----------------------------------------------------------------------------
 
-RUN_COLUMNS = (
+_RUN_COLUMNS = (
     "r.run_id, r.policy, r.version, r.policy_file, r.policy_text, r.policy_sha256, r.period,"
     " epoch_us(r.as_of), r.events_sha256, r.roster_sha256, r.results_sha256, r.engine_version,"
     " epoch_us(r.created_at), r.created_by, r.official, r.amends, r.amend_reason,"
-    " (SELECT min(n.run_id) FROM runs n WHERE n.amends = r.run_id)"
+    " (SELECT min(n.run_id) FROM runs n WHERE n.amends = r.run_id), {digest_version}"
 )
+
+
+def run_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The select list :func:`stored_run` reads (``FROM runs r``). A store whose runs were
+    all recorded before the events digest had versions has no ``events_digest_version``
+    column until it records a run (a read-only command does not add it): those are 1."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = 'runs'"
+        " AND column_name = 'events_digest_version'"
+    ).fetchone()
+    return _RUN_COLUMNS.format(digest_version="r.events_digest_version" if row and row[0] else "1")
 
 
 def has_runs(con: duckdb.DuckDBPyConnection) -> bool:
@@ -280,15 +293,15 @@ def has_runs(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def stored_run(row: tuple[Any, ...], catalog: Catalog | None) -> StoredRun:
-    """A row selected as :data:`RUN_COLUMNS` (``FROM runs r``)."""
+    """A row selected as :func:`run_columns` (``FROM runs r``)."""
     (run_id, policy, version, policy_file, text, policy_sha, period, as_of, events_sha,
      roster_sha, results_sha, engine, created_at, created_by, official, amends, reason,
-     amended_by) = row  # fmt: skip
+     amended_by, digest_version) = row  # fmt: skip
     return StoredRun(
         run_id, policy, version, policy_file, text, policy_sha, period, instant(as_of),
         events_sha, roster_sha, results_sha, engine, instant(created_at), created_by,
         bool(official), amends, reason, amended_by,
-        run_zone(text, catalog.timezone if catalog else None),
+        run_zone(text, catalog.timezone if catalog else None), int(digest_version or 1),
     )  # fmt: skip
 
 
@@ -312,7 +325,9 @@ def read_run(
     """
     if not has_runs(con):
         raise RunNotFound(f"no run {run_id} in {where}: it has no recorded runs", no_runs=True)
-    row = con.execute(f"SELECT {RUN_COLUMNS} FROM runs r WHERE r.run_id = ?", [run_id]).fetchone()
+    row = con.execute(
+        f"SELECT {run_columns(con)} FROM runs r WHERE r.run_id = ?", [run_id]
+    ).fetchone()
     if row is None:
         raise RunNotFound(unknown_run_message(con, run_id, where), no_runs=False)
     run = stored_run(row, catalog)

@@ -15,7 +15,7 @@ Schema version 1 (``meta.schema_version`` = "1")::
     attribute_types(scope, name, type)        scope: an event type, or "@roster"
     runs(run_id, policy, version, policy_file, policy_text, policy_sha256, period, as_of,
          events_sha256, roster_sha256, results_sha256, engine_version, created_at,
-         created_by, official, amends, amend_reason)
+         created_by, official, amends, amend_reason, events_digest_version)
     results(run_id, position, employee_id, period, row_json)
     contributions(run_id, period, employee_id, line, kind, label, amount, detail,
                   event_ids)
@@ -110,7 +110,8 @@ RUN_TABLES = (
         created_by VARCHAR,
         official BOOLEAN NOT NULL DEFAULT FALSE,  -- the official result of (policy, period)
         amends VARCHAR,  -- the official run this one replaced (run --official --amend)
-        amend_reason VARCHAR
+        amend_reason VARCHAR,
+        events_digest_version INTEGER NOT NULL DEFAULT 1  -- how events_sha256 was computed
     )""",
     """CREATE TABLE IF NOT EXISTS contributions (
         run_id VARCHAR NOT NULL,
@@ -145,3 +146,5 @@ def ensure_run_tables(con: duckdb.DuckDBPyConnection) -> None:
     """``runs``, ``results`` and ``contributions``, unless they exist already."""
     for statement in RUN_TABLES:
         con.execute(statement)
+    # Runs recorded before the events digest had versions computed version 1.
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS events_digest_version INTEGER DEFAULT 1")

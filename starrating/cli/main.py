@@ -124,7 +124,7 @@ class StarratingGroup(click.Group):
     turns the library's errors into `CommandError` for every command, so that no command
     repeats the message and the exit status."""
 
-    def __init__(self, *args: Any, lazy_commands: Mapping[str, LazyCommand], **kwargs: Any):
+    def __init__(self, *args: Any, lazy_commands: Mapping[str, LazyCommand], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands
 

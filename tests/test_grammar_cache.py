@@ -4,6 +4,7 @@ folder that cannot be used (or a damaged cache file) only costs the build."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,14 +58,34 @@ def test_second_build_loads_the_cache_and_parses_the_same(
     monkeypatch.setenv(CACHE_ENV, str(folder))
     caplog.set_level(logging.DEBUG, logger="lark")
     first = _parsed_fresh()
-    assert _cache_files(folder) == ["parser", "probe"]
+    assert _cache_files(folder) == ["keywords", "parser"]
     assert "Loading grammar from cache" not in caplog.text
     caplog.clear()
     second = _parsed_fresh()
-    assert caplog.text.count("Loading grammar from cache") == 2  # the probe and the parser
+    # Only the parser: the keyword terminals come from their own file, with no probe.
+    assert caplog.text.count("Loading grammar from cache") == 1
     assert "Saving grammar to cache" not in caplog.text
     assert second == first
     assert "let" in keywords() and "when" in keywords()
+
+
+def test_the_keywords_file_names_the_parser_s_keyword_terminals(
+    fresh_parser: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    _parsed_fresh()
+    (saved,) = tmp_path.glob("policy-keywords-*.lark-cache")
+    *names, end = saved.read_text("utf-8").splitlines()
+    assert end == "# end"
+    assert {name.lower() for name in names} >= {"let", "when", "veto", "stars", "policy"}
+    assert set(names) == {
+        t.name
+        for t in lark().terminals
+        if t.pattern.type == "str" and re.fullmatch("[a-z]+", t.pattern.value)
+    }
+    # Loaded from the file, the post-lexer accepts the same terminals everywhere.
+    lark.cache_clear()
+    assert set(lark().options.postlex.always_accept) == {"NAME", "QUOTED_NAME", *names}
 
 
 def test_a_folder_that_cannot_be_created_only_costs_the_build(

@@ -14,8 +14,8 @@ from conftest import invoke
 
 from starrating.language.catalog import Catalog
 from starrating.store.ingest import ingest_events, ingest_roster
+from starrating.store.location import DEFAULT_DATABASE, resolve_db_path
 from starrating.store.store import (
-    DEFAULT_DATABASE,
     MEMORY_LIMIT_ENV,
     SCHEMA_VERSION,
     TEMP_DIRECTORY_ENV,
@@ -24,7 +24,6 @@ from starrating.store.store import (
     StoreBusyError,
     StoreError,
     engine_settings,
-    resolve_db_path,
 )
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

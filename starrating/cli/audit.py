@@ -17,8 +17,9 @@ from ..output.documents import load_report
 from ..output.html import render_html
 from ..output.json import render_json
 from ..output.xlsx import write_xlsx
+from .data_inputs import check_period_syntax, ingest_data, open_store
 from .errors import AlreadyReported, CommandError
-from .inputs import check_period_syntax, checked_policies, ingest_data, load_catalog, open_store
+from .inputs import checked_policies, load_catalog
 from .options import (
     as_of_option,
     catalog_option,

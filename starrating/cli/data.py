@@ -16,8 +16,9 @@ from ..output.csv import render_csv
 from ..output.json import render_run_documents as render_runs_json
 from ..output.text import render_table
 from ..store.store import Store
+from .data_inputs import check_period_syntax, ingest_data, open_store
 from .errors import NOTHING_WAS_RUN, AlreadyReported, CommandError, report_error
-from .inputs import check_period_syntax, checked_policies, ingest_data, load_catalog, open_store
+from .inputs import checked_policies, load_catalog
 from .options import (
     CATALOG_SEARCH_HELP,
     as_of_option,

@@ -1,17 +1,19 @@
-"""What the commands read before they work: policy files, the catalog, the store and
-data files to ingest first. Problems come out as click usage errors (exit status 2) or
-as `CommandError` (exit status 1), as docs/data.md section 4 says."""
+"""What `check`, `fmt` and the other commands read of policies: policy files and folders,
+and the catalog (with what an existing store has seen). Problems come out as click usage
+errors (exit status 2) or as `CommandError` (exit status 1), as docs/data.md section 4
+says.
+
+This module imports the language package only: `check` and `fmt` import it, and must not
+pay for DuckDB, the engine or the store (the data commands read those in data_inputs.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from ..engine.periods import PeriodError, parse_label
-from ..engine.runs import RunError, parse_as_of
 from ..language.catalog import Catalog, merge_catalogs
 from ..language.diagnostics import Diagnostic, render_text
 from ..language.policyfiles import (
@@ -21,13 +23,8 @@ from ..language.policyfiles import (
     expand_paths,
     resolve_catalog,
 )
-from ..store.ingest import IngestError, ingest_files
-from ..store.store import Store, StoreError, resolve_db_path
+from ..store.location import resolve_db_path
 from .errors import AlreadyReported
-from .terminal import plural
-
-# Ingest problems printed per file; the rest are counted.
-SHOWN_PROBLEMS = 50
 
 
 def policy_paths(paths: Sequence[str]) -> list[Path]:
@@ -66,19 +63,16 @@ def with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None
     path = resolve_db_path(db, catalog)
     if not path.is_file():
         return catalog
+    # Imported here, not at the top: the store brings in DuckDB, which `check` needs
+    # only when there is a store to read, and importing it costs more than the check.
+    from ..store.store import Store, StoreError
+
     try:
         with Store.open(path, read_only=True) as store:
             return merge_catalogs(catalog, store.data_catalog())
     except StoreError as exc:
         click.echo(f"starrating: note: the store was not read: {exc}", err=True)
         return catalog
-
-
-def open_store(db: str | None, catalog: Catalog | None, read_only: bool = False) -> Store:
-    """The store of --db (or the catalog's `database`, or the default); read-only for the
-    commands that only look (`runs`, `replay`, `explain`, `report`), which also need it to
-    exist already. A StoreError becomes `starrating: error:` (main.py)."""
-    return Store.open(resolve_db_path(db, catalog), read_only=read_only)
 
 
 def checked_policies(policies: Sequence[str], catalog: Catalog | None) -> list[PolicyFile]:
@@ -91,59 +85,3 @@ def checked_policies(policies: Sequence[str], catalog: Catalog | None) -> list[P
         for diagnostic in problems:
             click.echo(render_text(diagnostic, sources.get(diagnostic.file or "")), err=True)
     return files
-
-
-def check_period_syntax(period: str, as_of_text: str | None) -> None:
-    """A malformed --period or --as-of is a usage error (exit 2), found before any work."""
-    if period.strip().lower() != "previous":
-        try:
-            parse_label(period)
-        except PeriodError as exc:
-            raise click.BadParameter(str(exc), param_hint="--period") from None
-    if as_of_text is not None:
-        try:
-            parse_as_of(as_of_text, UTC)
-        except RunError as exc:
-            raise click.BadParameter(str(exc), param_hint="--as-of") from None
-
-
-def ingest_data(
-    store: Store,
-    roster_files: Sequence[str],
-    event_files: Sequence[str],
-    catalog: Catalog | None,
-    quiet: bool = True,
-) -> None:
-    """Ingest the files (rosters first) in one transaction; on any problem report every
-    problem, keep nothing, and exit 1. ``quiet`` (for `run` and `diff`, which ingest
-    first) sends the report to standard error and leaves out the per-file counts; the
-    `ingest` command prints it on standard output."""
-    if not event_files and not roster_files:
-        return
-    for name in (*roster_files, *event_files):
-        if not Path(name).is_file():
-            raise click.UsageError(f"no such file: {name}")
-    try:
-        reports = ingest_files(
-            store,
-            events=[Path(f) for f in event_files],
-            rosters=[Path(f) for f in roster_files],
-            catalog=catalog,
-            now=datetime.now(UTC),
-        )
-        failed = False
-    except IngestError as exc:
-        reports, failed = exc.reports, True
-    for report in reports:
-        for problem in report.problems[:SHOWN_PROBLEMS]:
-            click.echo(problem, err=quiet)
-        if len(report.problems) > SHOWN_PROBLEMS:
-            more = plural(len(report.problems) - SHOWN_PROBLEMS, "more problem")
-            click.echo(f"... and {more}", err=quiet)
-        if not report.problems and not quiet:
-            click.echo(f"{report.file}: {plural(report.rows, 'row')}, {report.added} new")
-    if failed:
-        click.echo(
-            "nothing was ingested: fix the problems above and run the command again", err=quiet
-        )
-        raise AlreadyReported

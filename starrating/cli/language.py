@@ -1,5 +1,9 @@
 """Commands on policy text alone: `check`, `fmt` and `compile` (docs/data.md 4.1, 4.2,
-4.5). None of them reads events; `check` reads what an existing store has seen."""
+4.5). None of them reads events; `check` reads what an existing store has seen.
+
+`check` and `fmt` run in editors and CI on every save, so this module imports only the
+language package at the top; `compile` imports the engine (and with it DuckDB) itself.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import json
 
 import click
 
-from ..engine.evaluate import policy_timezone
-from ..engine.runs import compile_sql, parse_as_of, resolve_target
 from ..language.catalog import Catalog
 from ..language.diagnostics import has_errors, render_json, render_text
 from ..language.policyfiles import check_files, read_policy
@@ -117,6 +119,11 @@ def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None
 @db_option("accepted for symmetry; compile reads no data")
 def compile_command(policy: str, period: str, catalog_path: str | None, db: str | None) -> None:
     """Print the DuckDB SQL a run of POLICY for the period would execute."""
+    # The engine imports DuckDB: imported here so that `check` and `fmt`, which share this
+    # module, do not pay for it (see the module docstring).
+    from ..engine.evaluate import policy_timezone
+    from ..engine.runs import compile_sql, parse_as_of, resolve_target
+
     catalog = load_catalog(catalog_path)
     files = checked_policies((policy,), catalog or Catalog())
     if any(not f.ok for f in files):

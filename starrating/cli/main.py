@@ -2,65 +2,184 @@
 
 Exit status (docs/data.md section 4): 0 success, 1 a problem in a policy or the data
 (reported, nothing changed), 2 a usage error.
+
+Commands are registered by name and imported when they are used: `check` and `fmt` run
+on every save in editors and CI, and importing every command would bring in DuckDB, the
+engine, the store, the audit trail and the output writers, which cost several times what
+checking a folder of policies does.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..audit.explain import ExplainError
-from ..audit.runs import AuditError
-from ..audit.whatif import WhatIfError
-from ..engine.runs import RunError
-from ..output.documents import ReportError
-from ..store.store import StoreError
-from .audit import diff, explain, replay, report, runs_command
-from .data import ingest, run, test_command
 from .errors import CommandError
-from .language import check, compile_command, fmt
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command known by name before its module is imported.
+
+    ``summary`` is the first paragraph of the command's docstring: `starrating --help`
+    shortens it as click would the docstring itself, without importing the module
+    (tests/test_cli_imports.py checks that the two stay the same).
+    """
+
+    module: str
+    attribute: str
+    summary: str
+
+    def load(self) -> click.Command:
+        """The command itself, its module imported (once: Python keeps it)."""
+        command: click.Command = getattr(
+            importlib.import_module(self.module, __package__), self.attribute
+        )
+        return command
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "check": LazyCommand(
+        ".language", "check",
+        "Parse and check POLICIES (files or folders); exit 1 if any has an error.",
+    ),
+    "fmt": LazyCommand(
+        ".language", "fmt", "Print POLICIES in canonical form (or check or rewrite them)."
+    ),
+    "compile": LazyCommand(
+        ".language", "compile_command",
+        "Print the DuckDB SQL a run of POLICY for the period would execute.",
+    ),
+    "ingest": LazyCommand(
+        ".data", "ingest",
+        "Validate data files and add them to the store (rosters first, then events).",
+    ),
+    "run": LazyCommand(
+        ".data", "run",
+        "Evaluate POLICY (a file or a folder) for a period, record the run, print results.",
+    ),
+    "test": LazyCommand(
+        ".data", "test_command",
+        "Run policy test cases (given roster and events, expect values).",
+    ),
+    "runs": LazyCommand(
+        ".audit", "runs_command",
+        "List recorded runs, oldest first: which one is official for its policy and "
+        "period, and which official run each amendment replaced, and why.",
+    ),
+    "replay": LazyCommand(
+        ".audit", "replay",
+        "Recompute run RUN_ID from its stored policy text and as-of time: exit 0 if it is "
+        "identical, 1 with each difference and the late data behind it.",
+    ),
+    "explain": LazyCommand(
+        ".audit", "explain",
+        "Every rule's contribution to one employee's result in a recorded run: the policy "
+        "line, the amount, the events behind it, rank context, vetoes and the stars line.",
+    ),
+    "report": LazyCommand(
+        ".audit", "report",
+        "A report people read for a recorded run: the distribution of stars, leaderboards, "
+        "awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook.",
+    ),
+    "diff": LazyCommand(
+        ".audit", "diff",
+        "What-if: evaluate POLICY_A (before) and POLICY_B (after) on the same data for the "
+        "same period and as-of time, and show what changes per employee. Nothing is recorded.",
+    ),
+}  # fmt: skip
 
 # The library's errors that end any command with `starrating: error: MESSAGE` and exit
 # status 1: a store that cannot be opened or saved, a period no policy can run, an unknown
 # run or employee, a period that may not be closed, a what-if that cannot be compared.
 # IngestError is not here: its problems are listed (ingest_data), not one message.
-LIBRARY_ERRORS: tuple[type[Exception], ...] = (
-    StoreError,
-    RunError,
-    AuditError,
-    ExplainError,
-    WhatIfError,
-    ReportError,
+# Named by module and class rather than imported, so that a command imports only the
+# library it uses (see library_error_types).
+LIBRARY_ERRORS: tuple[tuple[str, str], ...] = (
+    ("starrating.store.store", "StoreError"),
+    ("starrating.engine.runs", "RunError"),
+    ("starrating.audit.runs", "AuditError"),
+    ("starrating.audit.explain", "ExplainError"),
+    ("starrating.audit.whatif", "WhatIfError"),
+    ("starrating.output.documents", "ReportError"),
 )
 
 
+def library_error_types() -> tuple[type[Exception], ...]:
+    """The classes of LIBRARY_ERRORS whose modules are imported. An exception can only be
+    an instance of a class that exists, so the modules not imported are not needed (and
+    not imported) to recognise what a command raised."""
+    loaded = [(sys.modules.get(module), name) for module, name in LIBRARY_ERRORS]
+    return tuple(getattr(module, name) for module, name in loaded if module is not None)
+
+
 class StarratingGroup(click.Group):
-    """A click group that turns the library's errors into `CommandError` for every
-    command, so that no command repeats the message and the exit status."""
+    """A click group whose commands are imported on first use (``COMMANDS``), and which
+    turns the library's errors into `CommandError` for every command, so that no command
+    repeats the message and the exit status."""
+
+    def __init__(self, *args: Any, lazy_commands: Mapping[str, LazyCommand], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = self.lazy_commands.get(cmd_name)
+        if entry is None:
+            return super().get_command(ctx, cmd_name)
+        return entry.load()
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their short help, laid out as click.Group lays them out, but
+        from the summaries of COMMANDS: `starrating --help` imports no command module."""
+        commands: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            entry = self.lazy_commands.get(name)
+            # A command holding only the summary shortens it as click shortens the
+            # docstring of the real one.
+            command = (
+                click.Command(name, help=entry.summary)
+                if entry is not None
+                else super().get_command(ctx, name)
+            )
+            if command is not None and not command.hidden:
+                commands.append((name, command))
+        if not commands:
+            return
+        # The width click.Group.format_commands gives the short help.
+        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+        rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LIBRARY_ERRORS as exc:
-            raise CommandError(str(exc)) from exc
         except RecursionError:
             # Deeply nested input that got past the parser's own depth check (E005).
             raise CommandError("the input is nested too deeply to process") from None
+        except Exception as exc:
+            if isinstance(exc, library_error_types()):
+                raise CommandError(str(exc)) from exc
+            raise
 
 
-@click.group(cls=StarratingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=StarratingGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="starrating")
 def cli() -> None:
     """Star ratings for service staff, driven by a policy language."""
-
-
-for command in (check, fmt, compile_command, ingest, run, test_command):
-    cli.add_command(command)
-for command in (runs_command, replay, explain, report, diff):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -91,23 +91,53 @@ def _cache_file(text: str, role: str) -> str | bool:
 @lru_cache(maxsize=1)
 def lark() -> Lark:
     text = grammar_text()
-    # The probe finds the keyword terminals, which the real parser's post-lexer needs
-    # before it is built; both are loaded from the cache after the first build.
-    probe = Lark(text, parser="lalr", cache=_cache_file(text, "probe"))
-    keyword_terminals = tuple(
-        t.name
-        for t in probe.terminals
-        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
-    )
     return Lark(
         text,
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=True,
-        postlex=_AlwaysAcceptKeywords(("NAME", "QUOTED_NAME", *keyword_terminals)),
+        postlex=_AlwaysAcceptKeywords(("NAME", "QUOTED_NAME", *_keyword_terminals(text))),
         lexer_callbacks={"COMMENT": _collect_comment},
         cache=_cache_file(text, "parser"),
     )
+
+
+# The last line of a keywords cache file: a file cut short (a full disk, a kill) lacks it.
+_KEYWORDS_END = "# end"
+_TERMINAL_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _keyword_terminals(text: str) -> tuple[str, ...]:
+    """The names Lark gives the grammar's keyword terminals (`LET` for "let"), which the
+    parser's post-lexer needs before the parser is built.
+
+    Only a parser of their own (the probe) can tell them, and loading it even from Lark's
+    cache costs a third of the parser's start-up in every command, so the names are kept
+    in a cache file of their own, one per line, named like the parser's and rebuilt the
+    same way when missing or damaged.
+    """
+    path = _cache_file(text, "keywords")
+    if path:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            lines = Path(path).read_text("utf-8").splitlines()
+            names = lines[:-1]
+            if lines[-1:] == [_KEYWORDS_END] and all(_TERMINAL_NAME.fullmatch(n) for n in names):
+                return tuple(names)
+    probe = Lark(text, parser="lalr")
+    found = tuple(
+        t.name
+        for t in probe.terminals
+        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
+    )
+    if path:
+        # Written whole, then renamed: a reader sees the old file, the new one, or none.
+        partial = f"{path}.{os.getpid()}.tmp"
+        with contextlib.suppress(OSError):
+            Path(partial).write_text("\n".join((*found, _KEYWORDS_END)) + "\n", "utf-8")
+            os.replace(partial, path)
+        with contextlib.suppress(OSError):
+            Path(partial).unlink(missing_ok=True)
+    return found
 
 
 @lru_cache(maxsize=1)

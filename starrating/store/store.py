@@ -37,8 +37,6 @@ from .schema import (
     ensure_run_tables,
 )
 
-DEFAULT_DATABASE = "starrating.duckdb"
-
 MEMORY_LIMIT_ENV = "STARRATING_MEMORY_LIMIT"
 THREADS_ENV = "STARRATING_THREADS"
 TEMP_DIRECTORY_ENV = "STARRATING_TEMP_DIRECTORY"
@@ -121,19 +119,6 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
-
-
-def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:
-    """``--db`` wins; else ``database`` of the catalog (relative to the catalog file's
-    folder); else ``starrating.duckdb`` in the current folder."""
-    if explicit:
-        return Path(explicit)
-    if catalog is not None and catalog.database:
-        database = Path(catalog.database).expanduser()
-        if not database.is_absolute() and catalog.path:
-            database = Path(catalog.path).parent / database
-        return database
-    return Path(DEFAULT_DATABASE)
 
 
 class Store:

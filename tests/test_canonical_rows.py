@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from conftest import write_text
 
 from starrating.audit.replay import replay_run
+from starrating.engine import evaluate as evaluate_module
 from starrating.engine.evaluate import evaluate
 from starrating.engine.periods import parse_period
 from starrating.engine.runs import run_policy
@@ -309,3 +311,33 @@ def test_a_store_from_before_digest_versions_replays_and_records(tmp_path: Path)
         assert replay_run(writer, str(new.run["run_id"])).identical
     assert versions == {old.run["run_id"]: 1, new.run["run_id"]: 2}
     assert old.run["events_sha256"] != new.run["events_sha256"]
+
+
+def test_events_digest_by_day_is_the_documented_one_in_any_runs_of_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, item = _store(tmp_path)
+    as_of = datetime(2026, 11, 2, tzinfo=UTC)
+    digests = []
+    with store:
+        catalog = merge_catalogs(None, store.data_catalog())
+        for budget in (1, 2, 1_000_000):  # a day a query, two events a query, all at once
+            monkeypatch.setattr(evaluate_module, "DIGEST_EVENTS_AT_ONCE", budget)
+            document = run_policy(
+                store.connection, item, catalog, parse_period("2026-10"), as_of, record=False
+            )
+            digests.append(document.run["events_sha256"])
+        # docs/data.md section 5, as an auditor runs it: the policy's zone is UTC, and
+        # every event of the store lies inside the evaluated days.
+        (documented,) = store.connection.execute(
+            """WITH seen AS (SELECT event_id, content_sha256,
+                                    CAST(occurred_utc AS DATE) AS local_date FROM events),
+               days AS (
+                 SELECT local_date, sha256(string_agg(event_id || ':' || content_sha256, ','
+                                                      ORDER BY event_id)) AS day_sha256
+                 FROM seen GROUP BY local_date)
+               SELECT sha256(coalesce(string_agg(strftime(local_date, '%Y-%m-%d') || ':' ||
+                                                 day_sha256, ',' ORDER BY local_date), ''))
+               FROM days"""
+        ).fetchone()
+    assert digests == [documented] * 3

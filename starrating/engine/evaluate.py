@@ -131,9 +131,10 @@ def _digests(
     the result rows, computed by DuckDB as docs/data.md section 5 defines them."""
     first = min(instances[0].start for instances in plan.values())
     last = max(instances[-1].end for instances in plan.values())
-    events = con.execute(
-        EVENTS_DIGEST_SQL[events_version], {"first": first, "last": last}
-    ).fetchone()[0]
+    if events_version == 1:
+        events = con.execute(_EVENTS_DIGEST_V1, {"first": first, "last": last}).fetchone()[0]
+    else:
+        events = _events_digest_by_day(con, first, last)
     roster = con.execute(
         "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
         "ORDER BY employee_id), '')) FROM sr_roster"
@@ -146,20 +147,59 @@ def _digests(
     return events, roster, results
 
 
-# The events digest of each version, over the events the run saw (`sr_events`) in the
-# evaluated days; docs/data.md section 5 gives the same SQL.
-EVENTS_DIGEST_SQL = {
-    1: "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
-    "ORDER BY event_id), '')) FROM sr_events WHERE local_date BETWEEN $first AND $last",
-    # Day by day: each day's text is small, so the digest of 20 million events does not
-    # need one text of gigabytes in memory (which DuckDB cannot spill to disk).
-    2: "WITH days AS (\n"
-    "  SELECT local_date, sha256(string_agg(event_id || ':' || content_sha256, ','"
-    " ORDER BY event_id)) AS day_sha256\n"
-    "  FROM sr_events WHERE local_date BETWEEN $first AND $last GROUP BY local_date)\n"
-    "SELECT sha256(coalesce(string_agg(strftime(local_date, '%Y-%m-%d') || ':' || day_sha256,"
-    " ',' ORDER BY local_date), '')) FROM days",
-}
+# Version 1 of the events digest (docs/data.md section 5): one text of every event.
+_EVENTS_DIGEST_V1 = (
+    "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
+    "ORDER BY event_id), '')) FROM sr_events WHERE local_date BETWEEN $first AND $last"
+)
+
+# At most this many events' texts are held at once by the digest of version 2.
+DIGEST_EVENTS_AT_ONCE = 2_000_000
+
+
+def _events_digest_by_day(con: duckdb.DuckDBPyConnection, first: date, last: date) -> str:
+    """Version 2 of the events digest: a sha256 per local day, then one of the days.
+
+    DuckDB holds every input of an ordered ``string_agg`` in memory until it ends, and
+    cannot spill it to disk: over 20 million events that is gigabytes. So the days are
+    digested in runs of consecutive days of at most :data:`DIGEST_EVENTS_AT_ONCE` events
+    (a day with more is a run of its own), one query per run; the loop is over those
+    runs of days, never over events. The digest is the same whatever the runs."""
+    con.execute("CREATE OR REPLACE TEMP TABLE sr_digest_days (local_date DATE, day_sha256 VARCHAR)")
+    counts = con.execute(
+        "SELECT local_date, count(*) FROM sr_events WHERE local_date BETWEEN $first AND $last"
+        " GROUP BY local_date ORDER BY local_date",
+        {"first": first, "last": last},
+    ).fetchall()
+    for start, end in _runs_of_days(counts, DIGEST_EVENTS_AT_ONCE):
+        con.execute(
+            "INSERT INTO sr_digest_days SELECT local_date,"
+            " sha256(string_agg(event_id || ':' || content_sha256, ',' ORDER BY event_id))"
+            " FROM sr_events WHERE local_date BETWEEN $start AND $end GROUP BY local_date",
+            {"start": start, "end": end},
+        )
+    try:
+        return con.execute(
+            "SELECT sha256(coalesce(string_agg(strftime(local_date, '%Y-%m-%d') || ':' ||"
+            " day_sha256, ',' ORDER BY local_date), '')) FROM sr_digest_days"
+        ).fetchone()[0]
+    finally:
+        con.execute("DROP TABLE IF EXISTS sr_digest_days")
+
+
+def _runs_of_days(counts: list[tuple[date, int]], budget: int) -> list[tuple[date, date]]:
+    """Consecutive days (with their event counts, in order) grouped into runs of at most
+    ``budget`` events; a day over the budget alone."""
+    runs: list[tuple[date, date]] = []
+    held = 0
+    for day, count in counts:
+        if runs and held + count <= budget:
+            runs[-1] = (runs[-1][0], day)
+            held += count
+        else:
+            runs.append((day, day))
+            held = count
+    return runs
 
 
 # ---- which instances to evaluate --------------------------------------------------------

@@ -350,12 +350,16 @@ def _instance_days(instances: str) -> str:
     return f"  SELECT seq, CAST(unnest({days}) AS DATE) AS local_date\n  FROM {instances}"
 
 
-def _events_of_days(days: str, aggregates: list[Aggregate]) -> str:
+def _events_of_days(days: str, aggregates: list[Aggregate], rows: str | None = None) -> str:
     """FROM ... GROUP BY of one pass over the events of the days in ``days`` (a CTE made by
-    ``_instance_days``) that ``aggregates`` can read, per instance and employee."""
+    ``_instance_days``) that ``aggregates`` can read, per instance and employee; with
+    ``rows`` (a results table), only the employees with a row in the instance."""
     types = ", ".join(sorted({quote_text(str(a.event_type)) for a in aggregates}))
+    rated = (
+        f"  SEMI JOIN {rows} r ON r.seq = d.seq AND r.employee_id = e.employee_id\n" if rows else ""
+    )
     return (
-        f"  FROM {days} d JOIN sr_events e ON e.local_date = d.local_date\n"
+        f"  FROM {days} d JOIN sr_events e ON e.local_date = d.local_date\n{rated}"
         f"  WHERE e.type IN ({types})\n"
         "  GROUP BY d.seq, e.employee_id"
     )
@@ -429,6 +433,7 @@ def _contributions(block: BlockPlan) -> str:
     if not block.contributions:
         return ""
     kind = quote_text(block.kind)
+    results = quote_ident(f"sr_results_{block.kind}")
     used = list(dict.fromkeys(a for c in block.contributions for a in c.aggregates))
     ctes = [
         "-- the shown instances\n"
@@ -449,12 +454,12 @@ def _contributions(block: BlockPlan) -> str:
             "ids AS (\n  SELECT d.seq, e.employee_id,\n    "
             + lists
             + "\n"
-            + _events_of_days("inst_days", used)
+            # The events of employees who are not rated would be grouped for nothing.
+            + _events_of_days("inst_days", used, rows=results)
             + "\n)"
         )
         join = "\n  LEFT JOIN ids ON ids.seq = r.seq AND ids.employee_id = r.employee_id"
     items = ",\n    ".join(_contribution_item(c) for c in block.contributions)
-    results = quote_ident(f"sr_results_{block.kind}")
     return (
         "WITH\n" + ",\n".join(ctes) + "\n"
         "SELECT period, employee_id, c.line AS line, c.kind AS kind, c.label AS label,"

@@ -20,8 +20,10 @@ The input tables of a run:
   earlier instances kept (``previous(...)``, ``for N consecutive``).
 
 A block's query: the instances; the rated population (roster x instances, `applies to`);
-one pass over the instances' events with ``FILTER`` aggregates; one pass over each shorter
-block's results; then the plan's layers as CTEs, in order, each adding columns to the row.
+one pass over the instances' events (met by their day) with ``FILTER`` aggregates; one
+pass over each shorter block's results; then the plan's layers as CTEs, in order, each
+adding columns to the row. Its contributions query reads the rows of the shown instances
+and, for the event ids, the events of those instances alone.
 A column's SQL name is a role prefix and its plan id (``v12``), followed for a named
 policy object by the ASCII letters of its name as a reading aid (``v12_sales``): the id
 alone makes it unique. Policy text appears only as escaped literals, and in comments only

@@ -130,3 +130,42 @@ def test_a_store_without_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert code == 1
     assert "no run 20261102T000000-00000000 in this store: it has no recorded runs" in out
     assert "internal error" not in out
+
+
+def test_a_line_reading_two_aggregates_lists_each_event_once_in_order(
+    record_run: Callable[..., tuple[Path, str]],
+) -> None:
+    # The letters are read first, so their ids come first until the lists are merged.
+    policy = (
+        'policy "p"\ntimezone "Asia/Shanghai"\neach week ending sunday {\n'
+        "  red 1 when count(praise_letter) > 0 and count(member_signup) > 0\n"
+        "  red 2 when count(complaint) > 0 and count(complaint where responsible) > 0\n}\n"
+    )
+    _db, run = record_run(policy, ROSTER, EVENTS, "2026-W44")
+    _code, out = explain(run, "--employee", "A")
+    assert "events (5): a1, a2, a3, a4, a5" in out
+    # c1 is read by both aggregates of the line
+    _code, out = explain(run, "--employee", "C")
+    assert "red +2" in out and "events (1): c1" in out
+
+
+def test_only_the_shown_period_keeps_contributions(
+    record_run: Callable[..., tuple[Path, str]],
+) -> None:
+    # `for 2 consecutive months` evaluates September too; only October is shown and kept.
+    policy = (
+        'policy "m"\ntimezone "Asia/Shanghai"\neach month {\n'
+        "  let letters = count(praise_letter)\n"
+        '  award "稳定" when letters >= 1 for 2 consecutive months\n}\n'
+    )
+    events = EVENTS + "s1,A,praise_letter,2026-09-15T11:00:00+08:00,\n"
+    _db, run = record_run(policy, ROSTER, events, "2026-10")
+    con = duckdb.connect("s.duckdb", read_only=True)
+    kept = con.execute(
+        "SELECT period, event_ids FROM contributions WHERE run_id = ? AND employee_id = 'A' "
+        "AND kind = 'value'",
+        [run],
+    ).fetchall()
+    assert kept == [("2026-10", ["a3", "a4", "a5"])]
+    _code, out = explain(run, "--employee", "A")
+    assert 'award "稳定"' in out

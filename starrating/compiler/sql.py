@@ -20,8 +20,10 @@ The input tables of a run:
   earlier instances kept (``previous(...)``, ``for N consecutive``).
 
 A block's query: the instances; the rated population (roster x instances, `applies to`);
-one pass over the instances' events with ``FILTER`` aggregates; one pass over each shorter
-block's results; then the plan's layers as CTEs, in order, each adding columns to the row.
+one pass over the instances' events (met by their day) with ``FILTER`` aggregates; one
+pass over each shorter block's results; then the plan's layers as CTEs, in order, each
+adding columns to the row. Its contributions query reads the rows of the shown instances
+and, for the event ids, the events of those instances alone.
 A column's SQL name is a role prefix and its plan id (``v12``), followed for a named
 policy object by the ASCII letters of its name as a reading aid (``v12_sales``): the id
 alone makes it unique. Policy text appears only as escaped literals, and in comments only
@@ -116,8 +118,8 @@ class CompiledBlock:
     values: dict[str, str]  # let/score name -> SQL column, in the order reports show them
     awards: dict[str, str]  # award name -> SQL column, in declaration order
     hidden: dict[str, str] = field(default_factory=dict)  # look-back columns -> SQL type
-    # The rule-by-rule explanation of every row (for `starrating explain`): a query over
-    # this block's results and its events, with the same $seq_lo/$seq_hi parameters.
+    # The rule-by-rule explanation of every shown row (for `starrating explain`): a query
+    # over this block's results and its events, without parameters.
     contributions_sql: str = ""
 
 
@@ -223,15 +225,13 @@ class _Query:
 
     def event_pass(self, selects: list[str], joins: list[str]) -> None:
         aggregates = self.block.event_aggregates
-        types = ", ".join(sorted({quote_text(str(a.event_type)) for a in aggregates}))
+        self.cte("inst_days", _instance_days("inst"), INSTANCE_DAYS_NOTE)
         self.cte(
             "events_agg",
-            "  SELECT i.seq, e.employee_id,\n    "
+            "  SELECT d.seq, e.employee_id,\n    "
             + ",\n    ".join(f"{_aggregate(a)} AS {ident(a.column)}" for a in aggregates)
-            + "\n  FROM inst i JOIN sr_events e\n"
-            "    ON e.local_date BETWEEN i.period_start AND i.period_end\n"
-            f"  WHERE e.type IN ({types})\n"
-            "  GROUP BY i.seq, e.employee_id",
+            + "\n"
+            + _events_of_days("inst_days", aggregates),
             "one pass over the instances' events",
         )
         joins.append("LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id")
@@ -339,6 +339,34 @@ def _list(items: list[Sql]) -> Sql:
     return join(", ", items)
 
 
+INSTANCE_DAYS_NOTE = "the days of the instances, which their events are joined on"
+
+
+def _instance_days(instances: str) -> str:
+    """Each day of each instance of ``instances`` (a CTE with seq, period_start and
+    period_end). Events meet their instance by an equality join on the day, which DuckDB
+    runs as a hash join on this small table; a range join (``local_date BETWEEN
+    period_start AND period_end``) sorted every event and was the costliest step of a
+    block."""
+    days = "generate_series(period_start, period_end, INTERVAL 1 DAY)"
+    return f"  SELECT seq, CAST(unnest({days}) AS DATE) AS local_date\n  FROM {instances}"
+
+
+def _events_of_days(days: str, aggregates: list[Aggregate], rows: str | None = None) -> str:
+    """FROM ... GROUP BY of one pass over the events of the days in ``days`` (a CTE made by
+    ``_instance_days``) that ``aggregates`` can read, per instance and employee; with
+    ``rows`` (a results table), only the employees with a row in the instance."""
+    types = ", ".join(sorted({quote_text(str(a.event_type)) for a in aggregates}))
+    rated = (
+        f"  SEMI JOIN {rows} r ON r.seq = d.seq AND r.employee_id = e.employee_id\n" if rows else ""
+    )
+    return (
+        f"  FROM {days} d JOIN sr_events e ON e.local_date = d.local_date\n{rated}"
+        f"  WHERE e.type IN ({types})\n"
+        "  GROUP BY d.seq, e.employee_id"
+    )
+
+
 def _aggregate(aggregate: Aggregate) -> str:
     """``func(target) FILTER (WHERE condition)``; count and sum of no rows are 0, not
     missing (see ``_zero_or_null``)."""
@@ -399,39 +427,46 @@ def _explained_columns(block: BlockPlan) -> list[Column]:
 
 
 def _contributions(block: BlockPlan) -> str:
-    """One row per rule line that contributed, per rated employee and instance: the line
-    number, what it did, the amount, and the event ids behind it. Reads the block's
-    results (which carry the line columns) and one pass over the events."""
+    """One row per rule line that contributed, per rated employee and shown instance: the
+    line number, what it did, the amount, and the event ids behind it. Reads the block's
+    results (which carry the line columns) and, for the event ids, one pass over the events
+    of the shown instances only: the instances a longer block or a look-back needed
+    evaluated are not shown, and nothing of theirs is kept."""
     if not block.contributions:
         return ""
     kind = quote_text(block.kind)
+    results = quote_ident(f"sr_results_{block.kind}")
     used = list(dict.fromkeys(a for c in block.contributions for a in c.aggregates))
     ctes = [
-        "inst AS (\n  SELECT seq FROM sr_instances\n"
-        f"  WHERE kind = {kind} AND seq BETWEEN $seq_lo AND $seq_hi\n)"
+        "-- the shown instances\n"
+        "inst AS (\n  SELECT seq, period_start, period_end FROM sr_instances\n"
+        f"  WHERE kind = {kind} AND shown\n)"
     ]
     join = ""
     if used:
+        # Sorted here, once per aggregate, so that a line reading one aggregate takes its
+        # list as it is; an event is in one instance only, so a list has no duplicates.
         lists = ",\n    ".join(
-            f"list(e.event_id ORDER BY e.event_id) FILTER (WHERE {render(a.condition)}) "
-            f"AS {_ids(a)}"
+            f"list_sort(list(e.event_id) FILTER (WHERE {render(a.condition)})) AS {_ids(a)}"
             for a in used
         )
+        ctes.append(f"{comment(INSTANCE_DAYS_NOTE)}\ninst_days AS (\n{_instance_days('inst')}\n)")
         ctes.append(
-            "ids AS (\n  SELECT i.seq, e.employee_id,\n    " + lists + "\n"
-            "  FROM sr_instances i JOIN sr_events e\n"
-            "    ON e.local_date BETWEEN i.period_start AND i.period_end\n"
-            f"  WHERE i.kind = {kind} AND i.seq BETWEEN $seq_lo AND $seq_hi\n"
-            "  GROUP BY i.seq, e.employee_id\n)"
+            "-- the ids of the events each aggregate read, in order\n"
+            "ids AS (\n  SELECT d.seq, e.employee_id,\n    "
+            + lists
+            + "\n"
+            # The events of employees who are not rated would be grouped for nothing.
+            + _events_of_days("inst_days", used, rows=results)
+            + "\n)"
         )
         join = "\n  LEFT JOIN ids ON ids.seq = r.seq AND ids.employee_id = r.employee_id"
     items = ",\n    ".join(_contribution_item(c) for c in block.contributions)
-    results = quote_ident(f"sr_results_{block.kind}")
     return (
         "WITH\n" + ",\n".join(ctes) + "\n"
-        "SELECT seq, period, employee_id, c.line AS line, c.kind AS kind, c.label AS label,"
+        "SELECT period, employee_id, c.line AS line, c.kind AS kind, c.label AS label,"
         " c.amount AS amount, c.detail AS detail, c.event_ids AS event_ids\n"
-        "FROM (\n  SELECT r.seq, r.period, r.employee_id, unnest([\n    "
+        "FROM (\n  SELECT r.period, r.employee_id, unnest([\n    "
         + items
         + f"\n  ]) AS c\n  FROM {results} r JOIN inst ON inst.seq = r.seq{join}\n)\n"
         "WHERE c.shown"
@@ -439,10 +474,13 @@ def _contributions(block: BlockPlan) -> str:
 
 
 def _contribution_item(c: Contribution) -> str:
-    lists = [f"coalesce(ids.{_ids(a)}, CAST([] AS VARCHAR[]))" for a in c.aggregates]
-    events = (
-        "list_sort(list_distinct(" + " || ".join(lists) + "))" if lists else "CAST([] AS VARCHAR[])"
-    )
+    lists = [f"coalesce(ids.{_ids(a)}, CAST([] AS VARCHAR[]))" for a in dict.fromkeys(c.aggregates)]
+    if not lists:
+        events = "CAST([] AS VARCHAR[])"
+    elif len(lists) == 1:
+        events = lists[0]
+    else:  # two aggregates can read the same event
+        events = "list_sort(list_distinct(" + " || ".join(lists) + "))"
     amount = render(c.amount, "r.") if c.amount is not None else "NULL"
     detail = _detail(c)
     return (

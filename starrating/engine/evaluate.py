@@ -96,7 +96,7 @@ def evaluate(
             _run_block(con, compiled, kind, len(plan[kind]), first_kept)
         write_row_json(con, compiled, evaluated_kinds)
         if contributions:
-            _collect_contributions(con, compiled, evaluated_kinds, plan)
+            _collect_contributions(con, compiled, evaluated_kinds)
         events_sha256, roster_sha256, results_sha256 = _digests(con, plan, events_digest_version)
         printed_rows, cell_rows = con.execute(
             "SELECT coalesce(string_agg(row_document, ',\n' ORDER BY position), ''),"
@@ -364,10 +364,7 @@ def _run_block(
 
 
 def _collect_contributions(
-    con: duckdb.DuckDBPyConnection,
-    compiled: CompiledPolicy,
-    kinds: list[str],
-    plan: dict[str, list[Instance]],
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
 ) -> None:
     """What each rule line contributed to each shown row, into ``sr_contributions``
     (kept after the run's other tables are dropped, for the run record to copy)."""
@@ -378,14 +375,8 @@ def _collect_contributions(
     )
     for kind in kinds:
         sql = compiled.blocks[kind].contributions_sql
-        if not sql:
-            continue
-        con.execute(
-            "INSERT INTO sr_contributions SELECT c.period, c.employee_id, c.line, c.kind, "
-            f"c.label, c.amount, c.detail, c.event_ids FROM ({sql}) c JOIN sr_instances i "
-            f"ON i.kind = {quote_text(kind)} AND i.seq = c.seq WHERE i.shown",
-            {"seq_lo": 0, "seq_hi": len(plan[kind]) - 1},
-        )
+        if sql:  # it reads the shown instances of sr_instances only
+            con.execute(f"INSERT INTO sr_contributions {sql}")
 
 
 __all__ = [

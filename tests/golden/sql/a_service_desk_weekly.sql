@@ -26,9 +26,14 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE coalesce((r."r4_role") = ('service_desk'), FALSE)
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     count(*) FILTER (WHERE e.type = 'verbal_warning') AS "agg5",
     count(*) FILTER (WHERE e.type = 'point_deduction') AS "agg6",
     count(*) FILTER (WHERE e.type = 'member_signup' AND coalesce((e."e10_member_signup_channel") = ('free_with_purchase'), FALSE)) AS "agg11",
@@ -37,10 +42,9 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'suggestion') AS "agg27",
     count(*) FILTER (WHERE e.type = 'commendation' AND coalesce((e."e32_commendation_kind") = ('teamwork'), FALSE)) AS "agg33",
     count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg35"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('commendation', 'exam', 'member_signup', 'point_deduction', 'praise_letter', 'suggestion', 'verbal_warning')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- each rated employee with the aggregates and the values kept before
 base AS (
@@ -283,14 +287,18 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE coalesce((r."r4_role") = ('service_desk'), FALSE)
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     max(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'exam') AS "agg50"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('exam')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- one pass over the results of the weeks in each instance
 sa_week AS (

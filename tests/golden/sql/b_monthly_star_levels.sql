@@ -26,9 +26,14 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE coalesce(r."r8_service_certified", FALSE)
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     count(*) FILTER (WHERE e.type = 'commendation' AND coalesce((e."e9_commendation_kind") = ('courtesy'), FALSE)) AS "agg10",
     count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e12_service_issue_kind") = ('attitude'), FALSE)) AS "agg13",
     count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg17",
@@ -37,10 +42,9 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg25",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e27_complaint_responsible", FALSE)) AS "agg28",
     CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'self_assessment') AS DECIMAL(38,10)) AS "agg32"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('commendation', 'complaint', 'praise_letter', 'self_assessment', 'service_issue', 'survey', 'task_overdue')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- how many of the 2 instances before held
 st34 AS (

@@ -30,9 +30,14 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE ((coalesce((r."r29_employment_type") = ('regular'), FALSE) AND coalesce(((((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END))) >= (CAST('6' AS DECIMAL(38,10))), FALSE)) AND (coalesce((r."r30_role") = ('service_desk'), FALSE) OR coalesce((r."r30_role") = ('customer_support'), FALSE) OR coalesce((r."r30_role") = ('tech_support'), FALSE) OR coalesce((r."r30_role") = ('sales_advisor'), FALSE)))
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'survey') AS DECIMAL(38,10)) AS "agg31",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce((e."e32_complaint_level") = (CAST('3' AS DECIMAL(38,10))), FALSE)) AS "agg33",
     count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg35",
@@ -46,10 +51,9 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'suggestion' AND coalesce(e."e51_suggestion_adopted", FALSE)) AS "agg52",
     CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('nps'), FALSE)) AS DECIMAL(38,10)) AS "agg53",
     count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg54"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('complaint', 'discipline_notice', 'exam', 'mystery_shopper', 'praise_letter', 'satisfaction_rating', 'service_kpi', 'skill_assessment', 'suggestion', 'survey')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- how many of the 2 instances before held
 st97 AS (

@@ -25,9 +25,14 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE coalesce((r."r6_role") = ('window'), FALSE)
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     count(*) FILTER (WHERE e.type = 'nomination') AS "agg7",
     CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'hall_rating') AS DECIMAL(38,10)) AS "agg8",
     CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'office_rating') AS DECIMAL(38,10)) AS "agg9",
@@ -35,10 +40,9 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg13",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e15_complaint_responsible", FALSE)) AS "agg16",
     count(*) FILTER (WHERE e.type = 'prohibition_violation') AS "agg18"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('complaint', 'discipline_notice', 'hall_rating', 'nomination', 'office_rating', 'prohibition_violation', 'satisfaction_rating')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- each rated employee with the aggregates and the values kept before
 base AS (

@@ -27,9 +27,14 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE (coalesce((r."r10_role") = ('property_staff'), FALSE) AND (coalesce((r."r11_post") = ('reception'), FALSE) OR coalesce((r."r11_post") = ('security'), FALSE) OR coalesce((r."r11_post") = ('maintenance'), FALSE) OR coalesce((r."r11_post") = ('cleaning'), FALSE)))
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     count(*) FILTER (WHERE e.type = 'complaint') AS "agg12",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e13_complaint_responsible", FALSE)) AS "agg14",
     count(*) FILTER (WHERE e.type = 'attendance_late') AS "agg15",
@@ -44,10 +49,9 @@ events_agg AS (
     max(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'public_vote') AS "agg34",
     count(*) FILTER (WHERE e.type = 'security_incident') AS "agg38",
     count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg40"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('attendance_absent', 'attendance_early_leave', 'attendance_late', 'commendation', 'complaint', 'discipline_notice', 'praise_letter', 'public_vote', 'security_incident', 'verbal_praise')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- each rated employee with the aggregates and the values kept before
 base AS (

@@ -23,15 +23,19 @@ rated AS (
     ON r.hire_date <= i.period_end
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     count(*) FILTER (WHERE e.type = 'member_signup' AND (coalesce((e."e6_member_signup_channel") = ('paid'), FALSE) OR coalesce((e."e6_member_signup_channel") = ('free_with_purchase'), FALSE))) AS "agg7",
     max(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'exam') AS "agg8"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('exam', 'member_signup')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- each rated employee with the aggregates and the values kept before
 base AS (

@@ -25,18 +25,22 @@ rated AS (
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
   WHERE (coalesce((r."r3_role") = ('service_desk'), FALSE) AND coalesce(((((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END))) >= (CAST('3' AS DECIMAL(38,10))), FALSE))
 ),
+-- the days of the instances, which their events are joined on
+inst_days AS (
+  SELECT seq, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM inst
+),
 -- one pass over the instances' events
 events_agg AS (
-  SELECT i.seq, e.employee_id,
+  SELECT d.seq, e.employee_id,
     CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'exam') AS DECIMAL(38,10)) AS "agg4",
     count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e5_service_issue_kind") = ('attitude'), FALSE)) AS "agg6",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e8_complaint_responsible", FALSE)) AS "agg9",
     count(*) FILTER (WHERE e.type = 'commendation') AS "agg11",
     count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg16"
-  FROM inst i JOIN sr_events e
-    ON e.local_date BETWEEN i.period_start AND i.period_end
+  FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('commendation', 'complaint', 'exam', 'service_issue', 'task_overdue')
-  GROUP BY i.seq, e.employee_id
+  GROUP BY d.seq, e.employee_id
 ),
 -- each rated employee with the aggregates and the values kept before
 base AS (

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import Result
 from conftest import invoke
@@ -20,6 +21,7 @@ from starrating.store.ingest import (
     ingest_files,
     ingest_roster,
 )
+from starrating.store.schema import STORE_TABLES
 from starrating.store.store import Store
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -538,11 +540,78 @@ def test_first_line_of_a_repeated_event_is_kept(store: Store, tmp_path: Path) ->
         "e1,A,x,2026-10-27",
     )
     assert ingest_events(store, path, None, NOW).added == 3
-    assert rows(store, "SELECT event_id FROM events ORDER BY rowid") == [
-        ("e2",),
-        ("e1",),
-        ("e3",),
+    # Identical lines: the first is written, the others add nothing (the order in which
+    # rows are stored means nothing).
+    assert rows(store, "SELECT event_id, ingest_id FROM events ORDER BY event_id") == [
+        ("e1", 1),
+        ("e2", 1),
+        ("e3", 1),
     ]
+
+
+# The events table of stores created before event_id lost its PRIMARY KEY (schema
+# version 1 both): written here by hand, as those versions wrote it.
+EVENTS_WITH_A_KEY = """CREATE TABLE events (
+    event_id VARCHAR PRIMARY KEY,
+    employee_id VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,
+    occurred_at VARCHAR NOT NULL,
+    occurred_utc TIMESTAMPTZ,
+    occurred_local TIMESTAMP,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    value DECIMAL(38, 10),
+    voids VARCHAR,
+    attributes JSON,
+    content_sha256 VARCHAR NOT NULL,
+    ingest_id BIGINT NOT NULL
+)"""
+
+
+def test_a_store_whose_events_have_a_primary_key_keeps_working(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    for statement in STORE_TABLES:
+        con.execute(EVENTS_WITH_A_KEY if "CREATE TABLE events" in statement else statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.close()
+    path = write(
+        tmp_path,
+        "e.csv",
+        f"{HEADER},value,level",
+        "e1,A,complaint,2026-10-28T10:00:00+08:00,1.5,2",
+        "e2,A,praise_letter,2026-10-29,,",
+        "e1,A,complaint,2026-10-28T10:00:00+08:00,1.50,2",  # the same event again
+    )
+    with Store.open(db) as store:
+        assert ingest_events(store, path, None, NOW).added == 2
+        keys = rows(
+            store,
+            "SELECT constraint_column_names FROM duckdb_constraints() "
+            "WHERE table_name = 'events' AND constraint_type = 'PRIMARY KEY'",
+        )
+        assert keys == [(["event_id"],)]
+        again = ingest_events(store, to_parquet(store, path), None, LATER)
+        assert (again.problems, again.added) == ([], 0)
+        changed = write(tmp_path, "changed.csv", f"{HEADER},level", "e1,A,complaint,2026-10-28,3")
+        assert one_problem(ingest_events(store, changed, None, LATER)) == (
+            f"{changed}:2: event_id `e1` is already in the store with different content "
+            f"(from {path}); a correction is a new event and a `void` row"
+        )
+        assert counts(store)["events"] == 2
+
+
+def test_a_new_store_keeps_event_ids_unique_without_a_key(store: Store, tmp_path: Path) -> None:
+    # No index guards event_id in a new store: the insert's anti-joins do, against the
+    # store and within the file, whichever format and however often a file is sent.
+    path = write(
+        tmp_path,
+        "e.csv",
+        HEADER,
+        *(f"e{i % 7},A,x,2026-10-{1 + i % 7:02d}" for i in range(40)),
+    )
+    for sent in (path, to_parquet(store, path), path):
+        ingest_events(store, sent, None, NOW)
+    assert rows(store, "SELECT count(*), count(DISTINCT event_id) FROM events") == [(7, 7)]
 
 
 def test_an_event_id_stored_with_other_content(store: Store, tmp_path: Path) -> None:

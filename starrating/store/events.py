@@ -18,10 +18,12 @@ from .checks import (
     RowChecks,
     added_rows,
     attributes_sql,
+    has_offset_sql,
     infer_sql,
     inferred_types,
     ingest_zone,
     instant_sql,
+    iso_time_sql,
     local_sql,
     merge_types,
     missing_columns,
@@ -36,11 +38,25 @@ from .staging import (
     IngestReport,
     Staged,
     lit,
+    read_values,
 )
 from .store import Store
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
+
+
+def content_sql(row: str) -> str:
+    """``content_sha256`` of the parsed file row ``row`` (docs/data.md section 2): the
+    definition stores written by every version hold, so it never changes."""
+    recorded = (
+        f"CASE WHEN {row}.recorded_text IS NOT NULL "
+        f"THEN coalesce(CAST({row}.rec_utc AS VARCHAR), {row}.recorded_text) END"
+    )
+    return (
+        f"sha256(to_json([{row}.employee_id, {row}.type, {row}.occurred_at, "
+        f"CAST({row}.value AS VARCHAR), {row}.voids, {row}.attrs, {recorded}]))"
+    )
 
 
 def apply_events(
@@ -58,25 +74,31 @@ def apply_events(
     c = staged.col
     carried = "".join(f", {staged.columns[n]}" for n in attributes)
     rec = c("recorded_at")
-    con.execute(
+    # One table of the file's values, parsed; the content digest is not in it: it is
+    # computed where it is needed, for the rows written and the ids that collide.
+    read = read_values(
+        con,
+        staged,
         f"""CREATE TEMP TABLE {ev} AS
-            SELECT *, sha256(to_json([employee_id, type, occurred_at,
-                        CAST(value AS VARCHAR), voids, attrs,
-                        CASE WHEN recorded_text IS NOT NULL
-                             THEN coalesce(CAST(rec_utc AS VARCHAR), recorded_text) END]))
-                      AS content
+            SELECT __line, event_id, employee_id, type, occurred_at, recorded_text,
+                   value_text, voids,
+                   {utc_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_utc,
+                   {local_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_local,
+                   {instant_sql("recorded_text", zone)} AS rec_utc,
+                   {number_sql("value_text")} AS value,
+                   attrs{carried}
             FROM (SELECT __line,
                          {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
                          {c("type")} AS type, {c("occurred_at")} AS occurred_at,
+                         {iso_time_sql(c("occurred_at"))} AS occ_iso,
+                         {has_offset_sql(c("occurred_at"))} AS occ_offset,
                          {rec} AS recorded_text, {c("value")} AS value_text,
                          {c("voids")} AS voids,
-                         {utc_sql(c("occurred_at"))} AS occ_utc,
-                         {local_sql(c("occurred_at"))} AS occ_local,
-                         {instant_sql(rec, zone)} AS rec_utc,
-                         {number_sql(c("value"))} AS value,
                          {attributes_sql(staged, attributes)} AS attrs{carried}
-                  FROM {staged.stage})"""
+                  FROM {staged.stage})""",
     )
+    if not read:
+        return
     empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
     checks = RowChecks()
     check = checks.add
@@ -192,16 +214,19 @@ def apply_events(
                 SELECT __line, event_id, content,
                        first_value(content) OVER w AS first_content,
                        first_value(__line) OVER w AS first_line
-                FROM {ev} WHERE event_id IN (SELECT event_id FROM {dup})
+                FROM (SELECT __line, event_id, {content_sql("v")} AS content
+                      FROM {ev} v WHERE event_id IN (SELECT event_id FROM {dup}))
                 WINDOW w AS (PARTITION BY event_id ORDER BY __line))
             WHERE content <> first_content""",
         lambda a: f"event_id `{a[0]}` is also on {staged.line_word(a[1])} with different content",
     )
+    # The digest of the file's row only where its event_id is stored: a new file's rows
+    # are not hashed twice (here and when written).
     check(
         f"""SELECT v.__line, v.event_id, i.file FROM {ev} v
             JOIN events e ON e.event_id = v.event_id
             LEFT JOIN ingests i ON i.ingest_id = e.ingest_id
-            WHERE e.content_sha256 <> v.content""",
+            WHERE e.content_sha256 <> {content_sql("v")}""",
         lambda a: (
             f"event_id `{a[0]}` is already in the store with different content "
             f"(from {a[1] or 'an earlier ingest'}); a correction is a new event and a "
@@ -217,12 +242,11 @@ def apply_events(
         f"""INSERT INTO events
             SELECT event_id, employee_id, type, occurred_at, occ_utc, occ_local,
                    coalesce(rec_utc, CAST(? AS TIMESTAMPTZ)), value, voids,
-                   CAST(attrs AS JSON), content, ?
+                   CAST(attrs AS JSON), {content_sql("v")}, ?
             FROM {ev} v
             WHERE NOT EXISTS (SELECT 1 FROM {dup} d
                               WHERE d.event_id = v.event_id AND d.first_line <> v.__line)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.event_id)
-            ORDER BY __line""",
+              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.event_id)""",
         [now.isoformat(), ingest_id],
     )
     report.added = added_rows(con, "events", ingest_id)

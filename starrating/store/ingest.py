@@ -121,7 +121,11 @@ def ingest_files(
             if staged[-1].aborted:
                 raise IngestError([_report(s) for s in staged if s.problems])
         with store.transaction():
-            reports = [_apply(store, s, catalog, now) for s in staged]
+            reports = []
+            for item in staged:
+                reports.append(_apply(store, item, catalog, now))
+                if item.aborted:  # the transaction is unusable: the later files wait
+                    raise IngestError([r for r in reports if r.problems])
             if any(r.problems for r in reports):
                 raise IngestError(reports)
         return reports
@@ -141,7 +145,10 @@ def _ingest_one(
         if staged.aborted:
             raise IngestError([_report(staged)])
         with store.transaction():
-            return _apply(store, staged, catalog, _utc_now(now))
+            report = _apply(store, staged, catalog, _utc_now(now))
+            if staged.aborted:  # rolls back the transaction the failed read made unusable
+                raise IngestError([report])
+            return report
     finally:
         _drop(store, staged)
 
@@ -166,6 +173,9 @@ def _drop(store: Store, staged: Staged) -> None:
     for table in staged.temp:
         with contextlib.suppress(duckdb.Error):
             store.connection.execute(f"DROP TABLE IF EXISTS {table}")
+    for view in staged.views:
+        with contextlib.suppress(duckdb.Error):
+            store.connection.execute(f"DROP VIEW IF EXISTS {view}")
 
 
 def _utc_now(now: datetime | None) -> datetime:

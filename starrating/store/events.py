@@ -44,6 +44,7 @@ from .store import Store
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
+EVENT_TYPES = {"recorded_at": "TIMESTAMPTZ", "value": "DECIMAL(38, 10)"}  # parsed optional ones
 
 
 def content_sql(row: str) -> str:
@@ -74,6 +75,12 @@ def apply_events(
     c = staged.col
     carried = "".join(f", {staged.columns[n]}" for n in attributes)
     rec = c("recorded_at")
+
+    def parsed(name: str, sql: str) -> str:
+        # An optional column the file does not have is a typed NULL: DuckDB would
+        # otherwise evaluate the parsing (time zone, patterns) on a NULL in every row.
+        return sql if name in staged.columns else f"CAST(NULL AS {EVENT_TYPES[name]})"
+
     # One table of the file's values, parsed; the content digest is not in it: it is
     # computed where it is needed, for the rows written and the ids that collide.
     read = read_values(
@@ -84,8 +91,8 @@ def apply_events(
                    value_text, voids,
                    {utc_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_utc,
                    {local_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_local,
-                   {instant_sql("recorded_text", zone)} AS rec_utc,
-                   {number_sql("value_text")} AS value,
+                   {parsed("recorded_at", instant_sql("recorded_text", zone))} AS rec_utc,
+                   {parsed("value", number_sql("value_text"))} AS value,
                    attrs{carried}
             FROM (SELECT __line,
                          {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
@@ -184,20 +191,30 @@ def apply_events(
         f"SELECT __line, type FROM {ev} WHERE voids IS NOT NULL AND type <> '{VOID_TYPE}'",
         lambda a: f"`voids` is only for rows of type `void` (this row's type is `{a[0]}`)",
     )
+    # The events the file's voids name, found in the file and in the store: the few
+    # named ids are looked up in both (a join on the whole file or store, for each of the
+    # two checks, cost more than the rest of the checks together).
+    named = f"SELECT voids FROM {ev} WHERE type = '{VOID_TYPE}' AND voids IS NOT NULL"
+    targets = ev + "_targets"
+    staged.temp.append(targets)
+    con.execute(
+        f"""CREATE TEMP TABLE {targets} AS
+            SELECT event_id, bool_or(type = '{VOID_TYPE}') AS is_void FROM (
+                SELECT event_id, type FROM {ev} WHERE event_id IN ({named})
+                UNION ALL
+                SELECT event_id, type FROM events WHERE event_id IN ({named}))
+            GROUP BY event_id"""
+    )
     check(
         f"""SELECT v.__line, v.voids FROM {ev} v
             WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM {ev} f WHERE f.event_id = v.voids)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.voids)""",
+              AND NOT EXISTS (SELECT 1 FROM {targets} t WHERE t.event_id = v.voids)""",
         lambda a: f"voids `{a[0]}`, but there is no event `{a[0]}` in this file or the store",
     )
     check(
         f"""SELECT v.__line, v.voids FROM {ev} v
             WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
-              AND (EXISTS (SELECT 1 FROM {ev} f
-                           WHERE f.event_id = v.voids AND f.type = '{VOID_TYPE}')
-                   OR EXISTS (SELECT 1 FROM events e
-                              WHERE e.event_id = v.voids AND e.type = '{VOID_TYPE}'))""",
+              AND EXISTS (SELECT 1 FROM {targets} t WHERE t.event_id = v.voids AND t.is_void)""",
         lambda a: f"voids `{a[0]}`, which is itself a void: a void can only cancel an event",
     )
     # An event_id on several lines of the file: rare, so the lines are compared only
@@ -220,11 +237,20 @@ def apply_events(
             WHERE content <> first_content""",
         lambda a: f"event_id `{a[0]}` is also on {staged.line_word(a[1])} with different content",
     )
+    # The file's ids the store already holds: the store is read once, for the check
+    # below and for the insert, which then joins the file with this (small) table.
+    stored = ev + "_stored"
+    staged.temp.append(stored)
+    con.execute(
+        f"""CREATE TEMP TABLE {stored} AS
+            SELECT event_id, content_sha256, ingest_id FROM events
+            WHERE event_id IN (SELECT event_id FROM {ev})"""
+    )
     # The digest of the file's row only where its event_id is stored: a new file's rows
     # are not hashed twice (here and when written).
     check(
         f"""SELECT v.__line, v.event_id, i.file FROM {ev} v
-            JOIN events e ON e.event_id = v.event_id
+            JOIN {stored} e ON e.event_id = v.event_id
             LEFT JOIN ingests i ON i.ingest_id = e.ingest_id
             WHERE e.content_sha256 <> {content_sql("v")}""",
         lambda a: (
@@ -246,7 +272,7 @@ def apply_events(
             FROM {ev} v
             WHERE NOT EXISTS (SELECT 1 FROM {dup} d
                               WHERE d.event_id = v.event_id AND d.first_line <> v.__line)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.event_id)""",
+              AND NOT EXISTS (SELECT 1 FROM {stored} e WHERE e.event_id = v.event_id)""",
         [now.isoformat(), ingest_id],
     )
     report.added = added_rows(con, "events", ingest_id)

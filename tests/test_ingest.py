@@ -996,6 +996,33 @@ def test_empty_csv_and_corrupt_parquet(store: Store, tmp_path: Path) -> None:
     assert counts(store)["ingests"] == 0
 
 
+def test_a_parquet_file_damaged_after_its_metadata(store: Store, tmp_path: Path) -> None:
+    # Parquet is read when its values are checked, inside the ingest's transaction: a
+    # damaged page is reported like any unreadable file, and nothing of the command is kept.
+    damaged = tmp_path / "e.parquet"
+    store.connection.execute(
+        f"""COPY (SELECT 'e' || i AS event_id, 'A' AS employee_id, 'x' AS type,
+                         '2026-10-28' AS occurred_at, md5(CAST(i AS VARCHAR)) AS note
+                  FROM range(5000) t(i)) TO '{damaged}' (FORMAT parquet, COMPRESSION zstd)"""
+    )
+    data = bytearray(damaged.read_bytes())
+    data[4 : len(data) - 3000] = b"\xff" * (len(data) - 3004)  # the pages, not the footer
+    damaged.write_bytes(bytes(data))
+    found = one_problem(ingest_events(store, damaged, None, NOW))
+    assert found.startswith(f"{damaged}: cannot read the file: ")
+    assert "\n" not in found
+    roster = write(tmp_path, "r.csv", "employee_id,name,hire_date", "A,Ann,2025-01-01")
+    with pytest.raises(IngestError) as raised:
+        ingest_files(store, events=[damaged], rosters=[roster], now=NOW)
+    assert [r.file for r in raised.value.reports] == [str(damaged)]
+    assert counts(store)["ingests"] == counts(store)["roster"] == 0
+    with pytest.raises(IngestError), store.transaction():  # the caller's transaction too
+        ingest_roster(store, roster, None, NOW)
+        ingest_events(store, damaged, None, NOW)
+    assert counts(store)["roster"] == 0
+    assert ingest_roster(store, roster, None, NOW).added == 1  # the store is still usable
+
+
 def test_a_bom_and_crlf_are_fine(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_bytes(f"\ufeff{HEADER},note\r\ne1,A,x,2026-10-28,n\r\n".encode())

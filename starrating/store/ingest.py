@@ -141,16 +141,28 @@ def _ingest_one(
     store: Store, path: Path, kind: str, catalog: Catalog | None, now: datetime
 ) -> IngestReport:
     staged = read_staged(store, path, kind)
+    outer = store.in_transaction
     try:
         if staged.aborted:
             raise IngestError([_report(staged)])
-        with store.transaction():
-            report = _apply(store, staged, catalog, _utc_now(now))
-            if staged.aborted:  # rolls back the transaction the failed read made unusable
-                raise IngestError([report])
+        report = _report(staged)
+        try:
+            with store.transaction():
+                report = _apply(store, staged, catalog, _utc_now(now))
+                if staged.aborted:
+                    raise _ReadFailed  # rolls back the transaction the failed read broke
+                return report
+        except _ReadFailed:
+            if outer:  # the caller's transaction is broken too: it must roll back
+                raise IngestError([report]) from None
             return report
     finally:
         _drop(store, staged)
+
+
+class _ReadFailed(Exception):
+    """A staged file could not be read inside the ingest's transaction (a damaged
+    Parquet page: see :func:`~.staging.read_values`)."""
 
 
 def _report(staged: Staged) -> IngestReport:

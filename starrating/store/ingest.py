@@ -7,8 +7,10 @@ Reading
     ``read_text`` plus DuckDB's JSON functions for JSON Lines (``read_json`` skips blank
     lines and stops at the first bad one, so it could name neither the right line nor
     every bad line), ``read_parquet`` with ``file_row_number``. Every value becomes text
-    (trimmed; an empty cell is no value) in a staging table whose row order is the file
-    order, and all validation is set-based SQL over that table.
+    (trimmed; an empty cell is no value) in a staging table that numbers the file's
+    lines or rows (for Parquet a view over the file, read once by the loader), and all
+    validation is set-based SQL over the loader's one table of parsed values. The order
+    in which rows are stored means nothing: nothing reads ``rowid`` or relies on it.
 
 Where a problem is
     CSV: ``FILE:LINE`` with the header on line 1 (a quoted value spanning lines moves
@@ -33,6 +35,9 @@ Events
     with different content is an error (a correction is a new event plus a ``void``).
     The digest is ``sha256(to_json([...]))`` of those values (docs/data.md section 2
     defines it exactly); stores written by earlier versions hold it, so it never changes.
+    It is computed for the rows written and for the rows whose ``event_id`` collides
+    (in the file or with the store), never twice for a row. ``event_id`` is unique in
+    ``events`` because of these checks and the insert's anti-joins (see :mod:`.schema`).
 
 Roster
     ``employee_id``, ``name``, ``hire_date`` are required; ``leave_date`` and

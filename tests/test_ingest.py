@@ -14,7 +14,9 @@ from click.testing import Result
 from conftest import invoke
 
 from starrating.language.catalog import Catalog
+from starrating.store import ingest as ingest_module
 from starrating.store.ingest import (
+    INGEST_MEMORY_LIMIT,
     IngestError,
     IngestReport,
     ingest_events,
@@ -22,7 +24,7 @@ from starrating.store.ingest import (
     ingest_roster,
 )
 from starrating.store.schema import STORE_TABLES
-from starrating.store.store import Store
+from starrating.store.store import MEMORY_LIMIT_ENV, Store
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -1021,6 +1023,46 @@ def test_a_parquet_file_damaged_after_its_metadata(store: Store, tmp_path: Path)
         ingest_events(store, damaged, None, NOW)
     assert counts(store)["roster"] == 0
     assert ingest_roster(store, roster, None, NOW).added == 1  # the store is still usable
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+
+
+def _as_duckdb_shows(memory_limit: str) -> str:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    return _memory_limit(con)
+
+
+def test_an_ingest_lowers_the_memory_limit_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    original = ingest_module.apply_events
+
+    def observed(store: Store, *args: object) -> None:
+        seen.append(_memory_limit(store.connection))
+        original(store, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "apply_events", observed)
+    path = write(tmp_path, "e.csv", HEADER, "e1,A,x,2026-10-28")
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.settings is not None
+        own = store.settings.memory_limit
+        before = _memory_limit(store.connection)
+        assert ingest_events(store, path, None, NOW).added == 1
+        assert ingest_files(store, events=[path], now=NOW)[0].added == 0
+        assert _memory_limit(store.connection) == before  # a run after it has the store's
+    lowered = ingest_module._size_bytes(own) > ingest_module._size_bytes(INGEST_MEMORY_LIMIT)
+    expected = _as_duckdb_shows(INGEST_MEMORY_LIMIT if lowered else own)
+    assert seen == [expected, expected]
+    # A limit the user chose is the ingest's too.
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "20GB")
+    with Store.open(tmp_path / "s.duckdb") as store:
+        ingest_events(store, path, None, NOW)
+    assert seen[-1] == _as_duckdb_shows("20GB")
 
 
 def test_a_bom_and_crlf_are_fine(store: Store, tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ All or nothing
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,19 +88,33 @@ from .staging import (
     Staged,
     read_staged,
 )
-from .store import Store
+from .store import MEMORY_LIMIT_ENV, Store
+
+# DuckDB's memory for an ingest when STARRATING_MEMORY_LIMIT is not set (and the store's
+# own limit is higher): the file's parsed values and the new rows are spilled beyond it,
+# so that an ingest of 20 million events stays under 4 GB of process memory (docs/data.md
+# section 3). A run keeps the store's limit: what it needs cannot all be spilled.
+INGEST_MEMORY_LIMIT = "2500MB"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|[KMGT]i?B)\s*$", re.IGNORECASE)
+_UNIT_BYTES = {"b": 1} | {
+    f"{prefix}{infix}b": base**power
+    for power, prefix in enumerate("kmgt", 1)
+    for infix, base in (("", 1000), ("i", 1024))
+}
 
 # -- public API ---------------------------------------------------------------------
 
 
 def ingest_events(store: Store, path: Path, catalog: Catalog | None, now: datetime) -> IngestReport:
     """Validate an events file and, when it has no problem, add it to the store."""
-    return _ingest_one(store, Path(path), "events", catalog, now)
+    with _ingest_memory(store):
+        return _ingest_one(store, Path(path), "events", catalog, now)
 
 
 def ingest_roster(store: Store, path: Path, catalog: Catalog | None, now: datetime) -> IngestReport:
     """Validate a roster file and, when it has no problem, add its new versions."""
-    return _ingest_one(store, Path(path), "roster", catalog, now)
+    with _ingest_memory(store):
+        return _ingest_one(store, Path(path), "roster", catalog, now)
 
 
 def ingest_files(
@@ -118,6 +134,17 @@ def ingest_files(
     now = _utc_now(now)
     work = [(Path(p), "roster") for p in rosters] + [(Path(p), "events") for p in events]
     staged: list[Staged] = []
+    with _ingest_memory(store):
+        return _ingest_all(store, work, staged, catalog, now)
+
+
+def _ingest_all(
+    store: Store,
+    work: list[tuple[Path, str]],
+    staged: list[Staged],
+    catalog: Catalog | None,
+    now: datetime,
+) -> list[IngestReport]:
     try:
         # Files are read before the transaction starts: a file DuckDB cannot read must
         # not abort the transaction (only inside an outer one is that unavoidable).
@@ -193,6 +220,36 @@ def _drop(store: Store, staged: Staged) -> None:
     for view in staged.views:
         with contextlib.suppress(duckdb.Error):
             store.connection.execute(f"DROP VIEW IF EXISTS {view}")
+
+
+@contextlib.contextmanager
+def _ingest_memory(store: Store) -> Iterator[None]:
+    """DuckDB's memory limit lowered to ``INGEST_MEMORY_LIMIT`` for the ingest, then the
+    store's again; unchanged when STARRATING_MEMORY_LIMIT is set (the user's choice) or
+    when the store's limit is already lower."""
+    settings = store.settings
+    chosen = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    own = _size_bytes(settings.memory_limit) if settings is not None else None
+    cap = _size_bytes(INGEST_MEMORY_LIMIT)
+    if settings is None or chosen or own is None or cap is None or own <= cap:
+        yield
+        return
+    store.connection.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        # After a failed statement the transaction may refuse even this; the command
+        # is failing then, and the next store it opens has its own settings.
+        with contextlib.suppress(duckdb.Error):
+            store.connection.execute(f"SET memory_limit = '{settings.memory_limit}'")
+
+
+def _size_bytes(text: str) -> int | None:
+    """``512MB``, ``3GB``, ``2GiB`` in bytes; None for what this does not read (``50%``)."""
+    match = _SIZE.match(text)
+    if not match:
+        return None
+    return int(float(match[1]) * _UNIT_BYTES[match[2].lower()])
 
 
 def _utc_now(now: datetime | None) -> datetime:

@@ -44,7 +44,8 @@ from .store import Store
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
-EVENT_TYPES = {"recorded_at": "TIMESTAMPTZ", "value": "DECIMAL(38, 10)"}  # parsed optional ones
+# The SQL types of the optional columns that are parsed.
+PARSED_COLUMN_TYPES = {"recorded_at": "TIMESTAMPTZ", "value": "DECIMAL(38, 10)"}
 
 
 def content_sql(row: str) -> str:
@@ -79,7 +80,7 @@ def apply_events(
     def parsed(name: str, sql: str) -> str:
         # An optional column the file does not have is a typed NULL: DuckDB would
         # otherwise evaluate the parsing (time zone, patterns) on a NULL in every row.
-        return sql if name in staged.columns else f"CAST(NULL AS {EVENT_TYPES[name]})"
+        return sql if name in staged.columns else f"CAST(NULL AS {PARSED_COLUMN_TYPES[name]})"
 
     # One table of the file's values, parsed; the content digest is not in it: it is
     # computed where it is needed, for the rows written and the ids that collide.
@@ -191,9 +192,8 @@ def apply_events(
         f"SELECT __line, type FROM {ev} WHERE voids IS NOT NULL AND type <> '{VOID_TYPE}'",
         lambda a: f"`voids` is only for rows of type `void` (this row's type is `{a[0]}`)",
     )
-    # The events the file's voids name, found in the file and in the store: the few
-    # named ids are looked up in both (a join on the whole file or store, for each of the
-    # two checks, cost more than the rest of the checks together).
+    # The events the file's voids name, found in the file and in the store once, for
+    # both checks below (each of them joined the whole file and the whole store before).
     named = f"SELECT voids FROM {ev} WHERE type = '{VOID_TYPE}' AND voids IS NOT NULL"
     targets = ev + "_targets"
     staged.temp.append(targets)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
+import duckdb
+
 from ..language.catalog import TEXT, Catalog
 from ..language.diagnostics import suggestion
 from .checks import (
@@ -64,6 +66,7 @@ def content_sql(row: str) -> str:
 def apply_events(
     store: Store, staged: Staged, catalog: Catalog | None, now: datetime, report: IngestReport
 ) -> None:
+    """Read, check and (when it has no problem) write a staged events file."""
     con = store.connection
     if missing_columns(staged, EVENT_REQUIRED, "an events file"):
         return
@@ -71,41 +74,8 @@ def apply_events(
     if staged.problems:
         return
     attributes = [n for n in staged.columns if n not in EVENT_STANDARD]
-    ev = staged.stage + "_ev"
-    staged.temp.append(ev)
-    c = staged.col
-    carried = "".join(f", {staged.columns[n]}" for n in attributes)
-    rec = c("recorded_at")
-
-    def parsed(name: str, sql: str) -> str:
-        # An optional column the file does not have is a typed NULL: DuckDB would
-        # otherwise evaluate the parsing (time zone, patterns) on a NULL in every row.
-        return sql if name in staged.columns else f"CAST(NULL AS {PARSED_COLUMN_TYPES[name]})"
-
-    # One table of the file's values, parsed; the content digest is not in it: it is
-    # computed where it is needed, for the rows written and the ids that collide.
-    read = read_values(
-        con,
-        staged,
-        f"""CREATE TEMP TABLE {ev} AS
-            SELECT __line, event_id, employee_id, type, occurred_at, recorded_text,
-                   value_text, voids,
-                   {utc_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_utc,
-                   {local_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_local,
-                   {parsed("recorded_at", instant_sql("recorded_text", zone))} AS rec_utc,
-                   {parsed("value", number_sql("value_text"))} AS value,
-                   attrs{carried}
-            FROM (SELECT __line,
-                         {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
-                         {c("type")} AS type, {c("occurred_at")} AS occurred_at,
-                         {iso_time_sql(c("occurred_at"))} AS occ_iso,
-                         {has_offset_sql(c("occurred_at"))} AS occ_offset,
-                         {rec} AS recorded_text, {c("value")} AS value_text,
-                         {c("voids")} AS voids,
-                         {attributes_sql(staged, attributes)} AS attrs{carried}
-                  FROM {staged.stage})""",
-    )
-    if not read:
+    ev = _read_events(con, staged, zone, attributes)
+    if ev is None:
         return
     empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
     checks = RowChecks()
@@ -262,7 +232,65 @@ def apply_events(
     if checks.report(con, staged):
         return
 
-    # -- write -----------------------------------------------------------------------
+    _write_events(con, staged, ev, (dup, stored), catalog if checked else None, now, report)
+
+
+def _read_events(
+    con: duckdb.DuckDBPyConnection, staged: Staged, zone: str, attributes: list[str]
+) -> str | None:
+    """The file's values parsed into a temporary table (its name), or None when the file
+    cannot be read after all."""
+    ev = staged.stage + "_ev"
+    staged.temp.append(ev)
+    c = staged.col
+    carried = "".join(f", {staged.columns[n]}" for n in attributes)
+    rec = c("recorded_at")
+
+    def parsed(name: str, sql: str) -> str:
+        # An optional column the file does not have is a typed NULL: DuckDB would
+        # otherwise evaluate the parsing (time zone, patterns) on a NULL in every row.
+        return sql if name in staged.columns else f"CAST(NULL AS {PARSED_COLUMN_TYPES[name]})"
+
+    # One table of the file's values, parsed; the content digest is not in it: it is
+    # computed where it is needed, for the rows written and the ids that collide.
+    read = read_values(
+        con,
+        staged,
+        f"""CREATE TEMP TABLE {ev} AS
+            SELECT __line, event_id, employee_id, type, occurred_at, recorded_text,
+                   value_text, voids,
+                   {utc_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_utc,
+                   {local_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_local,
+                   {parsed("recorded_at", instant_sql("recorded_text", zone))} AS rec_utc,
+                   {parsed("value", number_sql("value_text"))} AS value,
+                   attrs{carried}
+            FROM (SELECT __line,
+                         {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
+                         {c("type")} AS type, {c("occurred_at")} AS occurred_at,
+                         {iso_time_sql(c("occurred_at"))} AS occ_iso,
+                         {has_offset_sql(c("occurred_at"))} AS occ_offset,
+                         {rec} AS recorded_text, {c("value")} AS value_text,
+                         {c("voids")} AS voids,
+                         {attributes_sql(staged, attributes)} AS attrs{carried}
+                  FROM {staged.stage})""",
+    )
+    return ev if read else None
+
+
+def _write_events(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    ev: str,
+    skipped: tuple[str, str],
+    catalog: Catalog | None,
+    now: datetime,
+    report: IngestReport,
+) -> None:
+    """The new rows of a checked file, their attribute types (declared by ``catalog``
+    when it names the event types, else inferred) and the ``ingests`` row. ``skipped``
+    names the tables of the repeated ids in the file and of the ids already stored."""
+    dup, stored = skipped
+    attributes = [n for n in staged.columns if n not in EVENT_STANDARD]
     ingest_id = next_ingest_id(con)
     con.execute(
         f"""INSERT INTO events
@@ -276,22 +304,21 @@ def apply_events(
         [now.isoformat(), ingest_id],
     )
     report.added = added_rows(con, "events", ingest_id)
-    typed = attributes
-    if typed:
-        if checked:
-            assert catalog is not None
+    if attributes:
+        if catalog is not None:
             found: dict[tuple[str, str], str] = {}
             present = " UNION ALL ".join(
                 f"SELECT DISTINCT type, {lit(n)} FROM {ev} "
                 f"WHERE {staged.columns[n]} IS NOT NULL AND type <> '{VOID_TYPE}'"
-                for n in typed
+                for n in attributes
             )
             for scope, name in con.execute(present).fetchall():
                 found[(scope, name)] = catalog.event_attributes(scope).get(name, TEXT)
             merge_types(con, found, declared=True)
         else:
             sql = " UNION ALL ".join(
-                infer_sql(ev, "type", staged.columns[n], n, f"type <> '{VOID_TYPE}'") for n in typed
+                infer_sql(ev, "type", staged.columns[n], n, f"type <> '{VOID_TYPE}'")
+                for n in attributes
             )
             merge_types(con, inferred_types(con.execute(sql).fetchall()), declared=False)
     record_ingest(con, ingest_id, report, now)

@@ -8,19 +8,23 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import Result
 from conftest import invoke
 
 from starrating.language.catalog import Catalog
+from starrating.store import ingest as ingest_module
 from starrating.store.ingest import (
+    INGEST_MEMORY_LIMIT,
     IngestError,
     IngestReport,
     ingest_events,
     ingest_files,
     ingest_roster,
 )
-from starrating.store.store import Store
+from starrating.store.schema import STORE_TABLES
+from starrating.store.store import MEMORY_LIMIT_ENV, Store
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -538,11 +542,78 @@ def test_first_line_of_a_repeated_event_is_kept(store: Store, tmp_path: Path) ->
         "e1,A,x,2026-10-27",
     )
     assert ingest_events(store, path, None, NOW).added == 3
-    assert rows(store, "SELECT event_id FROM events ORDER BY rowid") == [
-        ("e2",),
-        ("e1",),
-        ("e3",),
+    # Identical lines: the first is written, the others add nothing (the order in which
+    # rows are stored means nothing).
+    assert rows(store, "SELECT event_id, ingest_id FROM events ORDER BY event_id") == [
+        ("e1", 1),
+        ("e2", 1),
+        ("e3", 1),
     ]
+
+
+# The events table of stores created before event_id lost its PRIMARY KEY (schema
+# version 1 both): written here by hand, as those versions wrote it.
+EVENTS_WITH_A_KEY = """CREATE TABLE events (
+    event_id VARCHAR PRIMARY KEY,
+    employee_id VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,
+    occurred_at VARCHAR NOT NULL,
+    occurred_utc TIMESTAMPTZ,
+    occurred_local TIMESTAMP,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    value DECIMAL(38, 10),
+    voids VARCHAR,
+    attributes JSON,
+    content_sha256 VARCHAR NOT NULL,
+    ingest_id BIGINT NOT NULL
+)"""
+
+
+def test_a_store_whose_events_have_a_primary_key_keeps_working(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    for statement in STORE_TABLES:
+        con.execute(EVENTS_WITH_A_KEY if "CREATE TABLE events" in statement else statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.close()
+    path = write(
+        tmp_path,
+        "e.csv",
+        f"{HEADER},value,level",
+        "e1,A,complaint,2026-10-28T10:00:00+08:00,1.5,2",
+        "e2,A,praise_letter,2026-10-29,,",
+        "e1,A,complaint,2026-10-28T10:00:00+08:00,1.50,2",  # the same event again
+    )
+    with Store.open(db) as store:
+        assert ingest_events(store, path, None, NOW).added == 2
+        keys = rows(
+            store,
+            "SELECT constraint_column_names FROM duckdb_constraints() "
+            "WHERE table_name = 'events' AND constraint_type = 'PRIMARY KEY'",
+        )
+        assert keys == [(["event_id"],)]
+        again = ingest_events(store, to_parquet(store, path), None, LATER)
+        assert (again.problems, again.added) == ([], 0)
+        changed = write(tmp_path, "changed.csv", f"{HEADER},level", "e1,A,complaint,2026-10-28,3")
+        assert one_problem(ingest_events(store, changed, None, LATER)) == (
+            f"{changed}:2: event_id `e1` is already in the store with different content "
+            f"(from {path}); a correction is a new event and a `void` row"
+        )
+        assert counts(store)["events"] == 2
+
+
+def test_a_new_store_keeps_event_ids_unique_without_a_key(store: Store, tmp_path: Path) -> None:
+    # No index guards event_id in a new store: the insert's anti-joins do, against the
+    # store and within the file, whichever format and however often a file is sent.
+    path = write(
+        tmp_path,
+        "e.csv",
+        HEADER,
+        *(f"e{i % 7},A,x,2026-10-{1 + i % 7:02d}" for i in range(40)),
+    )
+    for sent in (path, to_parquet(store, path), path):
+        ingest_events(store, sent, None, NOW)
+    assert rows(store, "SELECT count(*), count(DISTINCT event_id) FROM events") == [(7, 7)]
 
 
 def test_an_event_id_stored_with_other_content(store: Store, tmp_path: Path) -> None:
@@ -925,6 +996,73 @@ def test_empty_csv_and_corrupt_parquet(store: Store, tmp_path: Path) -> None:
     assert found.startswith(f"{corrupt}: cannot read the file: ")
     assert "\n" not in found
     assert counts(store)["ingests"] == 0
+
+
+def test_a_parquet_file_damaged_after_its_metadata(store: Store, tmp_path: Path) -> None:
+    # Parquet is read when its values are checked, inside the ingest's transaction: a
+    # damaged page is reported like any unreadable file, and nothing of the command is kept.
+    damaged = tmp_path / "e.parquet"
+    store.connection.execute(
+        f"""COPY (SELECT 'e' || i AS event_id, 'A' AS employee_id, 'x' AS type,
+                         '2026-10-28' AS occurred_at, md5(CAST(i AS VARCHAR)) AS note
+                  FROM range(5000) t(i)) TO '{damaged}' (FORMAT parquet, COMPRESSION zstd)"""
+    )
+    data = bytearray(damaged.read_bytes())
+    data[4 : len(data) - 3000] = b"\xff" * (len(data) - 3004)  # the pages, not the footer
+    damaged.write_bytes(bytes(data))
+    found = one_problem(ingest_events(store, damaged, None, NOW))
+    assert found.startswith(f"{damaged}: cannot read the file: ")
+    assert "\n" not in found
+    roster = write(tmp_path, "r.csv", "employee_id,name,hire_date", "A,Ann,2025-01-01")
+    with pytest.raises(IngestError) as raised:
+        ingest_files(store, events=[damaged], rosters=[roster], now=NOW)
+    assert [r.file for r in raised.value.reports] == [str(damaged)]
+    assert counts(store)["ingests"] == counts(store)["roster"] == 0
+    with pytest.raises(IngestError), store.transaction():  # the caller's transaction too
+        ingest_roster(store, roster, None, NOW)
+        ingest_events(store, damaged, None, NOW)
+    assert counts(store)["roster"] == 0
+    assert ingest_roster(store, roster, None, NOW).added == 1  # the store is still usable
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+
+
+def _as_duckdb_shows(memory_limit: str) -> str:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    return _memory_limit(con)
+
+
+def test_an_ingest_lowers_the_memory_limit_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    original = ingest_module.apply_events
+
+    def observed(store: Store, *args: object) -> None:
+        seen.append(_memory_limit(store.connection))
+        original(store, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "apply_events", observed)
+    path = write(tmp_path, "e.csv", HEADER, "e1,A,x,2026-10-28")
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.settings is not None
+        own = store.settings.memory_limit
+        before = _memory_limit(store.connection)
+        assert ingest_events(store, path, None, NOW).added == 1
+        assert ingest_files(store, events=[path], now=NOW)[0].added == 0
+        assert _memory_limit(store.connection) == before  # a run after it has the store's
+    lowered = ingest_module._size_bytes(own) > ingest_module._size_bytes(INGEST_MEMORY_LIMIT)
+    expected = _as_duckdb_shows(INGEST_MEMORY_LIMIT if lowered else own)
+    assert seen == [expected, expected]
+    # A limit the user chose is the ingest's too.
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "20GB")
+    with Store.open(tmp_path / "s.duckdb") as store:
+        ingest_events(store, path, None, NOW)
+    assert seen[-1] == _as_duckdb_shows("20GB")
 
 
 def test_a_bom_and_crlf_are_fine(store: Store, tmp_path: Path) -> None:

@@ -120,7 +120,6 @@ def test_a_new_store_has_schema_version_1(db: Path) -> None:
         assert keys == {
             ("meta", ("key",)),
             ("ingests", ("ingest_id",)),
-            ("events", ("event_id",)),
             ("roster", ("employee_id", "version")),
             ("attribute_types", ("scope", "name")),
         }

@@ -41,20 +41,30 @@ KIND_WORDS = {
 # -- SQL building blocks ------------------------------------------------------------
 
 
-def utc_sql(x: str) -> str:
-    """Text with an offset → TIMESTAMPTZ, else NULL."""
-    return (
-        f"CASE WHEN regexp_full_match({x}, '{ISO_TIME}') AND regexp_full_match({x}, "
-        f"'{HAS_OFFSET}') THEN TRY_CAST({x} AS TIMESTAMPTZ) END"
-    )
+def iso_time_sql(x: str) -> str:
+    """A condition: the text ``x`` is an ISO 8601 time as accepted (``ISO_TIME``)."""
+    return f"regexp_full_match({x}, '{ISO_TIME}')"
 
 
-def local_sql(x: str) -> str:
+def has_offset_sql(x: str) -> str:
+    """A condition: the time ``x`` ends with an offset (``HAS_OFFSET``)."""
+    return f"regexp_full_match({x}, '{HAS_OFFSET}')"
+
+
+def utc_sql(x: str, iso: str | None = None, offset: str | None = None) -> str:
+    """Text with an offset → TIMESTAMPTZ, else NULL.
+
+    ``iso`` and ``offset`` name columns that already hold :func:`iso_time_sql` and
+    :func:`has_offset_sql` of ``x``: a loader matches each time once, not once per use.
+    """
+    iso, offset = iso or iso_time_sql(x), offset or has_offset_sql(x)
+    return f"CASE WHEN {iso} AND {offset} THEN TRY_CAST({x} AS TIMESTAMPTZ) END"
+
+
+def local_sql(x: str, iso: str | None = None, offset: str | None = None) -> str:
     """Text without an offset → TIMESTAMP (a bare date is midnight), else NULL."""
-    return (
-        f"CASE WHEN regexp_full_match({x}, '{ISO_TIME}') AND NOT regexp_full_match({x}, "
-        f"'{HAS_OFFSET}') THEN TRY_CAST({x} AS TIMESTAMP) END"
-    )
+    iso, offset = iso or iso_time_sql(x), offset or has_offset_sql(x)
+    return f"CASE WHEN {iso} AND NOT {offset} THEN TRY_CAST({x} AS TIMESTAMP) END"
 
 
 def instant_sql(x: str, zone: str) -> str:

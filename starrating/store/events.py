@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
+import duckdb
+
 from ..language.catalog import TEXT, Catalog
 from ..language.diagnostics import suggestion
 from .checks import (
@@ -18,10 +20,12 @@ from .checks import (
     RowChecks,
     added_rows,
     attributes_sql,
+    has_offset_sql,
     infer_sql,
     inferred_types,
     ingest_zone,
     instant_sql,
+    iso_time_sql,
     local_sql,
     merge_types,
     missing_columns,
@@ -36,16 +40,33 @@ from .staging import (
     IngestReport,
     Staged,
     lit,
+    read_values,
 )
 from .store import Store
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
+# The SQL types of the optional columns that are parsed.
+PARSED_COLUMN_TYPES = {"recorded_at": "TIMESTAMPTZ", "value": "DECIMAL(38, 10)"}
+
+
+def content_sql(row: str) -> str:
+    """``content_sha256`` of the parsed file row ``row`` (docs/data.md section 2): the
+    definition stores written by every version hold, so it never changes."""
+    recorded = (
+        f"CASE WHEN {row}.recorded_text IS NOT NULL "
+        f"THEN coalesce(CAST({row}.rec_utc AS VARCHAR), {row}.recorded_text) END"
+    )
+    return (
+        f"sha256(to_json([{row}.employee_id, {row}.type, {row}.occurred_at, "
+        f"CAST({row}.value AS VARCHAR), {row}.voids, {row}.attrs, {recorded}]))"
+    )
 
 
 def apply_events(
     store: Store, staged: Staged, catalog: Catalog | None, now: datetime, report: IngestReport
 ) -> None:
+    """Read, check and (when it has no problem) write a staged events file."""
     con = store.connection
     if missing_columns(staged, EVENT_REQUIRED, "an events file"):
         return
@@ -53,30 +74,9 @@ def apply_events(
     if staged.problems:
         return
     attributes = [n for n in staged.columns if n not in EVENT_STANDARD]
-    ev = staged.stage + "_ev"
-    staged.temp.append(ev)
-    c = staged.col
-    carried = "".join(f", {staged.columns[n]}" for n in attributes)
-    rec = c("recorded_at")
-    con.execute(
-        f"""CREATE TEMP TABLE {ev} AS
-            SELECT *, sha256(to_json([employee_id, type, occurred_at,
-                        CAST(value AS VARCHAR), voids, attrs,
-                        CASE WHEN recorded_text IS NOT NULL
-                             THEN coalesce(CAST(rec_utc AS VARCHAR), recorded_text) END]))
-                      AS content
-            FROM (SELECT __line,
-                         {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
-                         {c("type")} AS type, {c("occurred_at")} AS occurred_at,
-                         {rec} AS recorded_text, {c("value")} AS value_text,
-                         {c("voids")} AS voids,
-                         {utc_sql(c("occurred_at"))} AS occ_utc,
-                         {local_sql(c("occurred_at"))} AS occ_local,
-                         {instant_sql(rec, zone)} AS rec_utc,
-                         {number_sql(c("value"))} AS value,
-                         {attributes_sql(staged, attributes)} AS attrs{carried}
-                  FROM {staged.stage})"""
-    )
+    ev = _read_events(con, staged, zone, attributes)
+    if ev is None:
+        return
     empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
     checks = RowChecks()
     check = checks.add
@@ -162,20 +162,29 @@ def apply_events(
         f"SELECT __line, type FROM {ev} WHERE voids IS NOT NULL AND type <> '{VOID_TYPE}'",
         lambda a: f"`voids` is only for rows of type `void` (this row's type is `{a[0]}`)",
     )
+    # The events the file's voids name, found in the file and in the store once, for
+    # both checks below (each of them joined the whole file and the whole store before).
+    named = f"SELECT voids FROM {ev} WHERE type = '{VOID_TYPE}' AND voids IS NOT NULL"
+    targets = ev + "_targets"
+    staged.temp.append(targets)
+    con.execute(
+        f"""CREATE TEMP TABLE {targets} AS
+            SELECT event_id, bool_or(type = '{VOID_TYPE}') AS is_void FROM (
+                SELECT event_id, type FROM {ev} WHERE event_id IN ({named})
+                UNION ALL
+                SELECT event_id, type FROM events WHERE event_id IN ({named}))
+            GROUP BY event_id"""
+    )
     check(
         f"""SELECT v.__line, v.voids FROM {ev} v
             WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM {ev} f WHERE f.event_id = v.voids)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.voids)""",
+              AND NOT EXISTS (SELECT 1 FROM {targets} t WHERE t.event_id = v.voids)""",
         lambda a: f"voids `{a[0]}`, but there is no event `{a[0]}` in this file or the store",
     )
     check(
         f"""SELECT v.__line, v.voids FROM {ev} v
             WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
-              AND (EXISTS (SELECT 1 FROM {ev} f
-                           WHERE f.event_id = v.voids AND f.type = '{VOID_TYPE}')
-                   OR EXISTS (SELECT 1 FROM events e
-                              WHERE e.event_id = v.voids AND e.type = '{VOID_TYPE}'))""",
+              AND EXISTS (SELECT 1 FROM {targets} t WHERE t.event_id = v.voids AND t.is_void)""",
         lambda a: f"voids `{a[0]}`, which is itself a void: a void can only cancel an event",
     )
     # An event_id on several lines of the file: rare, so the lines are compared only
@@ -192,16 +201,28 @@ def apply_events(
                 SELECT __line, event_id, content,
                        first_value(content) OVER w AS first_content,
                        first_value(__line) OVER w AS first_line
-                FROM {ev} WHERE event_id IN (SELECT event_id FROM {dup})
+                FROM (SELECT __line, event_id, {content_sql("v")} AS content
+                      FROM {ev} v WHERE event_id IN (SELECT event_id FROM {dup}))
                 WINDOW w AS (PARTITION BY event_id ORDER BY __line))
             WHERE content <> first_content""",
         lambda a: f"event_id `{a[0]}` is also on {staged.line_word(a[1])} with different content",
     )
+    # The file's ids the store already holds: the store is read once, for the check
+    # below and for the insert, which then joins the file with this (small) table.
+    stored = ev + "_stored"
+    staged.temp.append(stored)
+    con.execute(
+        f"""CREATE TEMP TABLE {stored} AS
+            SELECT event_id, content_sha256, ingest_id FROM events
+            WHERE event_id IN (SELECT event_id FROM {ev})"""
+    )
+    # The digest of the file's row only where its event_id is stored: a new file's rows
+    # are not hashed twice (here and when written).
     check(
         f"""SELECT v.__line, v.event_id, i.file FROM {ev} v
-            JOIN events e ON e.event_id = v.event_id
+            JOIN {stored} e ON e.event_id = v.event_id
             LEFT JOIN ingests i ON i.ingest_id = e.ingest_id
-            WHERE e.content_sha256 <> v.content""",
+            WHERE e.content_sha256 <> {content_sql("v")}""",
         lambda a: (
             f"event_id `{a[0]}` is already in the store with different content "
             f"(from {a[1] or 'an earlier ingest'}); a correction is a new event and a "
@@ -211,37 +232,93 @@ def apply_events(
     if checks.report(con, staged):
         return
 
-    # -- write -----------------------------------------------------------------------
+    _write_events(con, staged, ev, (dup, stored), catalog if checked else None, now, report)
+
+
+def _read_events(
+    con: duckdb.DuckDBPyConnection, staged: Staged, zone: str, attributes: list[str]
+) -> str | None:
+    """The file's values parsed into a temporary table (its name), or None when the file
+    cannot be read after all."""
+    ev = staged.stage + "_ev"
+    staged.temp.append(ev)
+    c = staged.col
+    carried = "".join(f", {staged.columns[n]}" for n in attributes)
+    rec = c("recorded_at")
+
+    def parsed(name: str, sql: str) -> str:
+        # An optional column the file does not have is a typed NULL: DuckDB would
+        # otherwise evaluate the parsing (time zone, patterns) on a NULL in every row.
+        return sql if name in staged.columns else f"CAST(NULL AS {PARSED_COLUMN_TYPES[name]})"
+
+    # One table of the file's values, parsed; the content digest is not in it: it is
+    # computed where it is needed, for the rows written and the ids that collide.
+    read = read_values(
+        con,
+        staged,
+        f"""CREATE TEMP TABLE {ev} AS
+            SELECT __line, event_id, employee_id, type, occurred_at, recorded_text,
+                   value_text, voids,
+                   {utc_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_utc,
+                   {local_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_local,
+                   {parsed("recorded_at", instant_sql("recorded_text", zone))} AS rec_utc,
+                   {parsed("value", number_sql("value_text"))} AS value,
+                   attrs{carried}
+            FROM (SELECT __line,
+                         {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
+                         {c("type")} AS type, {c("occurred_at")} AS occurred_at,
+                         {iso_time_sql(c("occurred_at"))} AS occ_iso,
+                         {has_offset_sql(c("occurred_at"))} AS occ_offset,
+                         {rec} AS recorded_text, {c("value")} AS value_text,
+                         {c("voids")} AS voids,
+                         {attributes_sql(staged, attributes)} AS attrs{carried}
+                  FROM {staged.stage})""",
+    )
+    return ev if read else None
+
+
+def _write_events(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    ev: str,
+    skipped: tuple[str, str],
+    catalog: Catalog | None,
+    now: datetime,
+    report: IngestReport,
+) -> None:
+    """The new rows of a checked file, their attribute types (declared by ``catalog``
+    when it names the event types, else inferred) and the ``ingests`` row. ``skipped``
+    names the tables of the repeated ids in the file and of the ids already stored."""
+    dup, stored = skipped
+    attributes = [n for n in staged.columns if n not in EVENT_STANDARD]
     ingest_id = next_ingest_id(con)
     con.execute(
         f"""INSERT INTO events
             SELECT event_id, employee_id, type, occurred_at, occ_utc, occ_local,
                    coalesce(rec_utc, CAST(? AS TIMESTAMPTZ)), value, voids,
-                   CAST(attrs AS JSON), content, ?
+                   CAST(attrs AS JSON), {content_sql("v")}, ?
             FROM {ev} v
             WHERE NOT EXISTS (SELECT 1 FROM {dup} d
                               WHERE d.event_id = v.event_id AND d.first_line <> v.__line)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = v.event_id)
-            ORDER BY __line""",
+              AND NOT EXISTS (SELECT 1 FROM {stored} e WHERE e.event_id = v.event_id)""",
         [now.isoformat(), ingest_id],
     )
     report.added = added_rows(con, "events", ingest_id)
-    typed = attributes
-    if typed:
-        if checked:
-            assert catalog is not None
+    if attributes:
+        if catalog is not None:
             found: dict[tuple[str, str], str] = {}
             present = " UNION ALL ".join(
                 f"SELECT DISTINCT type, {lit(n)} FROM {ev} "
                 f"WHERE {staged.columns[n]} IS NOT NULL AND type <> '{VOID_TYPE}'"
-                for n in typed
+                for n in attributes
             )
             for scope, name in con.execute(present).fetchall():
                 found[(scope, name)] = catalog.event_attributes(scope).get(name, TEXT)
             merge_types(con, found, declared=True)
         else:
             sql = " UNION ALL ".join(
-                infer_sql(ev, "type", staged.columns[n], n, f"type <> '{VOID_TYPE}'") for n in typed
+                infer_sql(ev, "type", staged.columns[n], n, f"type <> '{VOID_TYPE}'")
+                for n in attributes
             )
             merge_types(con, inferred_types(con.execute(sql).fetchall()), declared=False)
     record_ingest(con, ingest_id, report, now)

@@ -7,8 +7,10 @@ Reading
     ``read_text`` plus DuckDB's JSON functions for JSON Lines (``read_json`` skips blank
     lines and stops at the first bad one, so it could name neither the right line nor
     every bad line), ``read_parquet`` with ``file_row_number``. Every value becomes text
-    (trimmed; an empty cell is no value) in a staging table whose row order is the file
-    order, and all validation is set-based SQL over that table.
+    (trimmed; an empty cell is no value) in a staging table that numbers the file's
+    lines or rows (for Parquet a view over the file, read once by the loader), and all
+    validation is set-based SQL over the loader's one table of parsed values. The order
+    in which rows are stored means nothing: nothing reads ``rowid`` or relies on it.
 
 Where a problem is
     CSV: ``FILE:LINE`` with the header on line 1 (a quoted value spanning lines moves
@@ -33,6 +35,9 @@ Events
     with different content is an error (a correction is a new event plus a ``void``).
     The digest is ``sha256(to_json([...]))`` of those values (docs/data.md section 2
     defines it exactly); stores written by earlier versions hold it, so it never changes.
+    It is computed for the rows written and for the rows whose ``event_id`` collides
+    (in the file or with the store), never twice for a row. ``event_id`` is unique in
+    ``events`` because of these checks and the insert's anti-joins (see :mod:`.schema`).
 
 Roster
     ``employee_id``, ``name``, ``hire_date`` are required; ``leave_date`` and
@@ -66,7 +71,9 @@ All or nothing
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,19 +88,33 @@ from .staging import (
     Staged,
     read_staged,
 )
-from .store import Store
+from .store import MEMORY_LIMIT_ENV, Store
+
+# DuckDB's memory for an ingest when STARRATING_MEMORY_LIMIT is not set (and the store's
+# own limit is higher): the file's parsed values and the new rows are spilled beyond it,
+# so that an ingest of 20 million events stays under 4 GB of process memory (docs/data.md
+# section 3). A run keeps the store's limit: what it needs cannot all be spilled.
+INGEST_MEMORY_LIMIT = "2500MB"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|[KMGT]i?B)\s*$", re.IGNORECASE)
+_UNIT_BYTES = {"b": 1} | {
+    f"{prefix}{infix}b": base**power
+    for power, prefix in enumerate("kmgt", 1)
+    for infix, base in (("", 1000), ("i", 1024))
+}
 
 # -- public API ---------------------------------------------------------------------
 
 
 def ingest_events(store: Store, path: Path, catalog: Catalog | None, now: datetime) -> IngestReport:
     """Validate an events file and, when it has no problem, add it to the store."""
-    return _ingest_one(store, Path(path), "events", catalog, now)
+    with _ingest_memory(store):
+        return _ingest_one(store, Path(path), "events", catalog, now)
 
 
 def ingest_roster(store: Store, path: Path, catalog: Catalog | None, now: datetime) -> IngestReport:
     """Validate a roster file and, when it has no problem, add its new versions."""
-    return _ingest_one(store, Path(path), "roster", catalog, now)
+    with _ingest_memory(store):
+        return _ingest_one(store, Path(path), "roster", catalog, now)
 
 
 def ingest_files(
@@ -113,6 +134,17 @@ def ingest_files(
     now = _utc_now(now)
     work = [(Path(p), "roster") for p in rosters] + [(Path(p), "events") for p in events]
     staged: list[Staged] = []
+    with _ingest_memory(store):
+        return _ingest_all(store, work, staged, catalog, now)
+
+
+def _ingest_all(
+    store: Store,
+    work: list[tuple[Path, str]],
+    staged: list[Staged],
+    catalog: Catalog | None,
+    now: datetime,
+) -> list[IngestReport]:
     try:
         # Files are read before the transaction starts: a file DuckDB cannot read must
         # not abort the transaction (only inside an outer one is that unavoidable).
@@ -121,7 +153,11 @@ def ingest_files(
             if staged[-1].aborted:
                 raise IngestError([_report(s) for s in staged if s.problems])
         with store.transaction():
-            reports = [_apply(store, s, catalog, now) for s in staged]
+            reports = []
+            for item in staged:
+                reports.append(_apply(store, item, catalog, now))
+                if item.aborted:  # the transaction is unusable: the later files wait
+                    raise IngestError([r for r in reports if r.problems])
             if any(r.problems for r in reports):
                 raise IngestError(reports)
         return reports
@@ -137,13 +173,28 @@ def _ingest_one(
     store: Store, path: Path, kind: str, catalog: Catalog | None, now: datetime
 ) -> IngestReport:
     staged = read_staged(store, path, kind)
+    outer = store.in_transaction
     try:
         if staged.aborted:
             raise IngestError([_report(staged)])
-        with store.transaction():
-            return _apply(store, staged, catalog, _utc_now(now))
+        report = _report(staged)
+        try:
+            with store.transaction():
+                report = _apply(store, staged, catalog, _utc_now(now))
+                if staged.aborted:
+                    raise _ReadFailed  # rolls back the transaction the failed read broke
+                return report
+        except _ReadFailed:
+            if outer:  # the caller's transaction is broken too: it must roll back
+                raise IngestError([report]) from None
+            return report
     finally:
         _drop(store, staged)
+
+
+class _ReadFailed(Exception):
+    """A staged file could not be read inside the ingest's transaction (a damaged
+    Parquet page: see :func:`~.staging.read_values`)."""
 
 
 def _report(staged: Staged) -> IngestReport:
@@ -166,6 +217,39 @@ def _drop(store: Store, staged: Staged) -> None:
     for table in staged.temp:
         with contextlib.suppress(duckdb.Error):
             store.connection.execute(f"DROP TABLE IF EXISTS {table}")
+    for view in staged.views:
+        with contextlib.suppress(duckdb.Error):
+            store.connection.execute(f"DROP VIEW IF EXISTS {view}")
+
+
+@contextlib.contextmanager
+def _ingest_memory(store: Store) -> Iterator[None]:
+    """DuckDB's memory limit lowered to ``INGEST_MEMORY_LIMIT`` for the ingest, then the
+    store's again; unchanged when STARRATING_MEMORY_LIMIT is set (the user's choice) or
+    when the store's limit is already lower."""
+    settings = store.settings
+    chosen = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    own = _size_bytes(settings.memory_limit) if settings is not None else None
+    cap = _size_bytes(INGEST_MEMORY_LIMIT)
+    if settings is None or chosen or own is None or cap is None or own <= cap:
+        yield
+        return
+    store.connection.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        # After a failed statement the transaction may refuse even this; the command
+        # is failing then, and the next store it opens has its own settings.
+        with contextlib.suppress(duckdb.Error):
+            store.connection.execute(f"SET memory_limit = '{settings.memory_limit}'")
+
+
+def _size_bytes(text: str) -> int | None:
+    """``512MB``, ``3GB``, ``2GiB`` in bytes; None for what this does not read (``50%``)."""
+    match = _SIZE.match(text)
+    if not match:
+        return None
+    return int(float(match[1]) * _UNIT_BYTES[match[2].lower()])
 
 
 def _utc_now(now: datetime | None) -> datetime:

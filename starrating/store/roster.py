@@ -33,6 +33,7 @@ from .staging import (
     IngestReport,
     Staged,
     lit,
+    read_values,
 )
 from .store import Store
 
@@ -71,7 +72,9 @@ def apply_roster(
     c = staged.col
     rec = c("recorded_at")
     carried = "".join(f", {staged.columns[n]}" for n in attributes)
-    con.execute(
+    read = read_values(
+        con,
+        staged,
         f"""CREATE TEMP TABLE {ro} AS
             SELECT *, sha256(to_json([name, CAST(hire AS VARCHAR), CAST(leave AS VARCHAR),
                                       attrs])) AS content
@@ -82,8 +85,10 @@ def apply_roster(
                          {date_sql(c("leave_date"))} AS leave,
                          {instant_sql(rec, zone)} AS rec_utc,
                          {attributes_sql(staged, attributes)} AS attrs{carried}
-                  FROM {staged.stage})"""
+                  FROM {staged.stage})""",
     )
+    if not read:
+        return
     empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
     checks = RowChecks()
     check = checks.add

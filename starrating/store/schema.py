@@ -25,6 +25,12 @@ Schema version 1 (``meta.schema_version`` = "1")::
   policy's zone) when it had none. ``void`` rows (``voids`` = an event id) live in the
   same table. ``attributes`` is a JSON object of text values (empty cells omitted); their
   types are in ``attribute_types``.
+* ``events.event_id`` is unique without a ``PRIMARY KEY``: an ingest writes only the
+  first row of each id in its file and only ids the store does not hold (the anti-join of
+  its ``INSERT``), after the checks that refuse an id with other content. Maintaining an
+  index over every stored id cost an ingest more than the rest of writing its rows and
+  held the whole index in memory. Stores created before this (schema version 1 too)
+  keep their key on ``event_id``; both layouts are read and written alike.
 * ``roster`` keeps every version of an employee; a run uses the newest version recorded
   at or before its as-of time.
 * ``runs``, ``results`` and ``contributions`` exist once a run has been recorded (see
@@ -57,7 +63,7 @@ STORE_TABLES = (
         ingested_at TIMESTAMPTZ
     )""",
     """CREATE TABLE events (
-        event_id VARCHAR PRIMARY KEY,
+        event_id VARCHAR NOT NULL,        -- unique: see the module's docstring
         employee_id VARCHAR NOT NULL,
         type VARCHAR NOT NULL,
         occurred_at VARCHAR NOT NULL,     -- as written

@@ -50,7 +50,8 @@ class IngestError(Exception):
 
 @dataclass
 class Staged:
-    """A file read into a temporary table ``stage(__line, c0, c1, ...)`` of text."""
+    """A file read into a temporary table ``stage(__line, c0, c1, ...)`` of text (for
+    Parquet, a view of that shape over the file)."""
 
     file: str
     kind: str  # events or roster
@@ -61,6 +62,7 @@ class Staged:
     rows: int = 0
     problems: list[str] = field(default_factory=list)
     temp: list[str] = field(default_factory=list)  # temporary tables to drop
+    views: list[str] = field(default_factory=list)  # temporary views to drop
     unnamed: list[tuple[int, str]] = field(default_factory=list)  # (position, cN)
     aborted: bool = False  # reading failed inside a transaction, which is now unusable
 
@@ -129,9 +131,20 @@ def error_first_line(exc: BaseException) -> str:
     return first
 
 
-def text_sql(expression: str) -> str:
-    """A value as trimmed text, NULL when empty."""
-    return f"NULLIF(trim(CAST({expression} AS VARCHAR), {BLANKS}), '')"
+def text_sql(column: str) -> str:
+    """A text column's value trimmed, NULL when empty.
+
+    ``column`` is a plain column reference (it appears several times). Trimming a set of
+    characters costs about as much as reading the file, and almost no value needs it:
+    ``trim`` runs only on the values that start or end with a space or hold a tab, a
+    line feed or a carriage return anywhere; the result is the same as trimming every
+    value.
+    """
+    needs_trim = (
+        f"starts_with({column}, ' ') OR suffix({column}, ' ') OR contains({column}, chr(9))"
+        f" OR contains({column}, chr(10)) OR contains({column}, chr(13))"
+    )
+    return f"NULLIF(CASE WHEN {needs_trim} THEN trim({column}, {BLANKS}) ELSE {column} END, '')"
 
 
 def _set_columns(staged: Staged, names: Sequence[str]) -> bool:
@@ -290,31 +303,56 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, pre
     ]
     if not _set_columns(staged, names):
         return
-    values = "".join(
-        f", {text_sql('max(p.value) FILTER (WHERE p.key = ?)')} AS c{i}" for i in range(len(names))
-    )
+    picked = "".join(f", max(p.value) FILTER (WHERE p.key = ?) AS c{i}" for i in range(len(names)))
+    values = "".join(f", {text_sql(f'c{i}')} AS c{i}" for i in range(len(names)))
     con.execute(
         f"""CREATE TEMP TABLE {staged.stage} AS
-            SELECT l.__line{values}
-            FROM {lines} l LEFT JOIN {pairs} p ON p.__line = l.__line
-            GROUP BY l.__line""",
+            SELECT __line{values} FROM (
+                SELECT l.__line{picked}
+                FROM {lines} l LEFT JOIN {pairs} p ON p.__line = l.__line
+                GROUP BY l.__line)""",
         names,
     )
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, prefix: str) -> None:
-    staged.temp.append(staged.stage)
+    # A view, not a table: a Parquet file is already columnar, and copying it into a
+    # table of text cost more than reading it again. The loader reads the view once into
+    # its own table of checked values (see :func:`read_values`); reading the file's
+    # metadata here (DESCRIBE) catches a file that is not Parquet at all.
+    staged.views.append(staged.stage)
     described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     names = [row[0] for row in described]
     if not _set_columns(staged, names):
         return
-    values = "".join(f", {text_sql(ident(name))} AS c{i}" for i, name in enumerate(names))
+    as_text = "".join(f", CAST({ident(name)} AS VARCHAR) AS c{i}" for i, name in enumerate(names))
+    values = "".join(f", {text_sql(f'c{i}')} AS c{i}" for i in range(len(names)))
     con.execute(
-        f"""CREATE TEMP TABLE {staged.stage} AS
-            SELECT file_row_number + 1 AS __line{values}
-            FROM read_parquet(?, file_row_number = true)""",
-        [str(path)],
+        f"""CREATE TEMP VIEW {staged.stage} AS
+            SELECT __line{values} FROM (
+                SELECT file_row_number + 1 AS __line{as_text}
+                FROM read_parquet({lit(str(path))}, file_row_number = true))"""
     )
+
+
+def read_values(con: duckdb.DuckDBPyConnection, staged: Staged, sql: str) -> bool:
+    """Run the statement that first reads every value of a staged file (the loader's
+    ``CREATE TEMP TABLE ... FROM stage``); False, with the problem, if the file cannot be
+    read after all.
+
+    A Parquet file is staged as a view, so a damaged page is met here, inside the
+    ingest's transaction, which the failure has made unusable: ``staged.aborted`` tells
+    the caller to roll it back.
+    """
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:
+        if staged.fmt != "parquet":
+            raise  # a staged table of text is not read from the file again
+        staged.problems.append(f"{staged.file}: cannot read the file: {error_first_line(exc)}")
+        staged.aborted = True
+        return False
+    return True
 
 
 def ident(name: str) -> str:

@@ -336,7 +336,8 @@ def no_setting_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_settings_chosen_for_the_machine(db: Path, no_setting_overrides: None) -> None:
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    expected_bytes = max(256 * 1024**2, int(physical * 0.8))
+    # 3 GB, or 80% of the machine if less (docs/data.md section 3).
+    expected_bytes = max(256 * 1024**2, min(3 * 1024**3, int(physical * 0.8)))
     with Store.open(db) as store:
         assert store.settings is not None
         expected = _as_duckdb_shows(f"{expected_bytes // 1024**2}MB")

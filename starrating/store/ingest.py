@@ -93,7 +93,7 @@ from .store import MEMORY_LIMIT_ENV, Store
 # DuckDB's memory for an ingest when STARRATING_MEMORY_LIMIT is not set (and the store's
 # own limit is higher): the file's parsed values and the new rows are spilled beyond it,
 # so that an ingest of 20 million events stays under 4 GB of process memory (docs/data.md
-# section 3). A run keeps the store's limit: what it needs cannot all be spilled.
+# section 3), a little more headroom than the store's default limit leaves.
 INGEST_MEMORY_LIMIT = "2500MB"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|[KMGT]i?B)\s*$", re.IGNORECASE)
 _UNIT_BYTES = {"b": 1} | {

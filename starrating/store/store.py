@@ -40,15 +40,14 @@ from .schema import (
 MEMORY_LIMIT_ENV = "STARRATING_MEMORY_LIMIT"
 THREADS_ENV = "STARRATING_THREADS"
 TEMP_DIRECTORY_ENV = "STARRATING_TEMP_DIRECTORY"
-# At most this much memory for DuckDB by default: ingest and run of 20 million events
-# then stay under 4 GB of process memory (DuckDB's own default, 80% of the machine, lets
-# one command take 14 GB), and DuckDB spills what does not fit to the temporary directory.
-# DuckDB's own default share of physical memory. A lower default (3 GB) keeps ingest of 20
-# million events under 4 GB by spilling, but a run's events digest (one ordered string of
-# every event it saw, docs/data.md section 5) cannot spill and then fails at that size;
-# until that digest is computed in pieces, the default must not make a run fail that
-# succeeded before. STARRATING_MEMORY_LIMIT sets a lower limit where ingest needs it.
+# At most this much memory for DuckDB by default: 3 GB, or 80% of the machine (DuckDB's
+# own default share) if that is less. A run of 20 million events then stays under 4 GB of
+# process memory (measured: 3.1 GB; DuckDB's own default let one command take 14 GB), and
+# DuckDB spills what does not fit to the temporary directory. Everything a run holds can
+# spill now that its events digest is computed in runs of days (engine/evaluate.py);
+# STARRATING_MEMORY_LIMIT raises the limit on a machine that has memory to spare.
 MEMORY_FRACTION = 0.8
+MEMORY_CAP_BYTES = 3 * 1024**3
 MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
 
 
@@ -75,7 +74,8 @@ def engine_settings(path: Path, read_only: bool) -> EngineSettings:
     (``STARRATING_MEMORY_LIMIT``, ``STARRATING_THREADS``, ``STARRATING_TEMP_DIRECTORY``),
     else chosen for this machine.
 
-    * memory: 80% of the physical memory (see ``MEMORY_FRACTION``);
+    * memory: 3 GB, or 80% of the physical memory if less (``MEMORY_CAP_BYTES``,
+      ``MEMORY_FRACTION``);
     * threads: the cores this process may use;
     * spill folder: ``<store>.tmp`` beside the store for a writer (DuckDB's own choice for
       a database file, on the disk that has room for the store); a reader may not write
@@ -109,7 +109,7 @@ def _default_memory_bytes() -> int:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not a POSIX system: assume the cap fits
         return 4 * 1024**3
-    return max(256 * 1024**2, int(physical * MEMORY_FRACTION))
+    return max(256 * 1024**2, min(MEMORY_CAP_BYTES, int(physical * MEMORY_FRACTION)))
 
 
 def _cores() -> int:

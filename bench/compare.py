@@ -222,8 +222,14 @@ def main(argv: list[str] | None = None) -> int:
              str(outputs["pandas"]), "--period", args.period],
             work / "pandas.log",
         )  # fmt: skip
-        check = measure([*STARRATING, "check", str(ROOT / "policies"), "--catalog", str(CATALOG)],
-                        work / "check.log")  # fmt: skip
+        # A command of a fraction of a second: the median of five, the first one warming
+        # the parser cache and the bytecode of the package.
+        checks = sorted(
+            measure([*STARRATING, "check", str(ROOT / "policies"), "--catalog", str(CATALOG)],
+                    work / "check.log").seconds
+            for _ in range(5)
+        )  # fmt: skip
+        check_seconds = checks[len(checks) // 2]
         reference = load_rows(outputs["starrating"])
         identical = True
         for name in ("hand", "pandas"):
@@ -235,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         if identical:
             print(f"results identical: {len(reference):,} rows from each of the three")
         print("\n".join(report(ingest, run, hand, frames)))
-        print(f"starrating check policies/:        {check.seconds:6.2f} s  (target <= 0.3 s)")
+        print(
+            f"starrating check policies/:        {check_seconds:6.2f} s  (median of 5;"
+            " target <= 0.3 s)"
+        )
         # other work on the machine slows every step; the figures are only as good as this
         print(f"load average at the end: {load_average()}")
         return 0 if identical else 1

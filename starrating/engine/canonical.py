@@ -92,37 +92,42 @@ def json_value(expression: str, sql_type: str) -> str:
     """SQL giving the canonical JSON of a value of a DuckDB type as a result row holds it:
     numbers exact without trailing zeros, conditions as true/false, text and dates as JSON
     strings."""
-    kind = sql_type.upper()
-    if kind.startswith("DECIMAL") or kind in _INTEGERS:
-        return f"sr_json_number({expression})"
-    if kind == "BOOLEAN":
-        return f"sr_json_bool({expression})"
-    if kind == "VARCHAR":
-        return f"sr_json_text({expression})"
-    if kind == "DATE":  # as the printed document writes a date: its ISO text
-        return f"sr_json_plain(CAST({expression} AS VARCHAR))"
-    if kind == "VARCHAR[]":
-        return f"sr_json_texts({expression})"
-    # Values are numbers, conditions or text (docs/data.md section 5); a new type needs
-    # its JSON form decided here, and in store.records, before it can reach a row.
-    raise TypeError(f"a result value of type {sql_type} has no JSON form")
+    return _JSON_FORMS[_value_kind(sql_type)].format(expression)
 
 
 def cell_value(expression: str, sql_type: str) -> str:
     """SQL giving a value's CSV cell text as a JSON string (``null`` for an empty cell):
     numbers as their exact JSON text, conditions true/false, dates their ISO text."""
+    return _CELL_FORMS[_value_kind(sql_type)].format(expression)
+
+
+def _value_kind(sql_type: str) -> str:
     kind = sql_type.upper()
     if kind.startswith("DECIMAL") or kind in _INTEGERS:
-        return f"sr_json_plain(sr_cell_number({expression}))"
-    if kind == "BOOLEAN":
-        return f"sr_json_plain(sr_cell_bool({expression}))"
-    if kind == "DATE":
-        return f"sr_json_plain(CAST({expression} AS VARCHAR))"
-    if kind == "VARCHAR":
-        return f"sr_json_text({expression})"
-    if kind == "VARCHAR[]":
-        return f"sr_json_text(sr_cell_texts({expression}))"
-    raise TypeError(f"a result value of type {sql_type} has no CSV form")
+        return "number"
+    if kind in _KINDS:
+        return _KINDS[kind]
+    # Values are numbers, conditions or text (docs/data.md section 5); a new type needs
+    # its JSON and CSV forms decided here, and in store.records, before it can reach a row.
+    raise TypeError(f"a result value of type {sql_type} has no JSON form")
+
+
+_KINDS = {"BOOLEAN": "boolean", "VARCHAR": "text", "DATE": "date", "VARCHAR[]": "texts"}
+# A date is written as its ISO text, as the printed document writes it.
+_JSON_FORMS = {
+    "number": "sr_json_number({})",
+    "boolean": "sr_json_bool({})",
+    "text": "sr_json_text({})",
+    "date": "sr_json_plain(CAST({} AS VARCHAR))",
+    "texts": "sr_json_texts({})",
+}
+_CELL_FORMS = {
+    "number": "sr_json_plain(sr_cell_number({}))",
+    "boolean": "sr_json_plain(sr_cell_bool({}))",
+    "text": "sr_json_text({})",
+    "date": "sr_json_plain(CAST({} AS VARCHAR))",
+    "texts": "sr_json_text(sr_cell_texts({}))",
+}
 
 
 def ordered_object(members: dict[str, str]) -> str:

@@ -148,13 +148,7 @@ _INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "U
 def json_object(members: dict[str, str]) -> str:
     """SQL concatenating a JSON object from member name -> SQL giving the member's JSON
     text; members in sorted key order, as the canonical form writes them."""
-    if not members:
-        return "'{}'"
-    parts = []
-    for position, name in enumerate(sorted(members)):
-        key = ("{" if position == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":"
-        parts.append(f"{quote_text(key)} || {members[name]}")
-    return "(" + " || ".join(parts) + " || '}')"
+    return ordered_object(dict(sorted(members.items())))
 
 
 def printed_object(members: dict[str, str], indent: str) -> str:
@@ -184,18 +178,21 @@ def write_row_json(
         table = quote_ident(f"sr_results_{kind}")
         described = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})")
         types = dict(described.fetchall())
-        # Texts every form of the row uses are computed once, in an inner projection, so
-        # that their expressions are planned once rather than once per form.
-        award_list = "r.sr_awards"
         values = {
             name: json_value(f"r.{column}", types[_unquoted(column)])
             for name, column in block.values.items()
         }
-        members = {
+        # Who and when: the same JSON strings in every form of the row. Texts every form
+        # uses (these, the award and veto lists) are computed once, in an inner
+        # projection, so that their expressions are planned once rather than once a form.
+        heading = {
             "employee_id": "r.sr_employee_json",
             "period": "r.sr_period_json",
             "period_start": "sr_json_plain(CAST(r.period_start AS VARCHAR))",
             "period_end": "sr_json_plain(CAST(r.period_end AS VARCHAR))",
+        }
+        members = {
+            **heading,
             "vetoed": "sr_json_bool(r.vetoed)",
             "veto_reasons": "sr_json_list(r.sr_veto_items)",
             "values": json_object(values),
@@ -206,10 +203,7 @@ def write_row_json(
             "reward": json_value("r.reward", types["reward"]),
         }
         cells = {
-            "employee_id": "r.sr_employee_json",
-            "period": "r.sr_period_json",
-            "period_start": "sr_json_plain(CAST(r.period_start AS VARCHAR))",
-            "period_end": "sr_json_plain(CAST(r.period_end AS VARCHAR))",
+            **heading,
             "vetoed": "sr_json_plain(sr_cell_bool(r.vetoed))",
             "veto_reasons": "sr_json_text(sr_cell_texts(r.veto_reasons))",
             "values": ordered_object(
@@ -220,7 +214,7 @@ def write_row_json(
             ),
             **{key: cell_value(f"r.{key}", types[key]) for key in ("red", "green", "net")},
             "stars": "sr_json_plain(CAST(r.stars AS VARCHAR))",
-            "awards": f"sr_json_text(sr_cell_texts({award_list}))",
+            "awards": "sr_json_text(sr_cell_texts(r.sr_awards))",
             "reward": cell_value("r.reward", types["reward"]),
         }
         printed = {name: members[name] for name in RESULT_FIELDS}

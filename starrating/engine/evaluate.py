@@ -30,7 +30,6 @@ from .periods import Instance, instance_containing, instances_within, shift
 # text of the whole period is held in memory at once). A run records the version it used,
 # so that a replay recomputes the digest the way the run did.
 EVENTS_DIGEST_VERSION = 2
-EVENTS_DIGEST_VERSIONS = (1, 2)
 
 
 @dataclass
@@ -381,7 +380,6 @@ def _collect_contributions(
 
 __all__ = [
     "EVENTS_DIGEST_VERSION",
-    "EVENTS_DIGEST_VERSIONS",
     "Evaluation",
     "evaluate",
     "policy_timezone",

@@ -17,6 +17,7 @@ from starrating.language.catalog import Catalog
 from starrating.store import ingest as ingest_module
 from starrating.store.ingest import (
     INGEST_MEMORY_LIMIT,
+    INGEST_MEMORY_MB,
     IngestError,
     IngestReport,
     ingest_events,
@@ -1050,12 +1051,13 @@ def test_an_ingest_lowers_the_memory_limit_while_it_runs(
     monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
     with Store.open(tmp_path / "s.duckdb") as store:
         assert store.settings is not None
-        own = store.settings.memory_limit
+        own, own_mb = store.settings.memory_limit, store.settings.memory_mb
         before = _memory_limit(store.connection)
         assert ingest_events(store, path, None, NOW).added == 1
         assert ingest_files(store, events=[path], now=NOW)[0].added == 0
         assert _memory_limit(store.connection) == before  # a run after it has the store's
-    lowered = ingest_module._size_bytes(own) > ingest_module._size_bytes(INGEST_MEMORY_LIMIT)
+    assert own_mb is not None and own == f"{own_mb}MB"  # chosen by starrating
+    lowered = own_mb > INGEST_MEMORY_MB
     expected = _as_duckdb_shows(INGEST_MEMORY_LIMIT if lowered else own)
     assert seen == [expected, expected]
     # A limit the user chose is the ingest's too.

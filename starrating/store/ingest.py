@@ -71,8 +71,6 @@ All or nothing
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,19 +86,14 @@ from .staging import (
     Staged,
     read_staged,
 )
-from .store import MEMORY_LIMIT_ENV, Store
+from .store import Store
 
 # DuckDB's memory for an ingest when STARRATING_MEMORY_LIMIT is not set (and the store's
 # own limit is higher): the file's parsed values and the new rows are spilled beyond it,
 # so that an ingest of 20 million events stays under 4 GB of process memory (docs/data.md
 # section 3), a little more headroom than the store's default limit leaves.
-INGEST_MEMORY_LIMIT = "2500MB"
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|[KMGT]i?B)\s*$", re.IGNORECASE)
-_UNIT_BYTES = {"b": 1} | {
-    f"{prefix}{infix}b": base**power
-    for power, prefix in enumerate("kmgt", 1)
-    for infix, base in (("", 1000), ("i", 1024))
-}
+INGEST_MEMORY_MB = 2500
+INGEST_MEMORY_LIMIT = f"{INGEST_MEMORY_MB}MB"
 
 # -- public API ---------------------------------------------------------------------
 
@@ -228,10 +221,7 @@ def _ingest_memory(store: Store) -> Iterator[None]:
     store's again; unchanged when STARRATING_MEMORY_LIMIT is set (the user's choice) or
     when the store's limit is already lower."""
     settings = store.settings
-    chosen = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
-    own = _size_bytes(settings.memory_limit) if settings is not None else None
-    cap = _size_bytes(INGEST_MEMORY_LIMIT)
-    if settings is None or chosen or own is None or cap is None or own <= cap:
+    if settings is None or settings.memory_mb is None or settings.memory_mb <= INGEST_MEMORY_MB:
         yield
         return
     store.connection.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
@@ -242,14 +232,6 @@ def _ingest_memory(store: Store) -> Iterator[None]:
         # is failing then, and the next store it opens has its own settings.
         with contextlib.suppress(duckdb.Error):
             store.connection.execute(f"SET memory_limit = '{settings.memory_limit}'")
-
-
-def _size_bytes(text: str) -> int | None:
-    """``512MB``, ``3GB``, ``2GiB`` in bytes; None for what this does not read (``50%``)."""
-    match = _SIZE.match(text)
-    if not match:
-        return None
-    return int(float(match[1]) * _UNIT_BYTES[match[2].lower()])
 
 
 def _utc_now(now: datetime | None) -> datetime:

@@ -62,11 +62,14 @@ class StoreBusyError(StoreError):
 @dataclass(frozen=True)
 class EngineSettings:
     """DuckDB's resources for one open store: ``memory_limit`` as DuckDB reads it
-    (``3GB``, ``512MB``, ``50%``), worker ``threads``, and the folder it spills to."""
+    (``3GB``, ``512MB``, ``50%``), worker ``threads``, and the folder it spills to.
+    ``memory_mb`` is the limit in MB when starrating chose it, None when
+    STARRATING_MEMORY_LIMIT did."""
 
     memory_limit: str
     threads: int
     temp_directory: Path
+    memory_mb: int | None = None
 
 
 def engine_settings(path: Path, read_only: bool) -> EngineSettings:
@@ -97,10 +100,12 @@ def engine_settings(path: Path, read_only: bool) -> EngineSettings:
         temp_directory = cache_directory() / f"spill-{os.getpid()}"
     else:
         temp_directory = path.with_name(path.name + ".tmp")
+    default_mb = None if memory else _default_memory_bytes() // 1024**2
     return EngineSettings(
-        memory_limit=memory or f"{_default_memory_bytes() // 1024**2}MB",
+        memory_limit=memory or f"{default_mb}MB",
         threads=int(threads_text) if threads_text else _cores(),
         temp_directory=temp_directory,
+        memory_mb=default_mb,
     )
 
 

@@ -3,7 +3,8 @@
 Enters: a store, planned runs, the catalog and, to amend, a reason. Leaves: a
 :class:`CloseOutcome` per run: closed, identical (nothing recorded), amended (the new run
 is official; the old one is kept, no longer official) or refused (results differ and no
-reason was given: nothing of the batch is recorded, :class:`ClosingRefused`).
+reason was given: nothing of the batch is recorded, :class:`ClosingRefused`). A period
+that has not ended at the as-of time is never closed (:class:`PeriodNotEnded`).
 
 Runs are immutable records. The one change ever made to a recorded run is the
 ``official`` flag of the run an amendment replaces, which is set to false in the
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 
 from ..engine.evaluate import policy_timezone
+from ..engine.periods import local_date
 from ..engine.runs import PlannedRun, RunDocument, run_policy
 from ..language.catalog import Catalog
 from ..store.records import read_run, run_columns, stored_run
@@ -89,6 +92,52 @@ class ClosingRefused(AuditError):
         super().__init__("\n".join(o.message for o in outcomes if not o.ok))
 
 
+# A period that has not ended at the as-of time cannot be closed (docs/data.md 4.4).
+NOT_ENDED = (
+    '{period} of "{policy}" has not ended at the as-of time {as_of}: its last day is '
+    "{last_day} ({zone}), so it can be closed from {first_free_day} on; nothing was recorded "
+    "(without --official the run is a provisional result)"
+)
+
+
+class PeriodNotEnded(AuditError):
+    """``run --official`` for a period whose last day, in the policy's time zone, is not
+    over at the as-of time: its data may still grow, so its result cannot be official.
+    ``refused`` holds every such planned run; the message has a line for each."""
+
+    def __init__(self, refused: list[PlannedRun], catalog: Catalog | None) -> None:
+        self.refused = refused
+        super().__init__("\n".join(_not_ended_message(plan, catalog) for plan in refused))
+
+
+def check_periods_ended(planned: Sequence[PlannedRun], catalog: Catalog | None) -> None:
+    """Raise :class:`PeriodNotEnded` unless every planned run's period has ended at its
+    as-of time. A period ends when its whole last day is over in the policy's time zone,
+    as for ``--period previous`` (engine.periods.latest_ended): closing October at
+    2026-10-31T23:00+08:00 is refused, at 2026-11-01T00:00+08:00 it is allowed."""
+    refused = [plan for plan in planned if plan.target.end >= _as_of_date(plan, catalog)]
+    if refused:
+        raise PeriodNotEnded(refused, catalog)
+
+
+def _as_of_date(plan: PlannedRun, catalog: Catalog | None) -> date:
+    assert plan.item.policy is not None
+    return local_date(plan.as_of, policy_timezone(plan.item.policy, catalog))
+
+
+def _not_ended_message(plan: PlannedRun, catalog: Catalog | None) -> str:
+    assert plan.item.policy is not None
+    zone = policy_timezone(plan.item.policy, catalog)
+    return NOT_ENDED.format(
+        period=plan.target.label,
+        policy=plan.item.policy.name,
+        as_of=plan.as_of.astimezone(zone).isoformat(timespec="seconds"),
+        last_day=plan.target.end.isoformat(),
+        zone=zone.key,
+        first_free_day=(plan.target.end + timedelta(days=1)).isoformat(),
+    )
+
+
 def close_period(
     store: Store, planned: PlannedRun, catalog: Catalog, amend_reason: str | None = None
 ) -> CloseOutcome:
@@ -113,12 +162,15 @@ def close_periods(
     * Different results with ``amend_reason``: the run is recorded as official with
       ``amends`` = the old official run and the reason; the old run stays, no longer
       official (``amended``).
+    * A period that has not ended at the as-of time: :class:`PeriodNotEnded`, before
+      anything is evaluated or recorded.
 
     All of it is one transaction, which joins the caller's if one is open (then a
     refusal rolls back the caller's changes too, e.g. the data `run --events` ingested).
     The evaluation happens here, not before, because a run's per-rule contributions can
     be recorded only while its evaluation is at hand (engine.runs.run_policy).
     """
+    check_periods_ended(planned, catalog)
     store.ensure_run_tables()
     with store.transaction():
         outcomes = [_close_one(store, plan, catalog, amend_reason) for plan in planned]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..audit.closing import close_each, close_periods
+from ..audit.closing import check_periods_ended, close_each, close_periods
 from ..engine.policytest import TestFileError, run_test_file
 from ..engine.runs import PlannedRun, RunDocument, plan_runs, run_policy
 from ..language.catalog import Catalog, merge_catalogs
@@ -106,6 +106,10 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
                 raise CommandError(NOTHING_WAS_RUN)
             batch = Path(policy).is_dir() and policy_name is None
             planned = _plan(files, period, policy_name, as_of_text, run_catalog, batch)
+            if official:
+                # Before anything is closed, and inside the transaction so that the data
+                # files go too: a folder's policies are all refused or none.
+                check_periods_ended(planned, run_catalog)
             if official and not batch:
                 documents = _close(store, planned, run_catalog, reason)
         refused = False

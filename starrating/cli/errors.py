@@ -37,6 +37,14 @@ class CommandError(click.ClickException):
         report_error(self.message)
 
 
+class StoreRefused(CommandError):
+    """The store named (by --db, the catalog's `database` or the default) is not one
+    starrating can use: `starrating: error: MESSAGE`, exit status 2, as for a usage error
+    (docs/data.md section 3): the user named the wrong file, and it was left untouched."""
+
+    exit_code = 2
+
+
 class AlreadyReported(CommandError):
     """Exit status 1 with nothing more to print: the command has reported the problems in
     their own form already (diagnostics, ingest problems, differences, failed cases)."""

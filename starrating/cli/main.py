@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from .errors import CommandError
+from .errors import CommandError, StoreRefused
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,18 @@ LIBRARY_ERRORS: tuple[tuple[str, str], ...] = (
 )
 
 
-def library_error_types() -> tuple[type[Exception], ...]:
-    """The classes of LIBRARY_ERRORS whose modules are imported. An exception can only be
+# Of those, the store refusals that are the user's choice of file (a CSV as --db, a store
+# of a newer version...): exit status 2, like a usage error (StoreRefused).
+STORE_REFUSALS: tuple[tuple[str, str], ...] = (("starrating.store.store", "UnusableStoreError"),)
+
+
+def library_error_types(
+    errors: tuple[tuple[str, str], ...] = LIBRARY_ERRORS,
+) -> tuple[type[Exception], ...]:
+    """The classes of ``errors`` whose modules are imported. An exception can only be
     an instance of a class that exists, so the modules not imported are not needed (and
     not imported) to recognise what a command raised."""
-    loaded = [(sys.modules.get(module), name) for module, name in LIBRARY_ERRORS]
+    loaded = [(sys.modules.get(module), name) for module, name in errors]
     return tuple(getattr(module, name) for module, name in loaded if module is not None)
 
 
@@ -167,6 +174,8 @@ class StarratingGroup(click.Group):
             # Deeply nested input that got past the parser's own depth check (E005).
             raise CommandError("the input is nested too deeply to process") from None
         except Exception as exc:
+            if isinstance(exc, library_error_types(STORE_REFUSALS)):
+                raise StoreRefused(str(exc)) from exc
             if isinstance(exc, library_error_types()):
                 raise CommandError(str(exc)) from exc
             raise

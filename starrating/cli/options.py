@@ -8,9 +8,13 @@ which `COMMAND --help` shows; the name, metavar and parameter stay the same ever
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
+
+from ..store.location import not_a_database
+from .errors import StoreRefused
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -25,8 +29,20 @@ INGEST_FIRST_HELP = "ingest first"
 
 
 def db_option(help_text: str = STORE_HELP) -> Decorator:
-    """`--db PATH`: the store (docs/data.md section 3)."""
-    return click.option("--db", metavar="PATH", help=help_text)
+    """`--db PATH`: the store (docs/data.md section 3). A PATH that is a file but not a
+    DuckDB database is refused by every command, even those that read no store, before
+    it does anything (exit status 2, the file untouched)."""
+    return click.option("--db", metavar="PATH", help=help_text, callback=_refuse_non_database)
+
+
+def _refuse_non_database(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    if value:
+        problem = not_a_database(Path(value))
+        if problem is not None:
+            raise StoreRefused(problem)
+    return value
 
 
 def catalog_option(help_text: str = CATALOG_HELP) -> Decorator:

@@ -1,8 +1,10 @@
-"""Where the store is: the path of ``--db``, of the catalog's ``database``, or the default.
+"""Where the store is: the path of ``--db``, of the catalog's ``database``, or the default;
+and whether a file there can be a store at all.
 
-Enters: ``--db`` and the catalog. Leaves: the store's path. Kept apart from ``store.py``
-because commands that only read policies (`check`) ask where a store would be, to read
-what it has seen only if it exists, and must not import DuckDB to find out.
+Enters: ``--db`` and the catalog. Leaves: the store's path, and what is wrong with the file
+at that path if it is not a DuckDB database. Kept apart from ``store.py`` because commands
+that only read policies (`check`, `fmt`) ask where a store would be, and whether a `--db`
+they were given is one, and must not import DuckDB to find out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,19 @@ from pathlib import Path
 from ..language.catalog import Catalog
 
 DEFAULT_DATABASE = "starrating.duckdb"
+
+# Every DuckDB database file starts with an 8-byte checksum and then these magic bytes.
+DUCKDB_MAGIC = b"DUCK"
+DUCKDB_MAGIC_OFFSET = 8
+# How much of a text file's beginning a refusal quotes, so that the user recognises it.
+QUOTED_START_CHARS = 40
+
+NOT_A_DATABASE = "{path} is not a DuckDB database file{what}; it was not changed; use another --db"
+EMPTY_FILE = (
+    "{path} is an empty file, not a DuckDB database file; it was not changed; use another"
+    " --db, or remove the empty file to create a new store there"
+)
+A_FOLDER = "{path} is a folder, not a DuckDB database file; use another --db"
 
 
 def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:
@@ -25,3 +40,46 @@ def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:
             database = Path(catalog.path).parent / database
         return database
     return Path(DEFAULT_DATABASE)
+
+
+def not_a_database(path: Path) -> str | None:
+    """Why the existing file at ``path`` cannot be a store, read from its first bytes
+    before DuckDB sees it; None when it may be one (a DuckDB file, or nothing there yet).
+
+    Checked before DuckDB opens the path because DuckDB does not refuse every other file:
+    it opens a ``.csv``, ``.json`` or ``.parquet`` file as an in-memory database with a
+    view over the file, so a run "recorded" into it is lost at exit, and an ingest meets
+    the view (``roster`` for roster.csv) where the store's table should be.
+
+    An empty file is refused too, rather than made a new store: a store that became 0
+    bytes (a failed copy, a full disk) must not silently start a new, empty history.
+    """
+    if path.is_dir():
+        return A_FOLDER.format(path=path)
+    try:
+        with path.open("rb") as file:
+            start = file.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC) + QUOTED_START_CHARS * 4)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # unreadable: DuckDB's own open reports it
+    if not start:
+        return EMPTY_FILE.format(path=path)
+    magic = start[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)]
+    if magic == DUCKDB_MAGIC:
+        return None
+    return NOT_A_DATABASE.format(path=path, what=_describe_start(start))
+
+
+def _describe_start(start: bytes) -> str:
+    """`` (it starts with the text "employee_id,name,…")`` for a text file, so the user
+    sees which file it is (a CSV given as --db by mistake); nothing for other files."""
+    if b"\0" in start:
+        return ""
+    lines = start.decode("utf-8", errors="ignore").lstrip("\ufeff").strip().splitlines()
+    first_line = lines[0].strip() if lines else ""
+    if not first_line or not first_line.isprintable():
+        return ""
+    quoted = first_line[:QUOTED_START_CHARS]
+    ellipsis = "…" if len(first_line) > QUOTED_START_CHARS else ""
+    return f' (it starts with the text "{quoted}{ellipsis}")'

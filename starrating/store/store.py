@@ -29,6 +29,7 @@ import duckdb
 
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
 from ..language.grammar import cache_directory
+from .location import NOT_A_DATABASE, not_a_database
 from .schema import (
     ROSTER_SCOPE,
     SCHEMA_VERSION,
@@ -51,12 +52,25 @@ MEMORY_CAP_BYTES = 3 * 1024**3
 MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
 
 
+TRUNCATED = (
+    "{path} is a damaged DuckDB database file (shorter than its header says, as after a"
+    " failed copy); it was not changed; restore the store from a copy, or use another --db"
+)
+
+
 class StoreError(Exception):
     """The store cannot be used (not a DuckDB file, a newer schema, unreadable...)."""
 
 
 class StoreBusyError(StoreError):
     """Another process holds the database file."""
+
+
+class UnusableStoreError(StoreError):
+    """The file named as the store can never be one as it is: not a DuckDB database (a
+    CSV, a text file, an empty file, a folder), a damaged DuckDB file, a DuckDB database
+    that is not a starrating store, or a store of another schema version. The command
+    line refuses it as a usage error (exit status 2) and the file is left untouched."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,9 @@ class Store:
     def open(cls, path: str | os.PathLike[str], read_only: bool = False) -> Self:
         """Open (or, unless ``read_only``, create) the store at ``path``."""
         path = Path(path)
+        problem = not_a_database(path)
+        if problem is not None:
+            raise UnusableStoreError(problem)
         if read_only and not path.is_file():
             raise StoreError(f"no store at {path}: ingest some data first")
         if not read_only and not path.parent.exists():
@@ -154,6 +171,7 @@ class Store:
             raise _open_error(path, exc) from None
         store = cls(connection, path)
         try:
+            store._check_file_backed()
             connection.execute("SET TimeZone = 'UTC'")
             store.apply_settings(engine_settings(path, read_only))
             store._prepare_schema(read_only)
@@ -175,6 +193,17 @@ class Store:
         self.connection.execute(f"SET temp_directory = '{folder}'")
         self.settings = settings
 
+    def _check_file_backed(self) -> None:
+        """The database DuckDB opened must be the file itself. DuckDB opens some files
+        that are not databases (a CSV by its name) as an in-memory database instead, in
+        which nothing would be kept; :func:`~.location.not_a_database` refuses the ones
+        known today, and this catches any other way DuckDB may find to do so."""
+        row = self.connection.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise UnusableStoreError(NOT_A_DATABASE.format(path=self.path, what=""))
+
     def _prepare_schema(self, read_only: bool) -> None:
         tables = {
             row[0]
@@ -185,12 +214,14 @@ class Store:
         }
         if not tables:
             if read_only:
-                raise StoreError(f"{self.path} is an empty database, not a starrating store")
+                raise UnusableStoreError(
+                    f"{self.path} is an empty database, not a starrating store"
+                )
             with self.transaction():
                 create_schema(self.connection)
             return
         if "meta" not in tables:
-            raise StoreError(
+            raise UnusableStoreError(
                 f"{self.path} is a DuckDB database but not a starrating store "
                 "(it has no `meta` table); use another --db"
             )
@@ -203,7 +234,7 @@ class Store:
             why = (
                 "was written by a newer version of starrating" if newer else "has an unknown layout"
             )
-            raise StoreError(
+            raise UnusableStoreError(
                 f"the store {self.path} {why} (schema version {version or 'missing'}); "
                 f"this version of starrating reads schema version {SCHEMA_VERSION}"
             )
@@ -316,6 +347,9 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
             "try again when it has finished"
         )
     if "not a valid DuckDB database" in message:
-        return StoreError(f"{path} is not a DuckDB database file; use another --db")
+        return UnusableStoreError(NOT_A_DATABASE.format(path=path, what=""))
+    if "Could not read enough bytes" in message:
+        # The file is shorter than its own header says: cut short by a failed copy.
+        return UnusableStoreError(TRUNCATED.format(path=path))
     first = message.splitlines()[0] if message else type(exc).__name__
     return StoreError(f"cannot open the store {path}: {first}")

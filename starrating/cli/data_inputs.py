@@ -20,7 +20,7 @@ from ..language.catalog import Catalog
 from ..store.ingest import IngestError, ingest_files
 from ..store.location import resolve_db_path
 from ..store.store import Store
-from .errors import AlreadyReported
+from .errors import AlreadyReported, report_warning
 from .terminal import plural
 
 # Ingest problems printed per file; the rest are counted.
@@ -88,3 +88,7 @@ def ingest_data(
             "nothing was ingested: fix the problems above and run the command again", err=quiet
         )
         raise AlreadyReported
+    # Warnings go to standard error even for `ingest`, whose summary is on standard output.
+    for report in reports:
+        for warning in report.warnings:
+            report_warning(warning)

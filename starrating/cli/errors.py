@@ -13,6 +13,7 @@ from typing import IO, Any
 import click
 
 ERROR_PREFIX = "starrating: error: "
+WARNING_PREFIX = "starrating: warning: "
 
 # `run` and `compile` refuse a policy with errors in the same words.
 NOTHING_WAS_RUN = "the policy has errors; nothing was run"
@@ -21,6 +22,11 @@ NOTHING_WAS_RUN = "the policy has errors; nothing was run"
 def report_error(message: str) -> None:
     """The one form of an error line, on standard error (data.md section 4)."""
     click.echo(ERROR_PREFIX + message, err=True)
+
+
+def report_warning(message: str) -> None:
+    """A warning: the command goes on, but something looks wrong (on standard error)."""
+    click.echo(WARNING_PREFIX + message, err=True)
 
 
 class CommandError(click.ClickException):

@@ -44,6 +44,13 @@ from .staging import (
 )
 from .store import Store
 
+# How many of the employee ids that are not on the roster a warning names.
+SHOWN_UNKNOWN = 5
+UNKNOWN_EMPLOYEES = (
+    "{file}: {rows} new {row_word} {employees} {id_word} not on the roster: {ids};"
+    " they are stored, but rate nobody until a roster file names them"
+)
+
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
 # The SQL types of the optional columns that are parsed.
@@ -277,6 +284,43 @@ def _read_events(
     return ev if read else None
 
 
+def _unknown_employees(con: duckdb.DuckDBPyConnection, ingest_id: int, file: str) -> list[str]:
+    """The warning for the events ingest ``ingest_id`` added whose employee has no version
+    in the roster table at all (a typing slip, a new hire missing from the roster file):
+    they are kept, since the roster may follow, but they rate nobody until it does.
+
+    Whether the employee is employed on the event's date, or on the roster a run sees at
+    its as-of time, is the run's question (its own warning); ingest knows neither the
+    period nor the as-of time. ``void`` rows are left out: they rate nobody anyway."""
+    unknown = f"""FROM events e
+        WHERE e.ingest_id = ? AND e.type <> '{VOID_TYPE}'
+          AND NOT EXISTS (SELECT 1 FROM roster r WHERE r.employee_id = e.employee_id)"""
+    row = con.execute(
+        f"SELECT count(*), count(DISTINCT employee_id) {unknown}", [ingest_id]
+    ).fetchone()
+    rows, employees = (int(row[0]), int(row[1])) if row else (0, 0)
+    if not rows:
+        return []
+    shown = [
+        str(r[0])
+        for r in con.execute(
+            f"SELECT DISTINCT employee_id {unknown} ORDER BY employee_id LIMIT {SHOWN_UNKNOWN}",
+            [ingest_id],
+        ).fetchall()
+    ]
+    more = f" and {employees - len(shown)} more" if employees > len(shown) else ""
+    return [
+        UNKNOWN_EMPLOYEES.format(
+            file=file,
+            rows=rows,
+            row_word="row names" if rows == 1 else "rows name",
+            employees=employees,
+            id_word="employee id" if employees == 1 else "employee ids",
+            ids=", ".join(shown) + more,
+        )
+    ]
+
+
 def _write_events(
     con: duckdb.DuckDBPyConnection,
     staged: Staged,
@@ -304,6 +348,7 @@ def _write_events(
         [now.isoformat(), ingest_id],
     )
     report.added = added_rows(con, "events", ingest_id)
+    report.warnings += _unknown_employees(con, ingest_id, report.file)
     if attributes:
         if catalog is not None:
             found: dict[tuple[str, str], str] = {}

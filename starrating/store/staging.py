@@ -30,6 +30,8 @@ class IngestReport:
     added: int
     problems: list[str] = field(default_factory=list)
     kind: str = "events"  # or "roster"
+    # Said, but not a reason to keep nothing: events for employees not on the roster.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -58,11 +58,12 @@ def not_a_database(path: Path) -> str | None:
         return A_FOLDER.format(path=path)
     try:
         with path.open("rb") as file:
+            # The magic bytes, and enough of a text file to quote its first line (a
+            # character is up to 4 bytes in UTF-8).
             start = file.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC) + QUOTED_START_CHARS * 4)
-    except FileNotFoundError:
-        return None
     except OSError:
-        return None  # unreadable: DuckDB's own open reports it
+        # Nothing there yet (a new store), or unreadable, which DuckDB's open reports.
+        return None
     if not start:
         return EMPTY_FILE.format(path=path)
     magic = start[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)]

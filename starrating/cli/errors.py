@@ -13,6 +13,9 @@ from typing import IO, Any
 import click
 
 ERROR_PREFIX = "starrating: error: "
+# A warning does not stop the command or change its exit status (a run's warnings:
+# docs/data.md section 5).
+WARNING_PREFIX = "starrating: warning: "
 
 # `run` and `compile` refuse a policy with errors in the same words.
 NOTHING_WAS_RUN = "the policy has errors; nothing was run"
@@ -21,6 +24,11 @@ NOTHING_WAS_RUN = "the policy has errors; nothing was run"
 def report_error(message: str) -> None:
     """The one form of an error line, on standard error (data.md section 4)."""
     click.echo(ERROR_PREFIX + message, err=True)
+
+
+def report_warning(message: str) -> None:
+    """The one form of a warning line, on standard error."""
+    click.echo(WARNING_PREFIX + message, err=True)
 
 
 class CommandError(click.ClickException):

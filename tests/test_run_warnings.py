@@ -308,3 +308,40 @@ def test_runs_recorded_before_the_guards_show_null(tmp_path: Path) -> None:
     assert by_id[document["run"]["run_id"]]["events_seen"] is None
     assert by_id[newer["run"]["run_id"]]["events_seen"] == 3
     assert by_id[newer["run"]["run_id"]]["warnings"] == newer["run"]["warnings"]
+
+
+# ---- policy tests -----------------------------------------------------------------------
+
+CASE = """policy: p.policy
+cases:
+  - name: {name}
+    period: 2026-10
+    roster:
+      - {{employee_id: A, name: 甲, department: 前台, hire_date: 2024-01-01}}
+    events:
+      - event_id: s1
+        employee_id: A
+        type: {event_type}
+        occurred_at: "2026-10-02T10:00:00+08:00"
+        value: 5
+    expect:
+      - {{employee_id: A, green: 1}}
+"""
+
+
+def test_a_failing_policy_test_case_shows_the_run_s_warnings(tmp_path: Path) -> None:
+    write_text(tmp_path / "p.policy", POLICY)
+    passing = write_text(tmp_path / "ok_test.yaml", CASE.format(name="ok", event_type="survey"))
+    result = invoke(["test", str(passing)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stdout  # a passing case stays quiet
+    # The survey typed as "surveys": green is 0, and the warnings say why.
+    failing = write_text(tmp_path / "bad_test.yaml", CASE.format(name="typo", event_type="surveys"))
+    result = invoke(["test", str(failing)])
+    assert result.exit_code == 1
+    assert "green: expected 1, got 0" in result.stdout
+    assert '      warning: no "survey" events are dated in 2026-10 as of' in result.stdout
+    assert (
+        "      warning: satisfaction is missing for 1 of 1 employee in 2026-10; the lines "
+        "that use it (lines 9 and 10) counted 0 for them" in result.stdout
+    )

@@ -125,35 +125,41 @@ def check_run(
     """The guards of a run of ``plan``'s blocks ``kinds`` for ``target`` at ``as_of``,
     over the run's prepared tables (see the module docstring)."""
     shown_as_of = as_of.astimezone(tz).isoformat(timespec="seconds")
-    period = {"first": target.start, "last": target.end}
-    seen, visible, unknown_events, unknown_count = con.execute(
-        "SELECT count(*) FILTER (WHERE r.employee_id IS NOT NULL), count(*),"
-        " count(*) FILTER (WHERE r.employee_id IS NULL),"
-        " count(DISTINCT e.employee_id) FILTER (WHERE r.employee_id IS NULL)"
-        " FROM sr_events e LEFT JOIN (SELECT employee_id FROM sr_roster) r"
-        "   ON r.employee_id = e.employee_id"
-        " WHERE e.local_date BETWEEN $first AND $last",
-        period,
+    # One pass over the period's events, grouped by employee and type first, so that the
+    # roster is looked up once per employee rather than once per event.
+    seen, visible, unknown_events, unknown_count, unknown_ids, types_seen = con.execute(
+        "WITH per AS (SELECT employee_id, type, count(*) AS n FROM sr_events"
+        "   WHERE local_date BETWEEN $first AND $last GROUP BY employee_id, type),"
+        " marked AS (SELECT *, employee_id IN (SELECT employee_id FROM sr_roster) AS known"
+        "   FROM per)"
+        " SELECT coalesce(sum(n) FILTER (WHERE known), 0), coalesce(sum(n), 0),"
+        "  coalesce(sum(n) FILTER (WHERE NOT known), 0),"
+        "  count(DISTINCT employee_id) FILTER (WHERE NOT known),"
+        "  list_slice(list_sort(list(DISTINCT employee_id) FILTER (WHERE NOT known)),"
+        f"   1, {UNKNOWN_IDS_SHOWN}),"
+        "  list(DISTINCT type)"
+        " FROM marked",
+        {"first": target.start, "last": target.end},
     ).fetchone()
     warnings: list[str] = []
     later = _recorded_later(con, tz, as_of, target)
     if later:
-        warnings.append(hidden_by_as_of(shown_as_of, visible, later, target.label))
+        warnings.append(hidden_by_as_of(shown_as_of, int(visible), later, target.label))
     if unknown_events:
-        ids = [
-            employee
-            for (employee,) in con.execute(
-                "SELECT DISTINCT employee_id FROM sr_events"
-                " WHERE local_date BETWEEN $first AND $last"
-                "   AND employee_id NOT IN (SELECT employee_id FROM sr_roster)"
-                f" ORDER BY employee_id LIMIT {UNKNOWN_IDS_SHOWN}",
-                period,
-            ).fetchall()
-        ]
-        warnings.append(unknown_employees(unknown_events, unknown_count, ids, target.label))
+        warnings.append(
+            unknown_employees(
+                int(unknown_events), int(unknown_count), list(unknown_ids), target.label
+            )
+        )
+    read = {
+        aggregate.event_type
+        for kind in kinds
+        for aggregate in plan.blocks[kind].event_aggregates
+        if aggregate.event_type is not None
+    }
     warnings += [
         no_events_of_type(event_type, target.label, shown_as_of)
-        for event_type in _types_without_events(con, plan, kinds, target)
+        for event_type in sorted(read - set(types_seen or []))
     ]
     for kind in kinds:
         sub_kind = None if kind == target.kind else kind
@@ -176,31 +182,6 @@ def _recorded_later(
             {"as_of": as_of, "first": target.start, "last": target.end},
         ).fetchone()[0]
     )
-
-
-def _types_without_events(
-    con: duckdb.DuckDBPyConnection, plan: PolicyPlan, kinds: list[str], target: Instance
-) -> list[str]:
-    """The event types the evaluated blocks aggregate over (``count``, ``sum``, ``avg``...,
-    ``per EVENT``) of which no event visible to the run is dated inside ``target``."""
-    read = sorted(
-        {
-            aggregate.event_type
-            for kind in kinds
-            for aggregate in plan.blocks[kind].event_aggregates
-            if aggregate.event_type is not None
-        }
-    )
-    if not read:
-        return []
-    rows = con.execute(
-        "SELECT t.type FROM unnest($types) AS t(type)"
-        " WHERE t.type NOT IN (SELECT DISTINCT type FROM sr_events"
-        "   WHERE local_date BETWEEN $first AND $last)"
-        " ORDER BY t.type",
-        {"types": read, "first": target.start, "last": target.end},
-    ).fetchall()
-    return [event_type for (event_type,) in rows]
 
 
 def _missing_values(

@@ -4,12 +4,16 @@ stored with the run so that every command that shows a recorded run shows it aga
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import invoke, write_text
+
+from starrating.output.documents import load_report
+from starrating.output.xlsx import summary_rows
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -345,3 +349,21 @@ def test_a_failing_policy_test_case_shows_the_run_s_warnings(tmp_path: Path) -> 
         "      warning: satisfaction is missing for 1 of 1 employee in 2026-10; the lines "
         "that use it (lines 9 and 10) counted 0 for them" in result.stdout
     )
+
+
+def test_the_reports_of_a_recorded_run_show_its_guards(tmp_path: Path) -> None:
+    document, _ = run(tmp_path)
+    run_id, warnings = document["run"]["run_id"], document["run"]["warnings"]
+    html_file = tmp_path / "r.html"
+    result = invoke(
+        ["report", run_id, "--html", str(html_file), "--db", str(tmp_path / "store.duckdb")]
+    )
+    assert result.exit_code == 0, result.output
+    page = html_file.read_text(encoding="utf-8")
+    assert "<dt>events seen</dt><dd>3</dd>" in page
+    for warning in warnings:
+        assert f'<dt>warning</dt><dd class="warning">{html.escape(warning)}</dd>' in page
+    with duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True) as con:
+        summary = [cells for cells, _ in summary_rows(load_report(con, run_id))]
+    assert ["events_seen", 3] in summary
+    assert [cells[1] for cells in summary if cells[:1] == ["warning"]] == warnings

@@ -103,7 +103,9 @@ def evaluate(
                 else 0
             )
             _run_block(con, compiled, kind, len(plan[kind]), first_kept)
-        guards = check_run(con, plan_of_policy, evaluated_kinds, target, as_of, tz)
+        guards = check_run(
+            con, plan_of_policy, evaluated_kinds, target, as_of, tz, local_date_sql(tz)
+        )
         write_row_json(con, compiled, evaluated_kinds)
         if contributions:
             _collect_contributions(con, compiled, evaluated_kinds)
@@ -315,6 +317,13 @@ def _attribute(name: str, kind: str) -> str:
     return _cast_text(f"attributes ->> {quote_text(name)}", kind)
 
 
+def local_date_sql(tz: ZoneInfo) -> str:
+    """A stored event's local date in ``tz``: of its instant, or of its wall-clock time
+    when it was written without an offset (docs/data.md section 1.1)."""
+    zone = quote_text(tz.key)
+    return f"CAST(coalesce(timezone({zone}, occurred_utc), occurred_local) AS DATE)"
+
+
 def _prepare_events(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, tz: ZoneInfo, as_of: datetime
 ) -> None:
@@ -325,11 +334,10 @@ def _prepare_events(
         f"{_attribute(c.name, c.type)} END AS {c.sql_name}"
         for c in compiled.event_columns
     )
-    zone = quote_text(tz.key)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sr_events AS\n"
         "SELECT event_id, content_sha256, employee_id, type,\n"
-        f"  CAST(coalesce(timezone({zone}, occurred_utc), occurred_local) AS DATE) AS local_date,\n"
+        f"  {local_date_sql(tz)} AS local_date,\n"
         f"  CAST(value AS {DEC}) AS value" + extracted + "\n"
         "FROM events\n"
         "WHERE recorded_at <= $as_of AND type <> 'void'\n"

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..compiler.expressions import Sql, quote_ident, quote_text, sql
+from ..compiler.expressions import Sql, quote_ident, sql
 from ..compiler.plan import (
     STARS,
     STARS_LINE,
@@ -110,6 +110,8 @@ def _lines_text(lines: set[int], stars: bool) -> str:
 
 @dataclass(frozen=True)
 class Guards:
+    """What :func:`check_run` found: the run object's ``events_seen`` and ``warnings``."""
+
     events_seen: int
     warnings: list[str]
 
@@ -121,9 +123,11 @@ def check_run(
     target: Instance,
     as_of: datetime,
     tz: ZoneInfo,
+    local_date: str,
 ) -> Guards:
     """The guards of a run of ``plan``'s blocks ``kinds`` for ``target`` at ``as_of``,
-    over the run's prepared tables (see the module docstring)."""
+    over the run's prepared tables (see the module docstring). ``local_date`` is the SQL
+    of a stored event's local date, as the run's events table computes it."""
     shown_as_of = as_of.astimezone(tz).isoformat(timespec="seconds")
     # One pass over the period's events, grouped by employee and type first, so that the
     # roster is looked up once per employee rather than once per event.
@@ -142,7 +146,7 @@ def check_run(
         {"first": target.start, "last": target.end},
     ).fetchone()
     warnings: list[str] = []
-    later = _recorded_later(con, tz, as_of, target)
+    later = _recorded_later(con, local_date, as_of, target)
     if later:
         warnings.append(hidden_by_as_of(shown_as_of, int(visible), later, target.label))
     if unknown_events:
@@ -168,17 +172,15 @@ def check_run(
 
 
 def _recorded_later(
-    con: duckdb.DuckDBPyConnection, tz: ZoneInfo, as_of: datetime, target: Instance
+    con: duckdb.DuckDBPyConnection, local_date: str, as_of: datetime, target: Instance
 ) -> int:
-    """The events (not voids) dated inside ``target`` that were recorded after ``as_of``.
-    The local date is computed as the run's events table computes it (evaluate.py), but
-    only for the few events recorded after the as-of time."""
-    zone = quote_text(tz.key)
+    """The events (not voids) dated inside ``target`` that were recorded after ``as_of``:
+    the store's events the run's events table left out for their ``recorded_at`` (the
+    filter on it comes first, so the local date is computed only for those)."""
     return int(
         con.execute(
             "SELECT count(*) FROM events WHERE recorded_at > $as_of AND type <> 'void'"
-            f" AND CAST(coalesce(timezone({zone}, occurred_utc), occurred_local) AS DATE)"
-            "   BETWEEN $first AND $last",
+            f" AND {local_date} BETWEEN $first AND $last",
             {"as_of": as_of, "first": target.start, "last": target.end},
         ).fetchone()[0]
     )
@@ -193,7 +195,9 @@ def _missing_values(
     reads = _names_read_by_lines(block)
     if not reads:
         return []
-    names = sorted(reads, key=lambda n: (n not in block.values, n))
+    # The block's values in the policy's order, then the roster attributes by name.
+    names = [n for n in block.values if n in reads]
+    names += sorted(n for n in reads if n not in block.values)
     checks = []
     for name in names:
         if name in block.values:

@@ -228,15 +228,20 @@ def _missing_values(
 
 
 def _names_read_by_lines(block: BlockPlan) -> dict[str, tuple[set[int], bool]]:
-    """Each let/score name and roster attribute that a rule line (red, green, minus, plus,
-    reward, award, veto, stars) reads, directly or through the columns the compiler made
-    for the line, with the lines that read it and whether the stars table does.
+    """Each let/score name and roster attribute (not a column of the roster table) that a
+    rule line (red, green, minus, plus, reward, award, veto, stars) reads, directly or
+    through the columns the compiler made for the line, with the lines that read it and
+    whether the stars table does.
 
     A name's own definition is not followed (its missing value is what is reported), nor
     are the tallies and the veto flag (their lines report their own names); the stars
     level is followed, so that an award or reward by stars names what the stars read."""
     values = {column: name for name, column in block.values.items()}
-    roster = {attribute.column: name for name, attribute in block.roster.items()}
+    # The roster table's own columns are never missing data: employee_id, name and
+    # hire_date are required, and an empty leave_date means still employed.
+    roster = {
+        attribute.column: name for name, attribute in block.roster.items() if not attribute.stored
+    }
     definitions = _definitions(block)
     memo: dict[Column, set[str]] = {}
 

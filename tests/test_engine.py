@@ -34,6 +34,8 @@ RUN_KEYS = [
     "as_of",
     "events_sha256",
     "results_sha256",
+    "events_seen",
+    "warnings",
 ]
 
 

@@ -17,7 +17,13 @@ from ..output.json import render_run_documents as render_runs_json
 from ..output.text import render_table
 from ..store.store import Store
 from .data_inputs import check_period_syntax, ingest_data, open_store
-from .errors import NOTHING_WAS_RUN, AlreadyReported, CommandError, report_error
+from .errors import (
+    NOTHING_WAS_RUN,
+    AlreadyReported,
+    CommandError,
+    report_error,
+    report_warning,
+)
 from .inputs import checked_policies, load_catalog
 from .options import (
     CATALOG_SEARCH_HELP,
@@ -133,9 +139,22 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
         # array otherwise.
         names = {f.policy.name for f in files if f.policy is not None}
         single = policy_name is not None or len(names) == 1
+    _print_warnings(documents)
     _print_results(documents, output_format, single, out_file)
     if refused:
         raise AlreadyReported  # the other policies' periods were closed, and are printed above
+
+
+def _print_warnings(documents: list[RunDocument]) -> None:
+    """Each run's warnings on standard error; with several runs, each names its run."""
+    for document in documents:
+        run = document.run
+        warnings = run.get("warnings") or []
+        assert isinstance(warnings, list)
+        for warning in warnings:
+            if len(documents) > 1:
+                warning = f'"{run["policy"]}" {run["period"]}: {warning}'
+            report_warning(warning)
 
 
 def _print_results(

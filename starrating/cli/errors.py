@@ -13,6 +13,8 @@ from typing import IO, Any
 import click
 
 ERROR_PREFIX = "starrating: error: "
+# A warning does not stop the command or change its exit status (a run's warnings:
+# docs/data.md section 5).
 WARNING_PREFIX = "starrating: warning: "
 
 # `run` and `compile` refuse a policy with errors in the same words.

@@ -11,18 +11,21 @@ Python loop is over blocks, and over the instances of a block that looks back
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..compiler import CompiledPolicy, compile_policy
+from ..compiler import CompiledPolicy
+from ..compiler.build import build_plan
 from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
+from ..compiler.sql import render_policy
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
 from .canonical import write_row_json
+from .guards import check_run
 from .periods import Instance, instance_containing, instances_within, shift
 
 # How `events_sha256` is computed (docs/data.md section 5). 1: one ordered text of every
@@ -46,6 +49,11 @@ class Evaluation:
     # output/csv.py writes the CSV from.
     cell_rows: str
     names: dict[str, str]  # employee_id -> name, for reports
+    # The events, after as-of and voids, dated inside the period run and belonging to
+    # employees on the roster in force; and what the results rest on that is missing
+    # (engine/guards.py). Both go into the run document's `run` object.
+    events_seen: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def policy_timezone(policy: A.Policy, catalog: Catalog | None) -> ZoneInfo:
@@ -72,7 +80,9 @@ def evaluate(
     version its run recorded).
     """
     tz = policy_timezone(policy, catalog)
-    compiled = compile_policy(analysis, catalog)
+    # The plan is kept beside its SQL: the guards read which columns each line reads.
+    plan_of_policy = build_plan(analysis, catalog)
+    compiled = render_policy(plan_of_policy)
     kinds = [k for k in A.PERIOD_KINDS if k in compiled.blocks]
     target_rank = A.PERIOD_KINDS.index(target.kind)
     evaluated_kinds = [k for k in kinds if A.PERIOD_KINDS.index(k) <= target_rank]
@@ -93,6 +103,9 @@ def evaluate(
                 else 0
             )
             _run_block(con, compiled, kind, len(plan[kind]), first_kept)
+        guards = check_run(
+            con, plan_of_policy, evaluated_kinds, target, as_of, tz, local_date_sql(tz)
+        )
         write_row_json(con, compiled, evaluated_kinds)
         if contributions:
             _collect_contributions(con, compiled, evaluated_kinds)
@@ -120,6 +133,8 @@ def evaluate(
         printed_rows,
         cell_rows,
         names,
+        guards.events_seen,
+        guards.warnings,
     )
 
 
@@ -302,6 +317,13 @@ def _attribute(name: str, kind: str) -> str:
     return _cast_text(f"attributes ->> {quote_text(name)}", kind)
 
 
+def local_date_sql(tz: ZoneInfo) -> str:
+    """A stored event's local date in ``tz``: of its instant, or of its wall-clock time
+    when it was written without an offset (docs/data.md section 1.1)."""
+    zone = quote_text(tz.key)
+    return f"CAST(coalesce(timezone({zone}, occurred_utc), occurred_local) AS DATE)"
+
+
 def _prepare_events(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, tz: ZoneInfo, as_of: datetime
 ) -> None:
@@ -312,11 +334,10 @@ def _prepare_events(
         f"{_attribute(c.name, c.type)} END AS {c.sql_name}"
         for c in compiled.event_columns
     )
-    zone = quote_text(tz.key)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sr_events AS\n"
         "SELECT event_id, content_sha256, employee_id, type,\n"
-        f"  CAST(coalesce(timezone({zone}, occurred_utc), occurred_local) AS DATE) AS local_date,\n"
+        f"  {local_date_sql(tz)} AS local_date,\n"
         f"  CAST(value AS {DEC}) AS value" + extracted + "\n"
         "FROM events\n"
         "WHERE recorded_at <= $as_of AND type <> 'void'\n"

@@ -130,6 +130,12 @@ def _run_case(
                     f"{key[0]} {key[1]} {label}: expected {_show(want_value)}, "
                     f"got {_show(have)}" + (f"\n{lines}" if lines else "")
                 )
+    if result.failures:
+        # What the run found missing (a type with no events, a value missing for the
+        # employee) often explains why a case fails; a passing case stays quiet.
+        warnings = document.run.get("warnings") or []
+        assert isinstance(warnings, list)
+        result.failures += [f"warning: {warning}" for warning in warnings]
     return result
 
 

@@ -273,6 +273,8 @@ def run_policy(
         "as_of": as_of.astimezone(tz).isoformat(timespec="seconds"),
         "events_sha256": evaluation.events_sha256,
         "results_sha256": evaluation.results_sha256,
+        "events_seen": evaluation.events_seen,
+        "warnings": evaluation.warnings,
     }
     document = RunDocument(run, evaluation.printed_rows, evaluation)
     try:
@@ -299,13 +301,14 @@ def _record(
         con.execute(
             "INSERT INTO runs (run_id, policy, version, policy_file, policy_text, policy_sha256,"
             " period, as_of, events_sha256, roster_sha256, results_sha256, engine_version,"
-            " created_at, created_by, events_digest_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, created_by, events_digest_version, events_seen, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run["run_id"], run["policy"], run["version"], item.path, item.source,
                 run["policy_sha256"], run["period"], as_of, run["events_sha256"],
                 roster_sha256, run["results_sha256"], __version__,
                 datetime.now(UTC), _user(), events_digest_version,
+                run["events_seen"], run["warnings"],
             ],
         )  # fmt: skip
         # Both written from the tables the evaluation left (engine/evaluate.py): the rows'

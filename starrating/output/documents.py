@@ -85,6 +85,9 @@ def _header(run: StoredRun) -> dict[str, object]:
         "amends": run.amends,
         "amend_reason": run.amend_reason,
         "policy_text": run.policy_text,
+        # None for a run recorded before runs kept them (docs/data.md section 5).
+        "events_seen": run.events_seen,
+        "warnings": run.warnings,
     }
 
 

@@ -63,6 +63,20 @@ def _table(header: list[str], body: list[list[str]], numeric: set[int] = frozens
     return "\n".join(out)
 
 
+def _guards(run: dict[str, object]) -> list[str]:
+    """The run's events seen and warnings; "not recorded" for a run from before runs kept
+    them (docs/data.md section 5)."""
+    seen = run.get("events_seen")
+    warnings = run.get("warnings")
+    parts = [f"<dt>events seen</dt><dd>{_e('not recorded' if seen is None else seen)}</dd>"]
+    if warnings is None:
+        parts.append("<dt>warnings</dt><dd>not recorded</dd>")
+    else:
+        assert isinstance(warnings, list)
+        parts += [f'<dt>warning</dt><dd class="warning">{_e(w)}</dd>' for w in warnings]
+    return parts
+
+
 def render_html(data: ReportData) -> str:
     run = data.run
     title = f"{run['policy']} (version {run['version']}) {run['period']}"
@@ -94,6 +108,7 @@ def render_html(data: ReportData) -> str:
         parts.append(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>")
     for name in DIGESTS:
         parts.append(f"<dt>{_e(name)}</dt><dd><code>{_e(run[name])}</code></dd>")
+    parts += _guards(run)
     parts.append("</dl>")
 
     by_period = data.periods()

@@ -178,6 +178,9 @@ def summary_rows(data: ReportData) -> list[tuple[list[Cell], bool]]:
         if key in ("amends", "amend_reason") and not run.get("amends"):
             continue
         rows.append(([key, _number(run[key])], False))
+    # Empty for a run recorded before runs kept them (docs/data.md section 5).
+    rows.append((["events_seen", _number(run.get("events_seen"))], False))
+    rows += [(["warning", str(w)], False) for w in run.get("warnings") or []]
     for period, prows in data.periods().items():
         rows.append(([], False))
         rows.append(([f"period {period}", prows[0]["period_start"], prows[0]["period_end"]],

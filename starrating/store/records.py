@@ -185,6 +185,10 @@ class StoredRun:
     amended_by: str | None = None  # the run that replaced this one as the official result
     zone: ZoneInfo = field(default=ZoneInfo("UTC"), compare=False)  # for showing times
     events_digest_version: int = 1  # how events_sha256 was computed (docs/data.md section 5)
+    # The run's guards (engine/guards.py); None for a run recorded before runs kept them,
+    # shown as null: not known, which is not the same as none.
+    events_seen: int | None = None
+    warnings: list[str] | None = None
 
     @property
     def status(self) -> str:
@@ -209,6 +213,8 @@ class StoredRun:
             "as_of": show_time(self.as_of, self.zone),
             "events_sha256": self.events_sha256,
             "results_sha256": self.results_sha256,
+            "events_seen": self.events_seen,
+            "warnings": self.warnings,
         }
 
     def to_json(self) -> dict[str, object]:
@@ -267,20 +273,33 @@ _RUN_COLUMNS = (
     "r.run_id, r.policy, r.version, r.policy_file, r.policy_text, r.policy_sha256, r.period,"
     " epoch_us(r.as_of), r.events_sha256, r.roster_sha256, r.results_sha256, r.engine_version,"
     " epoch_us(r.created_at), r.created_by, r.official, r.amends, r.amend_reason,"
-    " (SELECT min(n.run_id) FROM runs n WHERE n.amends = r.run_id), {digest_version}"
+    " (SELECT min(n.run_id) FROM runs n WHERE n.amends = r.run_id)"
 )
+
+# Columns added to ``runs`` after stores were written without them (store/schema.py
+# ``ensure_run_tables`` adds them when a run is next recorded; a read-only command does
+# not), with what a run recorded before them reads: digest version 1, and no guards.
+_LATER_RUN_COLUMNS = {
+    "events_digest_version": "1",
+    "events_seen": "CAST(NULL AS BIGINT)",
+    "warnings": "CAST(NULL AS VARCHAR[])",
+}
 
 
 def run_columns(con: duckdb.DuckDBPyConnection) -> str:
-    """The select list :func:`stored_run` reads (``FROM runs r``). A store whose runs were
-    all recorded before the events digest had versions has no ``events_digest_version``
-    column until it records a run (a read-only command does not add it): those are 1."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()"
-        " AND schema_name = 'main' AND table_name = 'runs'"
-        " AND column_name = 'events_digest_version'"
-    ).fetchone()
-    return _RUN_COLUMNS.format(digest_version="r.events_digest_version" if row and row[0] else "1")
+    """The select list :func:`stored_run` reads (``FROM runs r``), in a store whose
+    ``runs`` may predate some of its columns (see :data:`_LATER_RUN_COLUMNS`)."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database()"
+            " AND schema_name = 'main' AND table_name = 'runs'"
+        ).fetchall()
+    }
+    later = [
+        f"r.{name}" if name in present else default for name, default in _LATER_RUN_COLUMNS.items()
+    ]
+    return ", ".join([_RUN_COLUMNS, *later])
 
 
 def has_runs(con: duckdb.DuckDBPyConnection) -> bool:
@@ -296,12 +315,14 @@ def stored_run(row: tuple[Any, ...], catalog: Catalog | None) -> StoredRun:
     """A row selected as :func:`run_columns` (``FROM runs r``)."""
     (run_id, policy, version, policy_file, text, policy_sha, period, as_of, events_sha,
      roster_sha, results_sha, engine, created_at, created_by, official, amends, reason,
-     amended_by, digest_version) = row  # fmt: skip
+     amended_by, digest_version, events_seen, warnings) = row  # fmt: skip
     return StoredRun(
         run_id, policy, version, policy_file, text, policy_sha, period, instant(as_of),
         events_sha, roster_sha, results_sha, engine, instant(created_at), created_by,
         bool(official), amends, reason, amended_by,
         run_zone(text, catalog.timezone if catalog else None), int(digest_version or 1),
+        None if events_seen is None else int(events_seen),
+        None if warnings is None else list(warnings),
     )  # fmt: skip
 
 

@@ -15,7 +15,8 @@ Schema version 1 (``meta.schema_version`` = "1")::
     attribute_types(scope, name, type)        scope: an event type, or "@roster"
     runs(run_id, policy, version, policy_file, policy_text, policy_sha256, period, as_of,
          events_sha256, roster_sha256, results_sha256, engine_version, created_at,
-         created_by, official, amends, amend_reason, events_digest_version)
+         created_by, official, amends, amend_reason, events_digest_version,
+         events_seen, warnings)
     results(run_id, position, employee_id, period, row_json)
     contributions(run_id, period, employee_id, line, kind, label, amount, detail,
                   event_ids)
@@ -117,7 +118,10 @@ RUN_TABLES = (
         official BOOLEAN NOT NULL DEFAULT FALSE,  -- the official result of (policy, period)
         amends VARCHAR,  -- the official run this one replaced (run --official --amend)
         amend_reason VARCHAR,
-        events_digest_version INTEGER NOT NULL DEFAULT 1  -- how events_sha256 was computed
+        events_digest_version INTEGER NOT NULL DEFAULT 1,  -- how events_sha256 was computed
+        -- NULL for a run recorded before runs kept them (shown as null: not recorded)
+        events_seen BIGINT,  -- events dated in the period, seen, of employees on the roster
+        warnings VARCHAR[]  -- what the results rest on that is missing (engine/guards.py)
     )""",
     """CREATE TABLE IF NOT EXISTS contributions (
         run_id VARCHAR NOT NULL,
@@ -154,3 +158,6 @@ def ensure_run_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
     # Runs recorded before the events digest had versions computed version 1.
     con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS events_digest_version INTEGER DEFAULT 1")
+    # Runs recorded before runs kept their guards have none: NULL, shown as null.
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS events_seen BIGINT")
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS warnings VARCHAR[]")

@@ -952,10 +952,12 @@ SYNTAX_ERRORS = [
          "expected `)`, `.` or `where` after `x`, found `}`"),
     ("unknown character", H + "each week {\n  let a = 1 $ 2\n}\n", "E002", 3, 13,
          "unexpected character `$`"),
-    ("curly quotes", H + "each week {\n  veto “x” when a\n}\n", "E002", 3, 8,
+    ("curly quotes", H + "each week {\n  veto “x” when a\n}\n", "E006", 3, 8,
+         "the text “x” is in Chinese quotation marks"),
+    ("a lone curly quote", H + "each week {\n  veto “x when a\n}\n", "E002", 3, 8,
          "unexpected character `“`"),
-    ("full-width parenthesis", H + "each week {\n  let a = count（x）\n}\n", "E002", 3, 16,
-         "unexpected character `（`"),
+    ("full-width parenthesis", H + "each week {\n  let a = count（x）\n}\n", "E006", 3, 16,
+         "`（` is a full-width character"),
     ("space before percent", H + "each week {\n  let a = 95 %\n}\n", "E002", 3, 14,
          "unexpected character `%`"),
     ("semicolon", H + "each week {\n  let a = 1;\n}\n", "E002", 3, 12, "unexpected character `;`"),
@@ -1014,14 +1016,19 @@ def test_syntax_error_messages(
         ),
         ("policy x\n", 'a policy starts with its name in double quotes: policy "前台周服务之星"'),
         (
-            H + "each week {\n  veto “x” when a\n}\n",
+            H + "each week {\n  veto “x when a\n}\n",
             'texts are written in straight double quotes: "like this"',
         ),
         (
             H + "each week {\n  let a = 95 %\n}\n",
             "a percentage is written right after its number: `95%`",
         ),
-        (H + "each week {\n  let a = count（x）\n}\n", "use ASCII parentheses `(` `)`"),
+        (
+            H + "each week {\n  let a = count（x）\n}\n",
+            "use `(` (`starrating fmt --write` repairs it)",
+        ),
+        (H + "each week {\n  let a = 95 ％\n}\n", "a percentage is written right after its "
+         "number: `95%`"),
         (H + "each week {\n  red 1\n", "add a closing `}`"),
         (
             H + "each week {\n  let a = b c\n}\n",
@@ -1123,8 +1130,10 @@ def test_message_names_what_can_actually_follow(source: str, fragment: str) -> N
     assert fragment in diagnostic.message
 
 
-@pytest.mark.parametrize("digit", ["５", "٣", "𝟓"])
-def test_only_ascii_digits_are_numbers(digit: str) -> None:
+@pytest.mark.parametrize(("digit", "code"), [("５", "E006"), ("٣", "E002"), ("𝟓", "E002")])
+def test_only_ascii_digits_are_numbers(digit: str, code: str) -> None:
+    # A full-width digit is a slip of a Chinese keyboard (E006, repaired by `fmt --write`);
+    # other scripts' digits are simply not part of the language.
     result = parse(H + f"each month {{\n  let a = {digit}\n}}\n")
     assert result.policy is None
-    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("E002", 3, 11)]
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [(code, 3, 11)]

@@ -1320,3 +1320,9 @@ def test_a_continuation_line_is_skipped_with_its_broken_statement() -> None:
     # with `and`: it is the rest of the broken statement, not a second error.
     source = H + "each month {\n  redd 1 when a and\n    rewards 2\n  red 1\n}\n"
     assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 3)]
+
+
+def test_a_name_like_a_connective_at_the_end_of_a_line_is_a_value() -> None:
+    # `非` ends the line before as a value; the error below it is the misspelling.
+    source = H + "each month {\n  let 非 = 1\n  let a = 非\n  redd 1\n}\n"
+    assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 5)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 __all__ = ["Slip", "SlipGroup", "find_slips", "repair"]
 
@@ -32,8 +33,7 @@ _FULL_WIDTH_DIGITS = "０-９"
 # The tokens the scan must step over whole, then the characters that are slips. A text in
 # Chinese quotes is a slip only as a pair (with no `"` or `\` inside, which would change
 # what the repaired text means); a lone `“` is left to the parser's own message.
-_SCAN = re.compile(
-    rf"""
+_SCAN_PATTERN = rf"""
       (?P<comment>\#[^\n]*)
     | (?P<string>"(?:[^"\\\n]|\\.)*"?)
     | (?P<backtick>`[^`\n]*`?)
@@ -43,9 +43,14 @@ _SCAN = re.compile(
         | (?<=[0-9{_FULL_WIDTH_DIGITS}])％
         | ！(?=[=＝])
         | (?<=\w)[．。](?=\w))
-    """,
-    re.VERBOSE,
-)
+    """
+
+
+@cache
+def _scanner() -> re.Pattern[str]:
+    # Compiled on first use: most policies hold no candidate at all, and `check` starts
+    # on every save in an editor.
+    return re.compile(_SCAN_PATTERN, re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,8 @@ def find_slips(text: str) -> list[SlipGroup]:
             run.clear()
 
     pos = 0
-    while (match := _SCAN.search(text, pos)) is not None:
+    scan = _scanner()
+    while (match := scan.search(text, pos)) is not None:
         start, pos = match.span()
         token = match.group()
         kind = match.lastgroup

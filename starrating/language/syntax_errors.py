@@ -497,8 +497,10 @@ def _connective_diagnostic(token: Token, text: str) -> Diagnostic | None:
         if glued is not None:
             start = token.start_pos or 0
             return _connective_error(glued, _span_of(text, start, start + len(glued)), glued=True)
+    # Only on the token's own line: a name at the end of the line before is a value.
+    line_start = text.rfind("\n", 0, token.start_pos or 0) + 1
     before = _strip_comments(text[: token.start_pos or 0]).rstrip()
-    previous = _LAST_TOKEN.search(before)
+    previous = _LAST_TOKEN.search(before, line_start)
     if previous is not None and previous.group(1) in _CONNECTIVES:
         start, end = previous.span(1)
         return _connective_error(previous.group(1), _span_of(text, start, end), glued=False)

@@ -3,7 +3,9 @@
 Enters: policy text (any line endings; maybe not a policy at all). Leaves: a
 ``ParseResult``: the ``Policy`` with its comments, or None with the syntax errors as
 Diagnostics (several per file: ``syntax_errors`` describes each and blanks the broken
-statement so that parsing can go on). ``parse`` never raises for bad input.
+statement, or closes the block left open, so that parsing can go on; full-width
+characters are reported first and read as their ASCII twins, see ``fullwidth``).
+``parse`` never raises for bad input.
 
 The grammar and the names it reserves live in ``grammar``; ``keywords``, ``needs_backticks``,
 ``VALUE_KEYWORDS`` and ``grammar_text`` are importable from here as well.

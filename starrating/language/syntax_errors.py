@@ -221,10 +221,7 @@ def _character_help(char: str) -> str | None:
         return 'texts are written in straight double quotes: "like this"'
     if char in "%％":
         return "a percentage is written right after its number: `95%`"
-    if char in "（）":
-        return "use ASCII parentheses `(` `)`"
-    if char in "，：；":
-        return "use ASCII punctuation (`,` `:`)"
+    # Full-width `（` `，` ... never get here: they are E006 (``slip_diagnostics``).
     return None
 
 

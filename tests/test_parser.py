@@ -1326,3 +1326,12 @@ def test_a_name_like_a_connective_at_the_end_of_a_line_is_a_value() -> None:
     # `非` ends the line before as a value; the error below it is the misspelling.
     source = H + "each month {\n  let 非 = 1\n  let a = 非\n  redd 1\n}\n"
     assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 5)]
+
+
+def test_a_misplaced_full_width_character_is_one_error_not_two() -> None:
+    # `（` is reported; that a `(` would be wrong there too is not a second error.
+    source = H + "each month {\n  red 1 per x（\n  redd 2\n}\n"
+    assert [(code, line, column) for code, line, column, _ in errors(source)] == [
+        ("E006", 3, 14),
+        ("E001", 4, 3),
+    ]

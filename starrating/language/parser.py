@@ -382,8 +382,10 @@ def parse(text: str, file: str | None = None) -> ParseResult:
                 break  # recovery went backwards: what follows would only be noise
             last_error_pos = problem.resume_at
             diagnostic = _as_written(problem.diagnostic, closed_at)
-            repeats_a_slip = diagnostic.code == "E002" and diagnostic.span is not None
-            if not (repeats_a_slip and diagnostic.span.start_pos in repaired_at):  # type: ignore[union-attr]
+            # One diagnostic per place: where a full-width character was already reported,
+            # an error about its ASCII twin (a `;`, a misplaced `(`) would repeat it.
+            span = diagnostic.span
+            if span is None or span.start_pos not in repaired_at:
                 diagnostics.append(diagnostic)
             if problem.close_block_at is not None:
                 # Close the block where its `}` was due, and read on as if it were there.

@@ -1335,3 +1335,13 @@ def test_a_misplaced_full_width_character_is_one_error_not_two() -> None:
         ("E006", 3, 14),
         ("E001", 4, 3),
     ]
+
+
+@pytest.mark.parametrize(
+    "continuation", ["    to top 3 by letters", "    letters default 0", "    min(x) > 1"]
+)
+def test_a_continuation_line_is_not_taken_for_a_misspelled_statement(continuation: str) -> None:
+    # A keyword (`to`) or a name (`letters`, close to `let` only loosely) opening the
+    # next line continues the broken statement: one error, not two.
+    source = H + f'each month {{\n  awrd "A"\n{continuation}\n  red 1\n}}\n'
+    assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 3)]

@@ -12,6 +12,7 @@ out, so that the parser can look for the next error.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -617,6 +618,7 @@ def blank_statement(text: str, pos: int, at_token: bool) -> str | None:
 # a statement (`lett x = 1`, `awrd "A" when ...`), unlike a continuation line (`x > 3`).
 _WORD_THEN_OPERAND = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]+[\w\"`{]")
 _STARTING_WORDS = (*STATEMENT_KEYWORDS, *ADJUSTMENT_KEYWORDS, *HEADER_KEYWORDS, "each")
+_MISSPELLED = 0.7
 
 
 def _misspelled_statement(lines: list[str], index: int) -> bool:
@@ -627,7 +629,12 @@ def _misspelled_statement(lines: list[str], index: int) -> bool:
     never reported. A line after one that cannot end there (`... when`) continues it.
     """
     match = _WORD_THEN_OPERAND.match(lines[index])
-    if match is None or did_you_mean(match.group(1), _STARTING_WORDS) is None:
+    if match is None or match.group(1) in keywords():
+        return False  # `to top 3 by net` continues an `award`
+    # Closer than did-you-mean asks: a name that opens a continuation line (`letters`)
+    # must not pass for a misspelled `let`.
+    word = match.group(1).casefold()
+    if not difflib.get_close_matches(word, _STARTING_WORDS, n=1, cutoff=_MISSPELLED):
         return False
     previous = ""
     for earlier in range(index - 1, -1, -1):

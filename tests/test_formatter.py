@@ -733,26 +733,31 @@ def test_format_source_reports_what_the_repair_cannot_fix() -> None:
 _FULL_WIDTH = {char: chr(ord(char) + 0xFEE0) for char in "0123456789.%"}
 
 
+@lru_cache
+def _number_tokens(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the parser finds NUMBER and PERCENT tokens in ``text``: never in texts or
+    comments, by construction."""
+    return tuple(
+        (token.start_pos, token.end_pos)
+        for token in parse_tree(text, []).scan_values(lambda v: True)
+        if getattr(token, "type", None) in ("NUMBER", "PERCENT")
+    )
+
+
 @st.composite
 def numbers_typed_in_full_width(draw: st.DrawFn) -> tuple[str, str]:
     """A sample policy with some of its numbers typed in full width, every character of
-    them (the digits, the point, the percent sign), found as the parser's NUMBER and
-    PERCENT tokens, never in texts or comments."""
+    them (the digits, the point, the percent sign)."""
     text = draw(st.sampled_from(sorted(SAMPLES.values())))
-    tokens = [
-        token
-        for token in parse_tree(text, []).scan_values(lambda v: True)
-        if getattr(token, "type", None) in ("NUMBER", "PERCENT")
-    ]
-    chosen = draw(st.lists(st.sampled_from(tokens), min_size=1, max_size=8, unique_by=id))
+    chosen = draw(st.lists(st.sampled_from(_number_tokens(text)), min_size=1, max_size=8))
     chars = list(text)
-    for token in chosen:
-        for pos in range(token.start_pos, token.end_pos):
-            chars[pos] = _FULL_WIDTH[chars[pos]]
+    for start, end in chosen:
+        for pos in range(start, end):
+            chars[pos] = _FULL_WIDTH.get(chars[pos], chars[pos])
     return text, "".join(chars)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(numbers_typed_in_full_width())
 def test_full_width_numbers_format_like_the_numbers_meant(sample: tuple[str, str]) -> None:
     original, typed = sample

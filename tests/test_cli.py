@@ -161,6 +161,45 @@ def test_fmt_refuses_a_file_that_does_not_parse(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == text
 
 
+TYPED_IN_FULL_WIDTH = GOOD.replace("at most 20", "at most ２０").replace(", at", "，at")
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_check_reports_full_width_characters_that_fmt_repairs(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "w.policy", TYPED_IN_FULL_WIDTH)
+    code, out = run(["check", "w.policy"])
+    assert code == 1
+    assert "w.policy:7:26: error[E006]: `，` is a full-width character" in out
+    assert "help: use `20` (`starrating fmt --write` repairs it)" in out
+    # fmt prints the repaired canonical text; the note goes to standard error
+    result = invoke(["fmt", "w.policy"])
+    assert result.exit_code == 0
+    assert result.stdout == GOOD
+    assert result.stderr == (
+        "w.policy: 3 full-width characters replaced; `fmt --write` saves the repair\n"
+    )
+    assert path.read_text(encoding="utf-8") == TYPED_IN_FULL_WIDTH
+    code, out = run(["fmt", "--check", "w.policy"])
+    assert (code, out) == (1, "would reformat w.policy (3 full-width characters to replace)\n")
+    code, out = run(["fmt", "--write", "w.policy"])
+    assert (code, out) == (0, "reformatted w.policy (3 full-width characters replaced)\n")
+    assert path.read_text(encoding="utf-8") == GOOD
+    assert run(["check", "w.policy"])[0] == 0
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_fmt_shows_only_what_its_repair_cannot_fix(tmp_path: Path) -> None:
+    text = TYPED_IN_FULL_WIDTH.replace("minus 4", "minsu 4")
+    path = write_text(tmp_path / "w.policy", text)
+    result = invoke(["fmt", "--write", "w.policy"])
+    assert result.exit_code == 1
+    assert "error[E006]" not in result.stderr
+    assert "w.policy:7:5: error[E001]: " in result.stderr
+    assert "help: did you mean `minus`?" in result.stderr
+    assert result.stderr.endswith("w.policy: not formatted: it does not parse\n")
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_console_script_runs(tmp_path) -> None:
     write_text(tmp_path / "good.policy", GOOD)
     done = subprocess.run(

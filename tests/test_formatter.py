@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from samples import LANGUAGE_EXAMPLE
 
 from starrating.language import ast as A
-from starrating.language.formatter import format_policy
+from starrating.language.formatter import format_policy, format_source
+from starrating.language.grammar import parse_tree
 from starrating.language.parser import parse
 from tests.strategies import exprs, operator_exprs, policies
 
@@ -679,3 +680,88 @@ def _parsed_sample(text: str) -> A.Policy:
     policy = parse(text).policy
     assert policy is not None
     return policy
+
+
+# ---- repairing full-width characters (`fmt` on a text typed on a Chinese keyboard) -------
+
+TYPED_ON_A_CHINESE_KEYBOARD = """policy "前台周服务之星"
+# 说明：一周一次，（全员）
+each week {
+  let letters = count（praise_letter）  # 表扬信，含“口头”
+  red 1 per praise_letter，at most ３
+  veto "投诉，有责（A）" when count(complaint where level ＞＝ 2) ＞ 0
+  award “周服务之星” to top ５％ by letters
+  green 1 when department in 【"前台"，"客服"】
+}
+"""
+
+
+def test_format_source_repairs_full_width_characters_outside_texts_and_comments() -> None:
+    formatted = format_source(TYPED_ON_A_CHINESE_KEYBOARD)
+    assert formatted.diagnostics == ()
+    assert formatted.repaired == 14
+    assert formatted.text == dedent("""\
+        policy "前台周服务之星"
+
+        # 说明：一周一次，（全员）
+        each week ending sunday {
+          let letters = count(praise_letter)  # 表扬信，含“口头”
+          red 1 per praise_letter, at most 3
+          veto "投诉，有责（A）" when count(complaint where level >= 2) > 0
+          award "周服务之星" to top 5% by letters
+          green 1 when department in ["前台", "客服"]
+        }
+        """)
+    assert check_fmt(formatted.text) == formatted.text
+
+
+def test_format_source_of_canonical_text_changes_nothing() -> None:
+    canonical = check_fmt(LANGUAGE_EXAMPLE)
+    assert format_source(canonical) == type(format_source(canonical))(canonical, 0)
+
+
+def test_format_source_reports_what_the_repair_cannot_fix() -> None:
+    text = 'policy "x"\neach week {\n  red 1 when a > １ 且 b\n}\n'
+    formatted = format_source(text)
+    assert formatted.text is None and formatted.repaired == 1
+    # Only the mistake that is left; positions are those of the text as written.
+    assert [(d.code, d.span.line, d.span.column) for d in formatted.diagnostics] == [
+        ("E008", 3, 20)
+    ]
+
+
+_FULL_WIDTH = {char: chr(ord(char) + 0xFEE0) for char in "0123456789.%"}
+
+
+@lru_cache
+def _number_tokens(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the parser finds NUMBER and PERCENT tokens in ``text``: never in texts or
+    comments, by construction."""
+    return tuple(
+        (token.start_pos, token.end_pos)
+        for token in parse_tree(text, []).scan_values(lambda v: True)
+        if getattr(token, "type", None) in ("NUMBER", "PERCENT")
+    )
+
+
+@st.composite
+def numbers_typed_in_full_width(draw: st.DrawFn) -> tuple[str, str]:
+    """A sample policy with some of its numbers typed in full width, every character of
+    them (the digits, the point, the percent sign)."""
+    text = draw(st.sampled_from(sorted(SAMPLES.values())))
+    chosen = draw(st.lists(st.sampled_from(_number_tokens(text)), min_size=1, max_size=8))
+    chars = list(text)
+    for start, end in chosen:
+        for pos in range(start, end):
+            chars[pos] = _FULL_WIDTH.get(chars[pos], chars[pos])
+    return text, "".join(chars)
+
+
+@settings(max_examples=40, deadline=None)
+@given(numbers_typed_in_full_width())
+def test_full_width_numbers_format_like_the_numbers_meant(sample: tuple[str, str]) -> None:
+    original, typed = sample
+    assert parse(typed).policy is None  # `check` refuses it (E006) ...
+    formatted = format_source(typed)  # ... `fmt` repairs it
+    assert formatted.repaired == sum(a != b for a, b in zip(original, typed, strict=True))
+    assert formatted.text == format_policy(_parsed_sample(original))

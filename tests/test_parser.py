@@ -952,10 +952,12 @@ SYNTAX_ERRORS = [
          "expected `)`, `.` or `where` after `x`, found `}`"),
     ("unknown character", H + "each week {\n  let a = 1 $ 2\n}\n", "E002", 3, 13,
          "unexpected character `$`"),
-    ("curly quotes", H + "each week {\n  veto “x” when a\n}\n", "E002", 3, 8,
+    ("curly quotes", H + "each week {\n  veto “x” when a\n}\n", "E006", 3, 8,
+         "the text “x” is in Chinese quotation marks"),
+    ("a lone curly quote", H + "each week {\n  veto “x when a\n}\n", "E002", 3, 8,
          "unexpected character `“`"),
-    ("full-width parenthesis", H + "each week {\n  let a = count（x）\n}\n", "E002", 3, 16,
-         "unexpected character `（`"),
+    ("full-width parenthesis", H + "each week {\n  let a = count（x）\n}\n", "E006", 3, 16,
+         "`（` is a full-width character"),
     ("space before percent", H + "each week {\n  let a = 95 %\n}\n", "E002", 3, 14,
          "unexpected character `%`"),
     ("semicolon", H + "each week {\n  let a = 1;\n}\n", "E002", 3, 12, "unexpected character `;`"),
@@ -1014,14 +1016,21 @@ def test_syntax_error_messages(
         ),
         ("policy x\n", 'a policy starts with its name in double quotes: policy "前台周服务之星"'),
         (
-            H + "each week {\n  veto “x” when a\n}\n",
+            H + "each week {\n  veto “x when a\n}\n",
             'texts are written in straight double quotes: "like this"',
         ),
         (
             H + "each week {\n  let a = 95 %\n}\n",
             "a percentage is written right after its number: `95%`",
         ),
-        (H + "each week {\n  let a = count（x）\n}\n", "use ASCII parentheses `(` `)`"),
+        (
+            H + "each week {\n  let a = count（x）\n}\n",
+            "use `(` (`starrating fmt --write` repairs it)",
+        ),
+        (
+            H + "each week {\n  let a = 95 ％\n}\n",
+            "a percentage is written right after its number: `95%`",
+        ),
         (H + "each week {\n  red 1\n", "add a closing `}`"),
         (
             H + "each week {\n  let a = b c\n}\n",
@@ -1123,8 +1132,216 @@ def test_message_names_what_can_actually_follow(source: str, fragment: str) -> N
     assert fragment in diagnostic.message
 
 
-@pytest.mark.parametrize("digit", ["５", "٣", "𝟓"])
-def test_only_ascii_digits_are_numbers(digit: str) -> None:
+@pytest.mark.parametrize(("digit", "code"), [("５", "E006"), ("٣", "E002"), ("𝟓", "E002")])
+def test_only_ascii_digits_are_numbers(digit: str, code: str) -> None:
+    # A full-width digit is a slip of a Chinese keyboard (E006, repaired by `fmt --write`);
+    # other scripts' digits are simply not part of the language.
     result = parse(H + f"each month {{\n  let a = {digit}\n}}\n")
     assert result.policy is None
-    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("E002", 3, 11)]
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [(code, 3, 11)]
+
+
+# ---- full-width characters (E006) -------------------------------------------------------
+
+
+def test_full_width_characters_are_reported_once_each_and_nothing_follows_from_them() -> None:
+    source = H + "each month {\n  let a = count（x）＋８５\n  red 1 per x，at most ３\n}\n"
+    assert errors(source) == [
+        ("E006", 3, 16, "`（` is a full-width character"),
+        ("E006", 3, 18, "`）＋８５` is made of full-width characters"),
+        ("E006", 4, 14, "`，` is a full-width character"),
+        ("E006", 4, 23, "`３` is a full-width character"),
+    ]
+    helps = [d.help for d in parse(source).diagnostics]
+    assert helps[1] == "use `)+85` (`starrating fmt --write` repairs it)"
+
+
+@pytest.mark.parametrize(
+    ("line", "fix"),
+    [
+        ("let a = 1５", "use `15`"),
+        ("let a = ８．５", "use `8.5`"),
+        ("let a = b ！＝ 2", "use `!=`"),
+        ("let a = ９５％ * 2", "use `95%`"),
+        ("let a = b in 【1, 2】", "use `[`"),
+        ("let a = 1；", "a policy has no `;`: remove it (a statement ends with its line)"),
+    ],
+)
+def test_full_width_help_names_the_fix(line: str, fix: str) -> None:
+    first = parse(H + f"each month {{\n  {line}\n}}\n").diagnostics[0]
+    assert first.code == "E006"
+    assert first.help is not None and first.help.startswith(fix)
+
+
+def test_full_width_characters_in_texts_comments_and_names_are_kept() -> None:
+    policy = parse_ok(
+        H + "# 说明：前台，月度\neach month {\n  let 季度１ = 1  # 注释（一）\n"
+        '  veto "投诉，有责（A）“严重”" when 季度１ > 0\n}\n'
+    )
+    veto = policy.blocks[0].statements[1]
+    assert isinstance(veto, A.Veto) and veto.reason == "投诉，有责（A）“严重”"
+    assert [c.text for c in policy.comments] == ["# 说明：前台，月度", "# 注释（一）"]
+
+
+def test_chinese_quotation_marks_around_a_text_are_one_mistake() -> None:
+    for text in ("“周服务之星”", "”周服务之星“", '"周服务之星”', '“周服务之星"'):
+        source = H + f"each month {{\n  award {text} when true\n}}\n"
+        (diagnostic,) = parse(source).diagnostics
+        assert (diagnostic.code, diagnostic.span.column, diagnostic.span.end_column) == (
+            "E006",
+            9,
+            16,
+        )
+        assert diagnostic.help == (
+            'write the text in straight double quotes: "周服务之星" '
+            "(`starrating fmt --write` repairs it)"
+        )
+
+
+def test_other_syntax_errors_are_found_after_full_width_characters() -> None:
+    source = H + "each month {\n  let a = count（x）\n  redd 1\n}\n"
+    assert [(code, line) for code, line, _, _ in errors(source)] == [
+        ("E006", 3),
+        ("E006", 3),
+        ("E001", 4),
+    ]
+
+
+def test_a_lone_full_width_percent_sign_is_left_to_the_character_error() -> None:
+    # Not after a number, `％` would be wrong as `%` too: one message, not two.
+    (diagnostic,) = parse(H + "each month {\n  let a = 95 ％\n}\n").diagnostics
+    assert diagnostic.code == "E002"
+
+
+# ---- a block left open (E007) -----------------------------------------------------------
+
+
+def test_a_block_left_open_is_reported_at_its_brace_not_at_the_next_block() -> None:
+    source = H + "each week {\n  red 1 per x\n\neach month {\n  red 1 per x\n}\n"
+    (diagnostic,) = parse(source).diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E007", 2, 11)
+    assert diagnostic.message == "the `{` opened here is never closed"
+    assert diagnostic.help == (
+        "the `each week` block (line 2) needs its `}` before the keyword `each` on line 5"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column", "head"),
+    [
+        ('  stars {\n    5 when a\n    1 otherwise\n  award "A" when a\n', 4, 9, "stars"),
+        ("  score s starts at 0 {\n    plus 1 per x\n  let b = s\n", 4, 23, "score s starts at 0"),
+        ("  reward by stars { 5: 1, 4: 2\n  red 1\n", 4, 19, "reward by stars"),
+    ],
+)
+def test_an_inner_block_left_open_is_reported_at_its_brace(
+    body: str, line: int, column: int, head: str
+) -> None:
+    (diagnostic,) = parse(H + "each month {\n  let a = true\n" + body + "}\n").diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == (
+        "E007",
+        line,
+        column,
+    )
+    assert diagnostic.help.startswith(f"the `{head}` block (line {line}) needs its `}}`")
+
+
+def test_two_blocks_left_open_and_a_later_error_are_all_reported_in_place() -> None:
+    source = H + "each week {\n  stars {\n    5 when a  # note\neach month {\n  redd 1 per x\n}\n"
+    result = parse(source)
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [
+        ("E007", 2, 11),
+        ("E007", 3, 9),
+        ("E001", 6, 3),
+    ]
+    # The `}` recovery inserted is not part of the positions reported.
+    assert result.diagnostics[2].span.start_pos == source.index("redd")
+
+
+def test_a_block_inside_a_block_is_not_a_block_left_open() -> None:
+    # Every `{` has its `}`: the nested `each` is the mistake (E001), not a missing brace.
+    (code, *_), *_ = errors(H + "each week {\n  each month { }\n}\n")
+    assert code == "E001"
+
+
+def test_at_the_end_of_the_file_the_brace_blamed_follows_the_indentation() -> None:
+    # The `}` on the last line is the block's (same indentation): the `stars` block is
+    # the one left open.
+    source = H + "each week {\n  stars {\n    5 when a\n}\n"
+    assert errors(source) == [
+        ("E003", 3, 9, "the file ends inside a block: the `{` opened here is never closed")
+    ]
+
+
+# ---- Chinese connectives (E008) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "word", "column", "fix"),
+    [
+        ("a > 1 且 b < 5", "且", 20, "write `and` ("),
+        ("a > 1 并且 b < 5", "并且", 20, "write `and` ("),
+        ("a > 1且b < 5", "且", 19, "write `and`, with a space on each side"),
+        ("a > 1 或 b < 5", "或", 20, "write `or` ("),
+        ("a > 1 或者 b < 5", "或者", 20, "write `or` ("),
+        ("非 a > 1", "非", 14, "write `not` ("),
+        ('不 awarded("A")', "不", 14, "write `not` ("),
+        ('role 不 in ["x"]', "不", 19, "write `not in` ("),
+    ],
+)
+def test_chinese_connectives_get_the_keyword(
+    condition: str, word: str, column: int, fix: str
+) -> None:
+    (diagnostic,) = parse(H + f"each month {{\n  red 1 when {condition}\n}}\n").diagnostics
+    assert (diagnostic.code, diagnostic.span.column) == ("E008", column)
+    assert diagnostic.message == f"`{word}` is not an operator of the language"
+    assert diagnostic.help.startswith(fix)
+
+
+def test_names_that_start_like_a_connective_are_names() -> None:
+    body = "  let 非常好 = 1\n  let 不合格 = 非常好 > 0\n  let 或许 = 不合格 and 非常好 > 0"
+    assert [s.name for s in statements(body)] == ["非常好", "不合格", "或许"]
+
+
+# ---- recovery ---------------------------------------------------------------------------
+
+
+def test_every_misspelled_statement_is_reported() -> None:
+    source = H + 'each month {\n  lett x = 1\n  awrd "A" when x > 0\n  red 1\n}\n'
+    result = parse(source)
+    assert [(d.code, d.span.line, d.message, d.help) for d in result.diagnostics] == [
+        ("E001", 3, "`lett` does not start a statement", "did you mean `let`?"),
+        ("E001", 4, "`awrd` does not start a statement", "did you mean `award`?"),
+    ]
+
+
+def test_a_continuation_line_is_skipped_with_its_broken_statement() -> None:
+    # `rewards 2` would look like a misspelled `reward`, but the line before cannot end
+    # with `and`: it is the rest of the broken statement, not a second error.
+    source = H + "each month {\n  redd 1 when a and\n    rewards 2\n  red 1\n}\n"
+    assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 3)]
+
+
+def test_a_name_like_a_connective_at_the_end_of_a_line_is_a_value() -> None:
+    # `非` ends the line before as a value; the error below it is the misspelling.
+    source = H + "each month {\n  let 非 = 1\n  let a = 非\n  redd 1\n}\n"
+    assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 5)]
+
+
+def test_a_misplaced_full_width_character_is_one_error_not_two() -> None:
+    # `（` is reported; that a `(` would be wrong there too is not a second error.
+    source = H + "each month {\n  red 1 per x（\n  redd 2\n}\n"
+    assert [(code, line, column) for code, line, column, _ in errors(source)] == [
+        ("E006", 3, 14),
+        ("E001", 4, 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    "continuation", ["    to top 3 by letters", "    letters default 0", "    min(x) > 1"]
+)
+def test_a_continuation_line_is_not_taken_for_a_misspelled_statement(continuation: str) -> None:
+    # A keyword (`to`) or a name (`letters`, close to `let` only loosely) opening the
+    # next line continues the broken statement: one error, not two.
+    source = H + f'each month {{\n  awrd "A"\n{continuation}\n  red 1\n}}\n'
+    assert [(code, line) for code, line, _, _ in errors(source)] == [("E001", 3)]

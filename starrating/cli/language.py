@@ -78,7 +78,7 @@ def check(
 @db_option(STORE_ACCEPTED_HELP)
 def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None) -> None:
     """Print POLICIES in canonical form (or check or rewrite them)."""
-    from ..language.formatter import format_policy
+    from ..language.formatter import format_policy, format_source
 
     if check_only and write:
         raise click.UsageError("--check and --write cannot be used together")
@@ -87,25 +87,36 @@ def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None
     not_canonical: list[str] = []
     for path in paths:
         item = read_policy(path)
-        if item.policy is None or has_errors(item.diagnostics):
-            for diagnostic in item.diagnostics:
-                click.echo(render_text(diagnostic, item.source), err=True)
-            click.echo(f"{item.path}: not formatted: it does not parse", err=True)
-            failed = True
-            continue
-        canonical = format_policy(item.policy)
+        if item.policy is not None and not has_errors(item.diagnostics):
+            canonical, repaired = format_policy(item.policy), 0
+        else:
+            # Unreadable (E004) stays as it is; full-width characters are repaired first.
+            formatted = format_source(item.source, item.path) if item.source else None
+            if formatted is None or formatted.text is None:
+                problems = formatted.diagnostics if formatted else item.diagnostics
+                for diagnostic in problems:
+                    click.echo(render_text(diagnostic, item.source), err=True)
+                click.echo(f"{item.path}: not formatted: it does not parse", err=True)
+                failed = True
+                continue
+            canonical, repaired = formatted.text, formatted.repaired
+        replaced = f"{plural(repaired, 'full-width character')} replaced" if repaired else ""
         if check_only:
             if canonical != item.source:
                 not_canonical.append(item.path)
-                click.echo(f"would reformat {item.path}")
+                would = f" ({replaced.replace('replaced', 'to replace')})" if replaced else ""
+                click.echo(f"would reformat {item.path}{would}")
         elif write:
             if canonical != item.source:
                 path.write_text(canonical, encoding="utf-8")
-                click.echo(f"reformatted {item.path}")
+                click.echo(f"reformatted {item.path}" + (f" ({replaced})" if replaced else ""))
         else:
             if len(paths) > 1:
                 click.echo(f"==> {item.path} <==")
             click.echo(canonical, nl=False)
+            if replaced:
+                # On standard error: standard output stays the canonical text alone.
+                click.echo(f"{item.path}: {replaced}; `fmt --write` saves the repair", err=True)
     if check_only and not not_canonical and not failed:
         click.echo(f"{plural(len(paths), 'file')} already canonical")
     if failed or not_canonical:

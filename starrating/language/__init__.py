@@ -7,7 +7,8 @@ everything wrong with the text. The formatter turns an AST back into canonical t
 Nothing here touches a database.
 
 In pipeline order: ``grammar`` (the Lark grammar and its reserved words), ``parser`` (text
--> AST) with ``syntax_errors`` (Lark's errors -> diagnostics, recovery), ``checker`` (names,
+-> AST) with ``syntax_errors`` (Lark's errors -> diagnostics, recovery) and ``fullwidth``
+(full-width characters typed on a Chinese keyboard, found and repaired), ``checker`` (names,
 types, rules, dependency graph), ``formatter`` (AST -> text); ``visitor`` is the dispatch
 by node type they share, ``diagnostics`` and ``catalog`` what every stage reports with and
 checks against, ``policyfiles`` the reading of policy files and folders.

@@ -11,6 +11,10 @@ how the source happened to be spaced inside a line.
 
 Comments are not part of the AST proper: the parser hands them over with their spans and
 the formatter attaches them to printed lines by position (see ``_Renderer``).
+
+``format_source`` formats text that may not parse as written: full-width characters typed
+on a Chinese keyboard (``，`` ``（`` ``８５`` ``“...”``) outside texts and comments are first
+replaced by their ASCII twins (``fullwidth``), the one repair that is certain.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ import re
 from dataclasses import dataclass
 
 from . import ast as A
-from .parser import VALUE_KEYWORDS, needs_backticks
+from .diagnostics import Diagnostic
+from .fullwidth import find_slips, repair
+from .parser import VALUE_KEYWORDS, needs_backticks, parse
 from .visitor import NodeVisitor
 
-__all__ = ["format_policy"]
+__all__ = ["Formatted", "format_policy", "format_source"]
 
 INDENT = "  "
 
@@ -52,6 +58,28 @@ _BARE_VERSION = re.compile(r"\d+(\.\d+)?")
 def format_policy(policy: A.Policy) -> str:
     """The canonical text of ``policy``, ending in exactly one newline."""
     return _Renderer(policy).render()
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """What ``format_source`` made of a text."""
+
+    text: str | None  # the canonical text; None when the text does not parse even repaired
+    repaired: int  # full-width characters replaced by their ASCII twins
+    # Why it does not parse, once repaired (placed in the text as written: the repair
+    # keeps every position).
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def format_source(source: str, file: str | None = None) -> Formatted:
+    """The canonical text of ``source``, after replacing full-width characters outside
+    texts and comments (strings and comments are kept character for character)."""
+    slips = find_slips(source)
+    repaired = sum(len(group.slips) for group in slips)
+    result = parse(repair(source, slips), file)
+    if result.policy is None:
+        return Formatted(None, repaired, tuple(result.diagnostics))
+    return Formatted(format_policy(result.policy), repaired)
 
 
 def _string(value: str) -> str:

@@ -3,7 +3,9 @@
 Enters: policy text (any line endings; maybe not a policy at all). Leaves: a
 ``ParseResult``: the ``Policy`` with its comments, or None with the syntax errors as
 Diagnostics (several per file: ``syntax_errors`` describes each and blanks the broken
-statement so that parsing can go on). ``parse`` never raises for bad input.
+statement, or closes the block left open, so that parsing can go on; full-width
+characters are reported first and read as their ASCII twins, see ``fullwidth``).
+``parse`` never raises for bad input.
 
 The grammar and the names it reserves live in ``grammar``; ``keywords``, ``needs_backticks``,
 ``VALUE_KEYWORDS`` and ``grammar_text`` are importable from here as well.
@@ -12,13 +14,14 @@ The grammar and the names it reserves live in ``grammar``; ``keywords``, ``needs
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 from . import ast as A
 from .diagnostics import Diagnostic, error
+from .fullwidth import find_slips, repair
 from .grammar import (
     ADJUSTMENT_KEYWORDS,
     HEADER_KEYWORDS,
@@ -31,7 +34,7 @@ from .grammar import (
     parse_tree,
 )
 from .grammar import span as _span
-from .syntax_errors import blank_statement, syntax_diagnostic
+from .syntax_errors import blank_statement, slip_diagnostics, syntax_diagnostic
 
 __all__ = [
     "ADJUSTMENT_KEYWORDS",
@@ -358,33 +361,70 @@ def parse(text: str, file: str | None = None) -> ParseResult:
             "a policy is UTF-8 text, usually named NAME.policy",
         )
         return ParseResult(None, [d.with_file(file) if file else d], text)
+    # Full-width characters are reported (E006) and then read as their ASCII twins, so the
+    # rest of the text is parsed as meant: one mistake each, and no follow-on errors.
+    slips = find_slips(text)
+    attempt = repair(text, slips)
+    diagnostics = slip_diagnostics(slips, text, attempt)
+    repaired_at = {pos for group in slips for pos in range(group.start, group.end)}
     comments: list[A.Comment] = []
-    diagnostics: list[Diagnostic] = []
-    attempt = text
+    closed_at: list[tuple[int, int]] = []  # (position, line) of each `}` recovery inserted
+    tree: Tree | None = None
     last_error_pos = -1
     for _ in range(MAX_SYNTAX_ERRORS):
         comments.clear()
         try:
             tree = parse_tree(attempt, comments)
+            break
         except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as exc:
-            diagnostic, pos = syntax_diagnostic(exc, attempt)
-            if pos <= last_error_pos:
+            problem = syntax_diagnostic(exc, attempt)
+            if problem.resume_at <= last_error_pos:
                 break  # recovery went backwards: what follows would only be noise
-            diagnostics.append(diagnostic)
-            last_error_pos = pos
-            at_token = isinstance(exc, UnexpectedToken) and pos == (exc.token.start_pos or 0)
-            recovered = blank_statement(attempt, pos, at_token)
+            last_error_pos = problem.resume_at
+            diagnostic = _as_written(problem.diagnostic, closed_at)
+            # One diagnostic per place: where a full-width character was already reported,
+            # an error about its ASCII twin (a `;`, a misplaced `(`) would repeat it.
+            span = diagnostic.span
+            if span is None or span.start_pos not in repaired_at:
+                diagnostics.append(diagnostic)
+            if problem.close_block_at is not None:
+                # Close the block where its `}` was due, and read on as if it were there.
+                at = problem.close_block_at
+                attempt = attempt[:at] + "}" + attempt[at:]
+                closed_at.append((at, attempt.count("\n", 0, at) + 1))
+                continue
+            at_token = isinstance(exc, UnexpectedToken) and problem.resume_at == (
+                exc.token.start_pos or 0
+            )
+            recovered = blank_statement(attempt, problem.resume_at, at_token)
             if recovered is None:
                 break
             attempt = recovered
-            continue
         except LarkError as exc:  # anything else Lark may raise on odd input
             diagnostics.append(error("E001", f"cannot parse this policy: {exc}", None))
             break
-        if diagnostics:
-            break
+    if tree is not None and not diagnostics:
         return _to_policy(tree, comments, text, file)
-    return ParseResult(None, [d.with_file(file) if file else d for d in diagnostics], text)
+    diagnostics.sort(key=lambda d: (d.span is None, d.span.start_pos if d.span else 0))
+    shown = diagnostics[:MAX_SYNTAX_ERRORS]
+    return ParseResult(None, [d.with_file(file) if file else d for d in shown], text)
+
+
+def _as_written(diagnostic: Diagnostic, closed_at: list[tuple[int, int]]) -> Diagnostic:
+    """``diagnostic`` with its place moved back from the recovered text, where each `}` that
+    recovery inserted shifts what follows it on its line, to the text as written."""
+    span = diagnostic.span
+    if span is None or not closed_at:
+        return diagnostic
+    column, end_column = span.column, span.end_column
+    start, end = span.start_pos, span.end_pos
+    for at, at_line in reversed(closed_at):
+        if start > at:
+            start, column = start - 1, column - (span.line == at_line)
+        if end > at:
+            end, end_column = end - 1, end_column - (span.end_line == at_line)
+    moved = A.Span(span.line, column, span.end_line, end_column, start, end)
+    return replace(diagnostic, span=moved)
 
 
 def _to_policy(tree: Tree, comments: list[A.Comment], text: str, file: str | None) -> ParseResult:

@@ -141,22 +141,25 @@ def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -
 
 
 def _check(label: str, check: dict[str, Any]) -> str:
-    """Whether a conditional line applied and why, from its check's recorded facts."""
+    """Whether a conditional line applied and why, from its check's recorded facts. Where
+    the line's effect is shown just above (an award won, a veto fired, the stars line
+    matched), the check only adds why."""
     line, applied = check["line"], bool(check["applied"])
     because = _condition(check, check.get("holds", applied))
     if line == "award":
         if applied:
-            return f'award "{label}": awarded' + (f": {because}" if because else "")
+            return f"because {because}" if because else f'award "{label}": awarded'
         if check.get("vetoed"):
             return f'award "{label}": not awarded: vetoed'
         return f'award "{label}": not awarded: {because}'
     if line == "top":
         return f'award "{label}": {_top(check, applied, because)}'
     if line == "veto":
-        return f'veto "{label}": ' + ("applied" if applied else "did not apply") + f": {because}"
+        return f"because {because}" if applied else f'veto "{label}": did not apply: {because}'
     if line == "stars":
-        matched = "this line matched" if applied else "this line did not match"
-        return f"{check.get('level')} stars: {matched}: {because}"
+        if applied:
+            return f"because {because}"
+        return f"{check.get('level')} stars: this line did not match: {because}"
     return ("applied" if applied else "did not apply") + f": {because}"
 
 

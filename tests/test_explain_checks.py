@@ -176,3 +176,18 @@ def test_a_run_recorded_before_checks_explains_as_before(run_id: str) -> None:
     assert "did not" not in out and "not awarded" not in out and "line  10" not in out
     assert "this stars line matched: 3 stars" in _line(out, 16)
     assert "red +2" in _line(out, 8) and "applied" not in out
+
+
+def test_a_top_percent_award_and_who_was_not_a_candidate(
+    record_run: Callable[..., tuple[Path, str]],
+) -> None:
+    policy = POLICY.replace(
+        'award "最佳" to top 1 by yes', 'award "最佳" to top 50% by yes when all >= 15'
+    )
+    _db, run = record_run(policy, ROSTER, _events(), "2026-10")
+    # candidates: C01 and C02 (C03 vetoed, C04 without votes); 50% of 2 is 1 place
+    out = explain(run, "C02")
+    assert 'award "最佳": awarded: place 1 of 2 candidates (top 50% = 1 place)' in out
+    assert "; all = 15, yes = 11" in out
+    out = explain(run, "C04")
+    assert 'award "最佳": not awarded: not a candidate: all >= 15 is false (all = 0' in out

@@ -173,7 +173,8 @@ def _top(check: dict[str, Any], applied: bool, because: str) -> str:
         return f"not awarded: not a candidate: nothing to rank by ({_values(check)})"
     top = str(check.get("top"))
     if top.endswith("%"):
-        top += f" = {show(check.get('places'), None)} places"
+        places = check.get("places")
+        top += f" = {show(places, None)} place" + ("" if places == 1 else "s")
     outcome = "awarded" if applied else "not awarded"
     return (
         f"{outcome}: place {show(check.get('place'), None)} of "

@@ -191,3 +191,23 @@ def test_a_top_percent_award_and_who_was_not_a_candidate(
     assert "; all = 15, yes = 11" in out
     out = explain(run, "C04")
     assert 'award "最佳": not awarded: not a candidate: all >= 15 is false (all = 0' in out
+
+
+def test_for_n_consecutive_says_in_how_many_periods_before_it_held(
+    record_run: Callable[..., tuple[Path, str]],
+) -> None:
+    policy = (
+        'policy "m"\ntimezone "Asia/Shanghai"\neach month {\n'
+        "  let letters = count(praise_letter)\n"
+        '  award "稳定" when letters >= 1 for 3 consecutive months\n}\n'
+    )
+    events = (
+        "event_id,employee_id,type,occurred_at\n"
+        "s1,C01,praise_letter,2026-09-15T11:00:00+08:00\n"
+        "o1,C01,praise_letter,2026-10-15T11:00:00+08:00\n"
+    )
+    _db, run = record_run(policy, ROSTER, events, "2026-10")
+    assert (
+        'award "稳定": not awarded: letters >= 1 for 3 consecutive months is false '
+        "(letters = 1, letters >= 1: held in 1 of the 2 months before)"
+    ) in explain(run, "C01")

@@ -193,7 +193,14 @@ def _condition(check: dict[str, Any], holds: object) -> str:
 
 
 def _values(check: dict[str, Any]) -> str:
-    return ", ".join(f"{text} = {_value(value)}" for text, value in check.get("values", []))
+    """``yes = 9, all = 15``, then for each `for N consecutive`
+    ``stars = 5: held in 1 of the 2 months before``."""
+    values = [f"{text} = {_value(value)}" for text, value in check.get("values", [])]
+    values += [
+        f"{text}: held in {_value(held)} of the {before} {periods} before"
+        for text, held, before, periods in check.get("streaks", [])
+    ]
+    return ", ".join(values)
 
 
 def _value(value: object) -> str:

@@ -127,26 +127,35 @@ class _BlockWriter:
         a conditional line applied and the values its condition read (``condition``: the
         AST and its compiled form; ``also``: more expressions whose operands to show, such
         as a `top` award's keys). explain words it (compiler/explained.py)."""
-        read = [c for c in ([condition] if condition else []) + (also or [])]
+        read = ([condition] if condition else []) + (also or [])
         detail = check_detail(
             line_kind,
             [("applied", applied, "BOOLEAN"), *(facts or [])],
             {"condition": condition_text(condition[0] if condition else None), **(constants or {})},
-            self.operand_values(read),
+            *self.operand_values(read),
         )
         self.contribute(
             statement, "check", label, reads=[compiled for _, compiled in read], shown=shown,
             detail=detail,
         )  # fmt: skip
 
-    def operand_values(self, expressions: list[tuple[A.Expr, Sql]]) -> list[Fact]:
-        """The operands of each expression as [text, value, SQL type], each text once. A
-        ranking is not compiled again (that would rank a second time): its place is the
-        next ranking the compiled expression reads, in the same left-to-right order."""
+    def operand_values(
+        self, expressions: list[tuple[A.Expr, Sql]]
+    ) -> tuple[list[Fact], list[tuple[A.Consecutive, Sql]]]:
+        """The operands of each expression as [text, value, SQL type], each text once, and
+        each `for N consecutive` with its count of earlier periods. A ranking is not
+        compiled again (that would rank a second time): its place is the next ranking the
+        compiled expression reads, in the same left-to-right order."""
         values: dict[str, Fact] = {}
+        streaks: list[tuple[A.Consecutive, Sql]] = []
         for expr, compiled in expressions:
             places = iter([ref for ref in compiled.refs() if ref.column.role == "rank"])
             for node in operands(expr):
+                if isinstance(node, A.Consecutive):
+                    streak = self.exprs.streaks[node].streak
+                    assert streak is not None
+                    streaks.append((node, X.coalesce(streak.ref(), sql("0"))))
+                    continue
                 if isinstance(node, A.Ranking):
                     place = next(places, None)
                     value = sql(place) if place is not None else None
@@ -155,7 +164,7 @@ class _BlockWriter:
                 text = format_expression(node)
                 if value is not None and text not in values:
                     values[text] = (text, value, self.exprs.types.of(node))
-        return list(values.values())
+        return list(values.values()), streaks
 
     def line(
         self,

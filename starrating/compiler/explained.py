@@ -30,21 +30,24 @@ _OPERANDS = (A.Name, A.Aggregate, A.Wins, A.Awarded, A.Ranking, A.Previous)
 
 
 def operands(expr: A.Expr | None) -> list[A.Expr]:
-    """The operands of a condition whose values explain shows, left to right, each text
-    once (`x > 1 or x < -1` shows x once)."""
-    found: dict[str, A.Expr] = {}
+    """The operands of a condition whose values explain shows, left to right; and each
+    `for N consecutive`, whose count of earlier periods is shown after its operands."""
+    found: list[A.Expr] = []
     stack: list[A.Expr] = [expr] if expr is not None else []
     while stack:  # iterative: no nesting depth reaches Python's recursion limit
         node = stack.pop()
         if isinstance(node, _OPERANDS):
-            found.setdefault(format_expression(node), node)
+            found.append(node)
         elif isinstance(node, A.Binary):
             stack += [node.right, node.left]
-        elif isinstance(node, A.Unary | A.Consecutive):
+        elif isinstance(node, A.Consecutive):
+            stack.append(node.operand)
+            found.append(node)
+        elif isinstance(node, A.Unary):
             stack.append(node.operand)
         elif isinstance(node, A.InList):
             stack += [*reversed(node.items), node.operand]
-    return list(found.values())
+    return found
 
 
 def condition_text(expr: A.Expr | None) -> str | None:
@@ -68,10 +71,13 @@ def check_detail(
     facts: list[tuple[str, Sql, str]],
     constants: dict[str, object],
     values: list[tuple[str, Sql, str]],
+    streaks: list[tuple[A.Consecutive, Sql]],
 ) -> Sql:
     """The JSON object of one check: ``line`` (which kind of line), the ``facts`` computed
     for the row (key, value, SQL type), the ``constants`` known when compiling (the
-    condition's text...), and ``values``, the condition's operands as [text, value]."""
+    condition's text...), ``values``, the condition's operands as [text, value], and
+    ``streaks``: for each `for N consecutive`, [its condition, in how many of the N-1
+    periods before it held, N-1, the periods' name]."""
     members: list[Sql] = [sql(quote_text(json.dumps("line") + ":" + json.dumps(line)))]
     for key, value, sql_type in facts:
         members.append(sql(quote_text(json.dumps(key) + ":"), " || ", json_form(value, sql_type)))
@@ -85,4 +91,12 @@ def check_detail(
     ]  # fmt: skip
     listed = join(" || ',' || ", pairs) if pairs else sql("''")
     members.append(sql(quote_text('"values":['), " || ", listed, " || ']'"))
+    if streaks:
+        runs = [
+            sql(quote_text("[" + json.dumps(format_expression(node.operand), ensure_ascii=False)
+                           + ","), " || ", json_form(held, "INTEGER"), " || ",
+                quote_text(f",{int(node.count.value) - 1},{json.dumps(node.periods)}]"))
+            for node, held in streaks
+        ]  # fmt: skip
+        members.append(sql(quote_text('"streaks":['), " || ", join(" || ',' || ", runs), " || ']'"))
     return sql("('{' || ", join(" || ',' || ", members), " || '}')")

@@ -2,7 +2,10 @@
 
 Enters: a store connection, a run id, an employee id and optionally a period. Leaves:
 the text of the explanation: the run, then per period instance the employee's result and
-each policy line that contributed, with its effect and the events behind it.
+each policy line that contributed, with its effect and the events behind it, and for each
+conditional line (award, veto, stars line, line with `when`) whether it applied and why,
+from its check (a contribution whose detail is a JSON record of facts, written by
+compiler/explained.py; the words are all here).
 
 Everything shown comes from what the run stored: its policy text, its result rows and its
 contributions (written by the run's own SQL, see engine/evaluate.py), so an explanation never

@@ -372,26 +372,39 @@ class BlockBuilder(_BlockWriter):
     def node_award(self, name: str) -> None:
         award = self.info.awards[name]
         column = self.block.awards[name]
-        note = f"award {quoted(name)}"
         eligible = NOT_VETOED
         when = self.exprs.cond(award.when, ROW) if award.when is not None else None
-        condition = (award.when, when) if award.when is not None and when is not None else None
         if when is not None:
             eligible = sql("(", eligible, " AND ", when, ")")
-        vetoed: Fact = ("vetoed", sql(VETOED.ref()), "BOOLEAN")
-        holds: list[Fact] = [("holds", when, "BOOLEAN")] if when is not None else []
-        if award.top is None:
-            self.layer([(column, eligible)], note)
-            self.contribute(
-                award, "award", name, reads=[eligible], shown=sql(column.ref()),
-                detail=X.text("won"),
-            )  # fmt: skip
-            self.check(
-                award, "award", name, applied=sql(column.ref()), condition=condition,
-                facts=[vetoed, *holds],
-            )  # fmt: skip
+        # Its check: whether it was won, and why (vetoed, its `when`, its place).
+        facts: list[Fact] = [("vetoed", sql(VETOED.ref()), "BOOLEAN")]
+        if when is not None:
+            facts.append(("holds", when, "BOOLEAN"))
+        condition = (award.when, when) if award.when is not None and when is not None else None
+        if award.top is not None:
+            self.top_award(award, award.top, eligible, condition, facts)
             return
-        top = award.top
+        self.layer([(column, eligible)], f"award {quoted(name)}")
+        self.contribute(
+            award, "award", name, reads=[eligible], shown=sql(column.ref()), detail=X.text("won")
+        )
+        self.check(
+            award, "award", name, applied=sql(column.ref()), condition=condition, facts=facts
+        )
+
+    def top_award(
+        self,
+        award: A.Award,
+        top: A.TopClause,
+        eligible: Sql,
+        condition: tuple[A.Expr, Sql] | None,
+        facts: list[Fact],
+    ) -> None:
+        """``award ... to top N by keys``: the eligible employees with a first key are
+        the candidates, placed by the keys; the first N (or N% of them) win."""
+        name = award.name
+        column = self.block.awards[name]
+        note = f"award {quoted(name)}"
         keys = [self.exprs.visit(key, ROW) for key in top.keys]
         candidate = self.new("candidate", name, "BOOLEAN")
         self.layer(
@@ -418,16 +431,16 @@ class BlockBuilder(_BlockWriter):
             award, "award", name, reads=[eligible, *keys], shown=sql(candidate.ref()),
             detail=_top_detail(placed),
         )  # fmt: skip
-        count = format_expression(top.count)
         self.check(
             award, "top", name, applied=sql(column.ref()), condition=condition,
             facts=[
-                vetoed, *holds, ("candidate", sql(candidate.ref()), "BOOLEAN"),
+                *facts, ("candidate", sql(candidate.ref()), "BOOLEAN"),
                 ("place", sql(placed.place.ref()), DEC),
                 ("candidates", sql(placed.candidates.ref()), "BIGINT"),
                 ("places", cut, DEC),
             ],
-            constants={"top": count}, also=list(zip(top.keys, keys, strict=True)),
+            constants={"top": format_expression(top.count)},
+            also=list(zip(top.keys, keys, strict=True)),
         )  # fmt: skip
 
     # -- rewards

@@ -64,8 +64,11 @@ def test_each_contributing_line_with_amount_and_events(run_id: str) -> None:
     assert "line   9  red 1 per praise_letter, at most 2\n            red +2" in out
     assert "events (3): a3, a4, a5" in out
     assert 'award "周服务之星": won: rank 1 of 2 in 前台, value 7' in out
-    # a line that did not contribute (red 1.5 when warnings = 1) is not shown
-    assert "line   7" not in out
+    # a conditional line that did not contribute says why not (issue 10)
+    assert (
+        "line   7  red 1.5 when warnings = 1\n"
+        "            did not apply: warnings = 1 is false (warnings = 0)"
+    ) in out
 
 
 def test_explain_lists_exactly_the_employees_own_events(run_id: str) -> None:
@@ -85,7 +88,8 @@ def test_why_a_veto_fired(run_id: str) -> None:
     assert 'veto "有责投诉" fired' in out
     assert "events (1): c1" in out
     # vetoed: left out of the pyramid (adds nothing, so not shown) and of the award
-    assert "pyramid" not in out and 'award "周服务之星"' not in out
+    assert "pyramid" not in out
+    assert 'award "周服务之星": not awarded: vetoed' in out and "won" not in out
 
 
 def test_why_a_stars_line_matched(record_run: Callable[..., tuple[Path, str]]) -> None:

@@ -2,7 +2,10 @@
 
 Enters: a store connection, a run id, an employee id and optionally a period. Leaves:
 the text of the explanation: the run, then per period instance the employee's result and
-each policy line that contributed, with its effect and the events behind it.
+each policy line that contributed, with its effect and the events behind it, and for each
+conditional line (award, veto, stars line, line with `when`) whether it applied and why,
+from its check (a contribution whose detail is a JSON record of facts, written by
+compiler/explained.py; the words are all here).
 
 Everything shown comes from what the run stored: its policy text, its result rows and its
 contributions (written by the run's own SQL, see engine/evaluate.py), so an explanation never
@@ -11,13 +14,20 @@ depends on today's data or policy files.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 
 from ..language.diagnostics import suggestion
 from ..output.values import show
 from ..store.records import Contribution, RunNotFound, read_run, utc_text
+
+# The kind of the contributions that say whether a conditional line applied and why
+# (compiler/explained.py writes their JSON detail). Runs recorded before they existed
+# have none and explain as they always did.
+CHECK = "check"
 
 
 class ExplainError(Exception):
@@ -61,18 +71,41 @@ def explain(
     for row in recorded.results:
         lines.append("")
         lines.append(_summary(row))
-        for effect in by_period.get(row["period"], []):
-            line, event_ids = effect.line, effect.event_ids
+        for line, effects in _by_line(by_period.get(row["period"], [])):
             text = source[line - 1].strip() if 0 < line <= len(source) else ""
             lines.append(f"  line {line:>3}  {text}")
-            lines.append(
-                f"            {_effect(effect.kind, effect.label, effect.amount, effect.detail)}"
-            )
-            if event_ids:
-                shown = ", ".join(event_ids[:20])
-                more = f" and {len(event_ids) - 20} more" if len(event_ids) > 20 else ""
-                lines.append(f"            events ({len(event_ids)}): {shown}{more}")
+            listed: list[list[str]] = []
+            for effect in effects:
+                lines.append(f"            {_said(effect)}")
+                # A check reads the events its line's effect already listed: once is enough.
+                if effect.event_ids and effect.event_ids not in listed:
+                    listed.append(effect.event_ids)
+                    lines.append(f"            {_events(effect.event_ids)}")
     return "\n".join(lines) + "\n"
+
+
+def _by_line(effects: list[Contribution]) -> list[tuple[int, list[Contribution]]]:
+    """One employee's contributions in one period, grouped by policy line (in line
+    order): on each line what it did first, then why it applied or not (its check)."""
+    grouped: dict[int, list[Contribution]] = {}
+    for effect in effects:
+        grouped.setdefault(effect.line, []).append(effect)
+    return [
+        (line, sorted(group, key=lambda effect: effect.kind == CHECK))
+        for line, group in grouped.items()
+    ]
+
+
+def _events(event_ids: list[str]) -> str:
+    shown = ", ".join(event_ids[:20])
+    more = f" and {len(event_ids) - 20} more" if len(event_ids) > 20 else ""
+    return f"events ({len(event_ids)}): {shown}{more}"
+
+
+def _said(effect: Contribution) -> str:
+    if effect.kind == CHECK and effect.detail is not None:
+        return _check(effect.label or "", json.loads(effect.detail, parse_float=Decimal))
+    return _effect(effect.kind, effect.label or "", effect.amount, effect.detail)
 
 
 def _summary(row: dict) -> str:
@@ -108,3 +141,77 @@ def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -
     if kind == "reward":
         return f"reward +{show(amount)}" + (f' (award "{label}")' if label != "reward" else "")
     return f"{kind} {label} {show(amount)}"
+
+
+def _check(label: str, check: dict[str, Any]) -> str:
+    """Whether a conditional line applied and why, from its check's recorded facts. Where
+    the line's effect is shown just above (an award won, a veto fired, the stars line
+    matched), the check only adds why."""
+    line, applied = check["line"], bool(check["applied"])
+    because = _condition(check, check.get("holds", applied))
+    if line == "award":
+        if applied:
+            return f"because {because}" if because else f'award "{label}": awarded'
+        if check.get("vetoed"):
+            return f'award "{label}": not awarded: vetoed'
+        return f'award "{label}": not awarded: {because}'
+    if line == "top":
+        return f'award "{label}": {_top(check, applied, because)}'
+    if line == "veto":
+        return f"because {because}" if applied else f'veto "{label}": did not apply: {because}'
+    if line == "stars":
+        if applied:
+            return f"because {because}"
+        return f"{check.get('level')} stars: this line did not match: {because}"
+    return ("applied" if applied else "did not apply") + f": {because}"
+
+
+def _top(check: dict[str, Any], applied: bool, because: str) -> str:
+    """A `top` award: the place among the candidates, or why the employee was none."""
+    if check.get("vetoed"):
+        return "not awarded: vetoed"
+    if not check.get("candidate"):
+        if because and not check.get("holds"):
+            return f"not awarded: not a candidate: {because}"
+        return f"not awarded: not a candidate: nothing to rank by ({_values(check)})"
+    top = str(check.get("top"))
+    if top.endswith("%"):
+        places = check.get("places")
+        top += f" = {show(places, None)} place" + ("" if places == 1 else "s")
+    outcome = "awarded" if applied else "not awarded"
+    return (
+        f"{outcome}: place {show(check.get('place'), None)} of "
+        f"{show(check.get('candidates'), None)} candidates (top {top})"
+        + (f"; {_values(check)}" if check.get("values") else "")
+    )
+
+
+def _condition(check: dict[str, Any], holds: object) -> str:
+    """``yes >= 2 / 3 * all is false (yes = 9, all = 15)``; empty without a condition."""
+    if check.get("condition") is None:
+        return ""
+    values = _values(check)
+    truth = "true" if holds else "false"
+    return f"{check['condition']} is {truth}" + (f" ({values})" if values else "")
+
+
+def _values(check: dict[str, Any]) -> str:
+    """``yes = 9, all = 15``, then for each `for N consecutive`
+    ``stars = 5: held in 1 of the 2 months before``."""
+    values = [f"{text} = {_value(value)}" for text, value in check.get("values", [])]
+    values += [
+        f"{text}: held in {_value(held)} of the {before} {periods} before"
+        for text, held, before, periods in check.get("streaks", [])
+    ]
+    return ", ".join(values)
+
+
+def _value(value: object) -> str:
+    """An operand as the condition compared it: every digit, a text quoted."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return show(Decimal(value), None)
+    return json.dumps(value, ensure_ascii=False)

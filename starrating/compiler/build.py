@@ -16,7 +16,9 @@ import json
 from ..language import ast as A
 from ..language.catalog import NUMBER, Catalog
 from ..language.checker import Analysis, BlockAnalysis
+from ..language.formatter import format_expression
 from . import expressions as X
+from .explained import check_detail, condition_text, operands
 from .expressions import DEC, Sql, sql
 from .plan import (
     GREEN,
@@ -37,6 +39,9 @@ from .plan import (
     TopStep,
 )
 from .scalar import ROW, ExpressionBuilder, PolicyContext, Scope
+
+# A fact of a check: its key in the JSON record, its value, and the value's SQL type.
+Fact = tuple[str, Sql, str]
 
 NOT_VETOED = sql("(NOT ", VETOED.ref(), ")")
 
@@ -105,15 +110,71 @@ class _BlockWriter:
             Contribution(number, kind, label, amount, shown, detail, aggregates, rankings)
         )
 
+    def check(
+        self,
+        statement: object,
+        line_kind: str,
+        label: str,
+        *,
+        applied: Sql,
+        condition: tuple[A.Expr, Sql] | None,
+        facts: list[Fact] | None = None,
+        constants: dict[str, object] | None = None,
+        shown: Sql = X.TRUE,
+        also: list[tuple[A.Expr, Sql]] | None = None,
+    ) -> None:
+        """Record, for every rated employee (not only where the line contributed), whether
+        a conditional line applied and the values its condition read (``condition``: the
+        AST and its compiled form; ``also``: more expressions whose operands to show, such
+        as a `top` award's keys). explain words it (compiler/explained.py)."""
+        read = ([condition] if condition else []) + (also or [])
+        detail = check_detail(
+            line_kind,
+            [("applied", applied, "BOOLEAN"), *(facts or [])],
+            {"condition": condition_text(condition[0] if condition else None), **(constants or {})},
+            *self.operand_values(read),
+        )
+        self.contribute(
+            statement, "check", label, reads=[compiled for _, compiled in read], shown=shown,
+            detail=detail,
+        )  # fmt: skip
+
+    def operand_values(
+        self, expressions: list[tuple[A.Expr, Sql]]
+    ) -> tuple[list[Fact], list[tuple[A.Consecutive, Sql]]]:
+        """The operands of each expression as [text, value, SQL type], each text once, and
+        each `for N consecutive` with its count of earlier periods. A ranking is not
+        compiled again (that would rank a second time): its place is the next ranking the
+        compiled expression reads, in the same left-to-right order."""
+        values: dict[str, Fact] = {}
+        streaks: list[tuple[A.Consecutive, Sql]] = []
+        for expr, compiled in expressions:
+            places = iter([ref for ref in compiled.refs() if ref.column.role == "rank"])
+            for node in operands(expr):
+                if isinstance(node, A.Consecutive):
+                    streak = self.exprs.streaks[node].streak
+                    assert streak is not None
+                    streaks.append((node, X.coalesce(streak.ref(), sql("0"))))
+                    continue
+                if isinstance(node, A.Ranking):
+                    place = next(places, None)
+                    value = sql(place) if place is not None else None
+                else:
+                    value = self.exprs.visit(node, ROW)
+                text = format_expression(node)
+                if value is not None and text not in values:
+                    values[text] = (text, value, self.exprs.types.of(node))
+        return list(values.values()), streaks
+
     def line(
         self,
         amount: A.Expr,
         per: A.EventRef | None,
         when: A.Expr | None,
         at_most: A.Expr | None,
-    ) -> Sql:
+    ) -> tuple[Sql, Sql | None]:
         """One tally/adjustment line's total: amount [x count(per)], 0 unless `when`,
-        capped; a missing total adds nothing."""
+        capped; a missing total adds nothing. Also the compiled `when`, for its check."""
         total = self.exprs.visit(amount, ROW)
         if per is not None:
             count = A.Aggregate("count", per.type, False, None, per.where)
@@ -123,9 +184,17 @@ class _BlockWriter:
             # least() skips NULLs: a missing total must stay missing, not become the cap.
             missing = sql(cap, " IS NULL OR ", total, " IS NULL")
             total = X.paren(X.case([(missing, total)], X.call("least", total, cap)))
-        if when is not None:
-            total = X.paren(X.case([(self.exprs.cond(when, ROW), total)], sql("0")))
-        return X.coalesce(X.cast(total, DEC), sql("0"))
+        condition = self.exprs.cond(when, ROW) if when is not None else None
+        if condition is not None:
+            total = X.paren(X.case([(condition, total)], sql("0")))
+        return X.coalesce(X.cast(total, DEC), sql("0")), condition
+
+    def check_when(
+        self, statement: A.Tally | A.Adjust | A.Reward, line_kind: str, label: str, when: Sql
+    ) -> None:
+        """The check of a line with `when`: applied when its condition held."""
+        assert statement.when is not None
+        self.check(statement, line_kind, label, applied=when, condition=(statement.when, when))
 
 
 class BlockBuilder(_BlockWriter):
@@ -178,7 +247,7 @@ class BlockBuilder(_BlockWriter):
         base = total = self.exprs.visit(score.base, ROW)
         for adjustment in score.adjustments:
             if isinstance(adjustment, A.Adjust):
-                line = self.line(
+                line, when = self.line(
                     adjustment.amount, adjustment.per, adjustment.when, adjustment.at_most
                 )
                 column = self.line_column(
@@ -188,6 +257,8 @@ class BlockBuilder(_BlockWriter):
                     adjustment, adjustment.kind, score.name, reads=[line],
                     amount=sql(column.ref()), shown=sql(column.ref(), " <> 0"),
                 )  # fmt: skip
+                if when is not None:
+                    self.check_when(adjustment, adjustment.kind, score.name, when)
                 sign = "-" if adjustment.kind == "minus" else "+"
                 total = sql("(", total, f" {sign} ", column.ref(), ")")
         bounds: list[Sql | None] = []
@@ -222,13 +293,17 @@ class BlockBuilder(_BlockWriter):
         columns: list[Sql] = []
         for statement in self.info.block.statements:
             if isinstance(statement, A.Tally) and statement.color == color:
-                line = self.line(statement.amount, statement.per, statement.when, statement.at_most)
+                line, when = self.line(
+                    statement.amount, statement.per, statement.when, statement.at_most
+                )
                 column = self.line_column(line, color, statement)
                 columns.append(sql(column.ref()))
                 self.contribute(
                     statement, color, color, reads=[line],
                     amount=sql(column.ref()), shown=sql(column.ref(), " <> 0"),
                 )  # fmt: skip
+                if when is not None:
+                    self.check_when(statement, color, color, when)
         total = RED if color == "red" else GREEN
         self.layer([(total, X.decimal_sum(columns))], color)
 
@@ -249,6 +324,9 @@ class BlockBuilder(_BlockWriter):
                 self.contribute(
                     veto, "veto", veto.reason, reads=[condition], shown=flag, detail=X.text("fired")
                 )
+                self.check(
+                    veto, "veto", veto.reason, applied=flag, condition=(veto.condition, condition)
+                )
         vetoed = X.paren(X.join(" OR ", flags) if flags else X.FALSE)
         self.layer([(VETOED, vetoed), (VETO_REASONS, X.text_list(reasons))], "vetoes")
 
@@ -260,6 +338,7 @@ class BlockBuilder(_BlockWriter):
             return
         levels, lines, conditions = [], [], []
         otherwise_level = otherwise_line = X.NULL
+        checks: list[tuple[A.StarLine, Sql, Sql]] = []
         for line in stars.lines:
             level = sql(str(int(line.level.value)))
             number = sql(str(line.span.line if line.span else 0))
@@ -270,6 +349,7 @@ class BlockBuilder(_BlockWriter):
             conditions.append(condition)
             levels.append((condition, level))
             lines.append((condition, number))
+            checks.append((line, condition, number))
         vetoed = (sql(VETOED.ref()), X.NULL)
         level_sql = X.cast(X.case([vetoed, *levels], otherwise_level), "INTEGER")
         line_sql = X.cast(X.case([vetoed, *lines], otherwise_line), "INTEGER")
@@ -278,22 +358,53 @@ class BlockBuilder(_BlockWriter):
             stars, "stars", "stars", reads=conditions, amount=sql(STARS.ref()),
             shown=sql(STARS.ref(), " IS NOT NULL"), line=sql(STARS_LINE.ref()),
         )  # fmt: skip
+        # Each line up to the one that matched: the lines before it did not (why not),
+        # the matched one did (why). The lines after it were never tried.
+        for line, condition, number in checks:
+            assert line.condition is not None
+            self.check(
+                line, "stars", "stars", applied=sql("(", STARS_LINE.ref(), " = ", number, ")"),
+                condition=(line.condition, condition),
+                constants={"level": int(line.level.value)},
+                shown=sql(STARS_LINE.ref(), " >= ", number),
+            )  # fmt: skip
 
     def node_award(self, name: str) -> None:
         award = self.info.awards[name]
         column = self.block.awards[name]
-        note = f"award {quoted(name)}"
         eligible = NOT_VETOED
-        if award.when is not None:
-            eligible = sql("(", eligible, " AND ", self.exprs.cond(award.when, ROW), ")")
-        if award.top is None:
-            self.layer([(column, eligible)], note)
-            self.contribute(
-                award, "award", name, reads=[eligible], shown=sql(column.ref()),
-                detail=X.text("won"),
-            )  # fmt: skip
+        when = self.exprs.cond(award.when, ROW) if award.when is not None else None
+        if when is not None:
+            eligible = sql("(", eligible, " AND ", when, ")")
+        # Its check: whether it was won, and why (vetoed, its `when`, its place).
+        facts: list[Fact] = [("vetoed", sql(VETOED.ref()), "BOOLEAN")]
+        if when is not None:
+            facts.append(("holds", when, "BOOLEAN"))
+        condition = (award.when, when) if award.when is not None and when is not None else None
+        if award.top is not None:
+            self.top_award(award, award.top, eligible, condition, facts)
             return
-        top = award.top
+        self.layer([(column, eligible)], f"award {quoted(name)}")
+        self.contribute(
+            award, "award", name, reads=[eligible], shown=sql(column.ref()), detail=X.text("won")
+        )
+        self.check(
+            award, "award", name, applied=sql(column.ref()), condition=condition, facts=facts
+        )
+
+    def top_award(
+        self,
+        award: A.Award,
+        top: A.TopClause,
+        eligible: Sql,
+        condition: tuple[A.Expr, Sql] | None,
+        facts: list[Fact],
+    ) -> None:
+        """``award ... to top N by keys``: the eligible employees with a first key are
+        the candidates, placed by the keys; the first N (or N% of them) win."""
+        name = award.name
+        column = self.block.awards[name]
+        note = f"award {quoted(name)}"
         keys = [self.exprs.visit(key, ROW) for key in top.keys]
         candidate = self.new("candidate", name, "BOOLEAN")
         self.layer(
@@ -320,15 +431,27 @@ class BlockBuilder(_BlockWriter):
             award, "award", name, reads=[eligible, *keys], shown=sql(candidate.ref()),
             detail=_top_detail(placed),
         )  # fmt: skip
+        self.check(
+            award, "top", name, applied=sql(column.ref()), condition=condition,
+            facts=[
+                *facts, ("candidate", sql(candidate.ref()), "BOOLEAN"),
+                ("place", sql(placed.place.ref()), DEC),
+                ("candidates", sql(placed.candidates.ref()), "BIGINT"),
+                ("places", cut, DEC),
+            ],
+            constants={"top": format_expression(top.count)},
+            also=list(zip(top.keys, keys, strict=True)),
+        )  # fmt: skip
 
     # -- rewards
     def node_reward(self, name: str) -> None:
         parts: list[Sql] = []
         for statement in self.info.block.statements:
             method = getattr(self, "reward_" + type(statement).__name__, None)
-            line = method(statement) if method else None
-            if line is None:
+            compiled = method(statement) if method else None
+            if compiled is None:
                 continue
+            line, when = compiled
             column = self.line_column(line, "reward", statement)
             parts.append(sql(column.ref()))
             label = statement.name if isinstance(statement, A.Award) else "reward"
@@ -336,26 +459,29 @@ class BlockBuilder(_BlockWriter):
                 statement, "reward", label, reads=[line], amount=sql(column.ref()),
                 shown=sql(column.ref(), " <> 0 AND NOT ", VETOED.ref()),
             )  # fmt: skip
+            if isinstance(statement, A.Reward) and when is not None:
+                self.check_when(statement, "reward", label, when)
         zero = sql(f"CAST(0 AS {DEC})")
         self.layer([(REWARD, X.case([(sql(VETOED.ref()), zero)], X.decimal_sum(parts)))], "reward")
 
-    def reward_Reward(self, statement: A.Reward) -> Sql:
+    # Each returns the line's total and its compiled `when` (None: the line has none).
+    def reward_Reward(self, statement: A.Reward) -> tuple[Sql, Sql | None]:
         return self.line(statement.amount, None, statement.when, None)
 
-    def reward_RewardByStars(self, statement: A.RewardByStars) -> Sql:
+    def reward_RewardByStars(self, statement: A.RewardByStars) -> tuple[Sql, Sql | None]:
         cases = [
             sql(f" WHEN {int(entry.level.value)} THEN ", self.exprs.visit(entry.amount, ROW))
             for entry in statement.entries
         ]
         by_stars = sql("CASE ", STARS.ref(), *cases, " ELSE 0 END")
-        return X.coalesce(X.cast(by_stars, DEC), sql("0"))
+        return X.coalesce(X.cast(by_stars, DEC), sql("0")), None
 
-    def reward_Award(self, statement: A.Award) -> Sql | None:
+    def reward_Award(self, statement: A.Award) -> tuple[Sql, Sql | None] | None:
         if statement.reward is None or self.info.awards.get(statement.name) is not statement:
             return None
         money = self.exprs.visit(statement.reward, ROW)
         won = X.case([(sql(self.block.awards[statement.name].ref()), money)], sql("0"))
-        return X.coalesce(X.cast(won, DEC), sql("0"))
+        return X.coalesce(X.cast(won, DEC), sql("0")), None
 
 
 def _top_detail(award: TopAward) -> Sql:

@@ -167,10 +167,11 @@ Layer = Compute | RankStep | TopStep
 
 @dataclass(eq=False)
 class Contribution:
-    """One statement line's part in a result row."""
+    """One statement line's part in a result row, or (kind ``check``) whether a
+    conditional line applied to the row and why."""
 
     line: Sql  # the line number (a literal, or the matched stars line)
-    kind: str  # value, red, green, minus, plus, veto, stars, award, reward
+    kind: str  # value, red, green, minus, plus, veto, stars, award, reward; check (explained.py)
     label: str
     amount: Sql | None
     shown: Sql  # when the line contributed (non-zero, fired, matched, candidate...)

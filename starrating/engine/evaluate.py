@@ -107,6 +107,7 @@ def evaluate(
             con, plan_of_policy, evaluated_kinds, target, as_of, tz, local_date_sql(tz)
         )
         write_row_json(con, compiled, evaluated_kinds)
+        # After the rows: the checks' JSON is written with the macros write_row_json makes.
         if contributions:
             _collect_contributions(con, compiled, evaluated_kinds)
         events_sha256, roster_sha256, results_sha256 = _digests(con, plan, events_digest_version)
@@ -386,8 +387,9 @@ def _run_block(
 def _collect_contributions(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
 ) -> None:
-    """What each rule line contributed to each shown row, into ``sr_contributions``
-    (kept after the run's other tables are dropped, for the run record to copy)."""
+    """What each rule line contributed to each shown row, and whether each conditional
+    line applied and why (its check), into ``sr_contributions`` (kept after the run's
+    other tables are dropped, for the run record to copy)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sr_contributions (period VARCHAR, employee_id VARCHAR, "
         f"line INTEGER, kind VARCHAR, label VARCHAR, amount {DEC}, detail VARCHAR, "

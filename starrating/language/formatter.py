@@ -493,3 +493,8 @@ class _Renderer:
         if previous is None or start is None:
             return False
         return any(n not in self.occupied for n in range(previous + 1, start))
+
+
+def format_expression(expr: A.Expr) -> str:
+    """One expression as ``fmt`` prints it (explain quotes a condition in these words)."""
+    return _expr(expr)

@@ -240,7 +240,7 @@ class Contribution:
     period: str
     employee_id: str
     line: int  # in the run's policy text
-    kind: str  # value, red, green, minus, plus, veto, stars, award, reward
+    kind: str  # value, red, green, minus, plus, veto, stars, award, reward, check
     label: str | None
     amount: Decimal | None
     detail: str | None

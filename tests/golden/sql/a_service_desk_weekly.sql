@@ -267,7 +267,7 @@ step34 AS (
     CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST(0 AS DECIMAL(38,10)) END AS "reward"
   FROM step33
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_warnings", "v2_deductions", "red", "green", "net", "stars", "a3", "reward", "line7", "line8", "line9", "line16", "rank13", "places14", "r15_department", "ranked12", "line21", "rank19", "places20", "ranked18", "line26", "rank24", "places25", "ranked23", "line31", "rank29", "places30", "ranked28", "line34", "line36", "line37", "cand38", "place39", "cands40", "key41"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_warnings", "v2_deductions", "red", "green", "net", "stars", "a3", "reward", "line7", "line8", "line9", "line16", "rank13", "places14", "r15_department", "ranked12", "line21", "rank19", "places20", "ranked18", "line26", "rank24", "places25", "ranked23", "line31", "rank29", "places30", "ranked28", "line34", "agg33", "line36", "line37", "cand38", "place39", "cands40", "key41"
 FROM step34
 ORDER BY period_end, employee_id;
 
@@ -396,6 +396,6 @@ step12 AS (
     CAST(NULL AS INTEGER) AS "stars_line"
   FROM step11
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v42_weekly_stars", "v43_month_net", "v44_clean_weeks", "v45_exam_score", "red", "green", "net", "stars", "a46", "reward", "line51"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v42_weekly_stars", "v43_month_net", "v44_clean_weeks", "v45_exam_score", "red", "green", "net", "stars", "a46", "reward", "wins47", "line51"
 FROM step12
 ORDER BY period_end, employee_id;

@@ -239,6 +239,6 @@ step28 AS (
     CAST(coalesce(("stars") = (CAST('5' AS DECIMAL(38,10))), FALSE) AS BOOLEAN) AS "h34"
   FROM step27
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_attitude", "v2_quality", "v3_feedback", "v4_self_view", "v5_composite", "red", "green", "net", "stars", "a6", "a7", "reward", "h34", "line11", "line14", "line19", "line20", "line21", "line26", "line29", "stars_line", "line33"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_attitude", "v2_quality", "v3_feedback", "v4_self_view", "v5_composite", "red", "green", "net", "stars", "a6", "a7", "reward", "h34", "line11", "line14", "line19", "agg17", "agg18", "line20", "line21", "line26", "line29", "stars_line", "line33", "streak35"
 FROM step28
 ORDER BY period_end, employee_id;

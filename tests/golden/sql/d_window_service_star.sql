@@ -168,6 +168,6 @@ step18 AS (
     CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST(0 AS DECIMAL(38,10)) END AS "reward"
   FROM step17
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1", "v2", "v3", "v4", "red", "green", "net", "stars", "a5", "reward", "fired12", "fired14", "fired17", "fired19", "cand20", "place21", "cands22", "key23"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1", "v2", "v3", "v4", "red", "green", "net", "stars", "a5", "reward", "fired12", "agg11", "fired14", "agg13", "fired17", "agg16", "fired19", "agg18", "cand20", "place21", "cands22", "key23"
 FROM step18
 ORDER BY period_end, employee_id;

@@ -281,6 +281,6 @@ step34 AS (
     CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST(0 AS DECIMAL(38,10)) END AS "reward"
   FROM step33
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_complaints", "v2_valid_complaints", "v3_attendance_misses", "v4_owner_praise", "v5_qualification", "v6_vote_score", "v7_final_score", "red", "green", "net", "stars", "a8", "a9", "reward", "line22", "line24", "line26", "line27", "line28", "line31", "fired35", "fired36", "fired37", "fired39", "fired41", "cand42", "place43", "cands44", "r11_post", "key45", "cand46", "place47", "cands48", "key49"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_complaints", "v2_valid_complaints", "v3_attendance_misses", "v4_owner_praise", "v5_qualification", "v6_vote_score", "v7_final_score", "red", "green", "net", "stars", "a8", "a9", "reward", "line22", "line24", "line26", "line27", "line28", "line31", "fired35", "fired36", "r11_post", "fired37", "fired39", "agg38", "fired41", "agg40", "cand42", "place43", "cands44", "key45", "cand46", "place47", "cands48", "key49"
 FROM step34
 ORDER BY period_end, employee_id;

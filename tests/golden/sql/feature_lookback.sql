@@ -128,6 +128,6 @@ step12 AS (
     CAST(coalesce(("v1_praise") >= (CAST('1' AS DECIMAL(38,10))), FALSE) AS BOOLEAN) AS "h10"
   FROM step11
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_praise", "v2_change", "v3_was_busy", "red", "green", "net", "stars", "a4_steady", "reward", "h6", "h8", "h10", "line12"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_praise", "v2_change", "v3_was_busy", "red", "green", "net", "stars", "a4_steady", "reward", "h6", "h8", "h10", "line12", "streak11"
 FROM step12
 ORDER BY period_end, employee_id;

@@ -157,6 +157,6 @@ step17 AS (
     CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST("line18" + "line19" AS DECIMAL(38,10)) END AS "reward"
   FROM step16
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_exam_score", "v2_conduct", "red", "green", "net", "stars", "reward", "line7", "line10", "line12", "fired15", "fired17", "stars_line", "line18", "line19"
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_exam_score", "v2_conduct", "red", "green", "net", "stars", "reward", "line7", "line10", "line12", "fired15", "agg9", "fired17", "agg16", "stars_line", "line18", "line19"
 FROM step17
 ORDER BY period_end, employee_id;

@@ -265,7 +265,8 @@ def _names_read_by_lines(block: BlockPlan) -> dict[str, tuple[set[int], bool]]:
 
     reads: dict[str, tuple[set[int], bool]] = {}
     for contribution in block.contributions:
-        if contribution.kind == "value":
+        # A check only explains a rule line (its own line is among the contributions).
+        if contribution.kind in ("value", "check"):
             continue
         used = names_of([contribution.amount, contribution.shown, contribution.detail])
         number = _line_number(contribution.line)

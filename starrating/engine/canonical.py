@@ -91,8 +91,8 @@ def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def json_value(expression: str, sql_type: str) -> str:
     """SQL giving the canonical JSON of a value of a DuckDB type as a result row holds it:
-    numbers rounded to 6 places without trailing zeros, conditions as true/false, text and dates as JSON
-    strings."""
+    numbers rounded to 6 places without trailing zeros, conditions as true/false, text and
+    dates as JSON strings."""
     return _JSON_FORMS[_value_kind(sql_type)].format(expression)
 
 

@@ -210,3 +210,28 @@ def test_csv_shows_the_same_6_places(tmp_path: Path) -> None:
     assert rows["A"]["value:mean"] == "1.666667"
     assert rows["A"]["value:negative_half"] == "-0.000001"
     assert rows["A"]["reward"] == "1000000000.01"
+
+
+def test_a_run_recorded_with_10_places_replays_different_and_says_why(tmp_path: Path) -> None:
+    """Runs recorded before values were stored at 6 places hold 10: their replay differs
+    (the digests differ), and says that the values are the same rounded to 6 places."""
+    document = json.loads(_run(tmp_path, "json"), parse_float=Decimal)
+    run_id = document["run"]["run_id"]
+    db = tmp_path / "store.duckdb"
+    with duckdb.connect(str(db)) as con:  # the run as the earlier engine recorded it
+        con.execute(
+            "UPDATE results SET row_json = replace(row_json, '\"x\":0.666667', "
+            "'\"x\":0.6666666667') WHERE run_id = ?",
+            [run_id],
+        )
+        con.execute(
+            "UPDATE runs SET results_sha256 = 'recorded earlier' WHERE run_id = ?", [run_id]
+        )
+    result = invoke(["replay", run_id, "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert "A  2026-10  values.x: 0.6666666667 → 0.666667" in result.stdout
+    assert "B  2026-10  values.x: 0.6666666667 → 0.666667" in result.stdout
+    assert "2 of the differences are values recorded with more than 6 decimal places" in (
+        result.stdout
+    )
+    assert "comes from the catalog" not in result.stdout

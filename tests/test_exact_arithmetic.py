@@ -235,3 +235,42 @@ def test_a_run_recorded_with_10_places_replays_different_and_says_why(tmp_path: 
         result.stdout
     )
     assert "comes from the catalog" not in result.stdout
+
+
+THIRDS_POLICY = """policy "三分" version 1
+
+each month {
+  let third = count(vote_yes) / 3
+  let big = 123456789012345.123456 * 1
+}
+"""
+
+THIRDS_TEST = """policy: p.policy
+cases:
+  - name: thirds
+    period: 2026-10
+    roster:
+      - {employee_id: A, name: 甲, department: 前台, role: sd, hire_date: 2025-01-01}
+    events:
+      - {event_id: e1, employee_id: A, type: vote_yes, occurred_at: "2026-10-02T10:00:00+08:00"}
+      - {event_id: e2, employee_id: A, type: vote_yes, occurred_at: "2026-10-02T10:00:00+08:00"}
+    expect:
+      - {employee_id: A, values: {third: THIRD, big: 123456789012345.123456}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("expected", "passes"),
+    [("0.666667", True), ("0.6666666667", True), ("0.67", False), ("0.666666", False)],
+)
+def test_policy_tests_compare_numbers_at_6_places(
+    tmp_path: Path, expected: str, passes: bool
+) -> None:
+    """An expectation is compared at the places results are shown at, and read from the
+    YAML as a decimal: the 21 digits of `big` survive (a float keeps 17)."""
+    write_text(tmp_path / "p.policy", THIRDS_POLICY)
+    tests = write_text(tmp_path / "p_test.yaml", THIRDS_TEST.replace("THIRD", expected))
+    result = invoke(["test", str(tests)])
+    assert result.exit_code == (0 if passes else 1), result.output
+    if not passes:
+        assert f"values.third: expected {expected}, got 0.666667" in result.stdout

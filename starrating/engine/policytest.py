@@ -45,9 +45,25 @@ class TestFileError(Exception):
     """A test file that cannot be read or has the wrong shape (exit status 1)."""
 
 
+class _DecimalLoader(yaml.SafeLoader):
+    """YAML with its numbers with a point read as exact decimals, not binary floats: an
+    expected `123456789012345.123456` keeps every digit (docs/language.md section 9)."""
+
+
+def _yaml_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | float:
+    try:
+        return Decimal(str(loader.construct_scalar(node)))
+    except InvalidOperation:  # .inf and .nan, which no result holds
+        return loader.construct_yaml_float(node)
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _yaml_decimal)
+
+
 def run_test_file(path: Path, catalog: Catalog | None) -> list[CaseResult]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # A SafeLoader with one constructor more: safe as yaml.safe_load.
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_DecimalLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TestFileError(f"{path}: cannot read the test file: {exc}") from None
     if not isinstance(document, dict) or "policy" not in document or "cases" not in document:

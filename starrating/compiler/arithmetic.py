@@ -93,6 +93,13 @@ def multiply(left: Sql | Ref, right: Sql | Ref) -> Sql:
     return call("sr_mul", left, right)
 
 
+def multiply_by_count(value: Sql | Ref, count: Sql | Ref) -> Sql:
+    """``value`` times a count (a whole number): DuckDB's own product of an 18-place and
+    a 0-place decimal is exact at 18 places, and cheaper than ``sr_mul`` on the lines
+    that count events (`red 1 per praise`)."""
+    return sql("CAST((", value, ") * CAST(", count, f" AS DECIMAL(38,0)) AS {DEC})")
+
+
 def divide(left: Sql | Ref, right: Sql | Ref) -> Sql:
     """The exact quotient rounded half away from zero at 18 places; missing for a zero
     divisor."""

@@ -118,7 +118,8 @@ class _BlockWriter:
         total = self.exprs.visit(amount, ROW)
         if per is not None:
             count = A.Aggregate("count", per.type, False, None, per.where)
-            total = arithmetic.multiply(total, self.exprs.event_aggregate(count).column.ref())
+            count_column = self.exprs.event_aggregate(count).column
+            total = arithmetic.multiply_by_count(total, count_column.ref())
         if at_most is not None:
             cap = self.exprs.visit(at_most, ROW)
             # least() skips NULLs: a missing total must stay missing, not become the cap.

@@ -87,13 +87,13 @@ base AS (
 -- plus of "attitude", line 34
 step1 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR sr_mul(CAST('5' AS DECIMAL(38,18)), "agg10") IS NULL THEN sr_mul(CAST('5' AS DECIMAL(38,18)), "agg10") ELSE least(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg10"), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line11"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line11"
   FROM base
 ),
 -- minus of "attitude", line 36
 step2 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg13") AS DECIMAL(38,18)), 0) AS "line14"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg13" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line14"
   FROM step1
 ),
 -- "attitude" before `never below`, line 38
@@ -123,13 +123,13 @@ step6 AS (
 -- minus of "quality", line 49
 step7 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg18") AS DECIMAL(38,18)), 0) AS "line20"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg18" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line20"
   FROM step6
 ),
 -- minus of "quality", line 51
 step8 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('3' AS DECIMAL(38,18)), "agg17") AS DECIMAL(38,18)), 0) AS "line21"
+    coalesce(CAST(CAST((CAST('3' AS DECIMAL(38,18))) * CAST("agg17" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line21"
   FROM step7
 ),
 -- "quality" before `never below`, line 53
@@ -153,13 +153,13 @@ step11 AS (
 -- plus of "feedback", line 62
 step12 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR sr_mul(CAST('5' AS DECIMAL(38,18)), "agg25") IS NULL THEN sr_mul(CAST('5' AS DECIMAL(38,18)), "agg25") ELSE least(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg25"), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line26"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line26"
   FROM step11
 ),
 -- minus of "feedback", line 64
 step13 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('10' AS DECIMAL(38,18)), "agg28") AS DECIMAL(38,18)), 0) AS "line29"
+    coalesce(CAST(CAST((CAST('10' AS DECIMAL(38,18))) * CAST("agg28" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line29"
   FROM step12
 ),
 -- "feedback" before `never below`, line 66

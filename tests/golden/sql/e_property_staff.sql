@@ -115,37 +115,37 @@ step4 AS (
 -- minus of "qualification", line 62
 step5 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg21") AS DECIMAL(38,18)), 0) AS "line22"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg21" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line22"
   FROM step4
 ),
 -- minus of "qualification", line 64
 step6 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('10' AS DECIMAL(38,18)), "agg23") AS DECIMAL(38,18)), 0) AS "line24"
+    coalesce(CAST(CAST((CAST('10' AS DECIMAL(38,18))) * CAST("agg23" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line24"
   FROM step5
 ),
 -- minus of "qualification", line 66
 step7 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('20' AS DECIMAL(38,18)), "agg25") AS DECIMAL(38,18)), 0) AS "line26"
+    coalesce(CAST(CAST((CAST('20' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line26"
   FROM step6
 ),
 -- plus of "qualification", line 68
 step8 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('15' AS DECIMAL(38,18)) IS NULL OR sr_mul(CAST('5' AS DECIMAL(38,18)), "agg18") IS NULL THEN sr_mul(CAST('5' AS DECIMAL(38,18)), "agg18") ELSE least(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg18"), CAST('15' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line27"
+    coalesce(CAST((CASE WHEN CAST('15' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg18" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg18" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg18" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('15' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line27"
   FROM step7
 ),
 -- plus of "qualification", line 70
 step9 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('6' AS DECIMAL(38,18)) IS NULL OR sr_mul(CAST('2' AS DECIMAL(38,18)), "agg19") IS NULL THEN sr_mul(CAST('2' AS DECIMAL(38,18)), "agg19") ELSE least(sr_mul(CAST('2' AS DECIMAL(38,18)), "agg19"), CAST('6' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line28"
+    coalesce(CAST((CASE WHEN CAST('6' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('2' AS DECIMAL(38,18))) * CAST("agg19" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('2' AS DECIMAL(38,18))) * CAST("agg19" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('2' AS DECIMAL(38,18))) * CAST("agg19" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('6' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line28"
   FROM step8
 ),
 -- plus of "qualification", line 72
 step10 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('10' AS DECIMAL(38,18)) IS NULL OR sr_mul(CAST('5' AS DECIMAL(38,18)), "agg30") IS NULL THEN sr_mul(CAST('5' AS DECIMAL(38,18)), "agg30") ELSE least(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg30"), CAST('10' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line31"
+    coalesce(CAST((CASE WHEN CAST('10' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg30" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg30" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg30" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('10' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line31"
   FROM step9
 ),
 -- "qualification" before `never below`, line 74

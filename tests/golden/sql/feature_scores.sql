@@ -77,19 +77,19 @@ step1 AS (
 -- minus of "conduct", line 9
 step2 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR sr_mul(CAST('5' AS DECIMAL(38,18)), "agg6") IS NULL THEN sr_mul(CAST('5' AS DECIMAL(38,18)), "agg6") ELSE least(sr_mul(CAST('5' AS DECIMAL(38,18)), "agg6"), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line7"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg6" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg6" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg6" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line7"
   FROM step1
 ),
 -- minus of "conduct", line 10
 step3 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('10' AS DECIMAL(38,18)), "agg9") AS DECIMAL(38,18)), 0) AS "line10"
+    coalesce(CAST(CAST((CAST('10' AS DECIMAL(38,18))) * CAST("agg9" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line10"
   FROM step2
 ),
 -- plus of "conduct", line 11
 step4 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN coalesce((round("v1_exam_score", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN sr_mul(CAST('3' AS DECIMAL(38,18)), "agg11") ELSE 0 END) AS DECIMAL(38,18)), 0) AS "line12"
+    coalesce(CAST((CASE WHEN coalesce((round("v1_exam_score", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN CAST((CAST('3' AS DECIMAL(38,18))) * CAST("agg11" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE 0 END) AS DECIMAL(38,18)), 0) AS "line12"
   FROM step3
 ),
 -- "conduct" before `never below`, line 12

@@ -66,7 +66,7 @@ step1 AS (
 -- red, line 7
 step2 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('1' AS DECIMAL(38,18)), "agg3") AS DECIMAL(38,18)), 0) AS "line4"
+    coalesce(CAST(CAST((CAST('1' AS DECIMAL(38,18))) * CAST("agg3" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line4"
   FROM step1
 ),
 -- red
@@ -78,7 +78,7 @@ step3 AS (
 -- green, line 8
 step4 AS (
   SELECT *,
-    coalesce(CAST(sr_mul(CAST('2' AS DECIMAL(38,18)), "agg5") AS DECIMAL(38,18)), 0) AS "line6"
+    coalesce(CAST(CAST((CAST('2' AS DECIMAL(38,18))) * CAST("agg5" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line6"
   FROM step3
 ),
 -- green

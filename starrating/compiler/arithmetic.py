@@ -43,7 +43,7 @@ _ONE_E18_TH = f"CAST('0.000000000000000001' AS {DEC})"
 # 10^5 stays below HUGEINT's limit. 5 + 5 + 5 + 3 = the 18 places.
 _STEP_DIGITS = (5, 5, 5, 3)
 
-MACROS: tuple[str, ...] = (
+_HELPERS = (
     # A value of DEC as the integer value * 10^18 (whole part and fraction apart: the
     # product of the whole value and 10^18 would overflow DEC).
     "CREATE OR REPLACE TEMP MACRO sr_scaled(x) AS "
@@ -76,16 +76,17 @@ def _long_division() -> str:
     return f"CREATE OR REPLACE TEMP MACRO sr_quotient_long(n, d) AS {rounded}"
 
 
-MACROS += (
-    _long_division(),
+_DIVISION = (
     "CREATE OR REPLACE TEMP MACRO sr_div(x, y) AS list_transform(list_transform(\n"
     f"  [struct_pack(a := CAST(x AS {DEC}), b := CAST(y AS {DEC}))],\n"
     "  lambda p: CASE WHEN (p.a < 0) <> (p.b < 0) THEN -1 ELSE 1 END * CASE\n"
     "    WHEN p.b = trunc(p.b)"
     " THEN sr_quotient_by_integer(sr_scaled(abs(p.a)), nullif(CAST(abs(p.b) AS HUGEINT), 0))\n"
     "    ELSE sr_quotient_long(sr_scaled(abs(p.a)), nullif(sr_scaled(abs(p.b)), 0)) END),\n"
-    "  lambda q: sr_unscaled(q))[1]",
+    "  lambda q: sr_unscaled(q))[1]"
 )
+# In the order they must be created: a macro's body names only macros before it.
+MACROS: tuple[str, ...] = (*_HELPERS, _long_division(), _DIVISION)
 
 
 def multiply(left: Sql | Ref, right: Sql | Ref) -> Sql:

@@ -334,7 +334,9 @@ VALUE_ATTRS = {  # TYPE.ATTR aggregated by sum/min/max/avg
     "exam": ["value"],
     "survey": ["value"],
 }
-SMALL = ["0", "1", "2", "3", "0.5", "1.5", "2.25", "4", "50%"]
+# Fractions of more places than a row shows (7) and products of them, so that what is
+# rounded at 18 places and what at 6 differ.
+SMALL = ["0", "1", "2", "3", "0.5", "1.5", "2.25", "4", "50%", "0.3333333", "1.0000005"]
 AMOUNTS = ["1", "0.5", "1.5", "2", "0.25", "3"]
 
 
@@ -360,7 +362,6 @@ ODD_LABELS = ["it's", 'say "hi"', "back\\slash", "周之星", "a,b"]
 
 @dataclass
 class Features:
-    inexact: bool = False  # `/` or avg(...) somewhere: compare numbers with a tolerance
     looks_back: bool = False
 
 
@@ -380,7 +381,7 @@ class BlockGen:
         subs: list[SubInfo],
         features: Features,
         *,
-        inexact_ok: bool,
+        division_ok: bool,
         lookback_ok: bool,
     ) -> None:
         self.draw = draw
@@ -388,7 +389,7 @@ class BlockGen:
         self.prefix = kind[0]
         self.subs = subs  # every shorter block of the policy
         self.features = features
-        self.inexact_ok = inexact_ok
+        self.division_ok = division_ok
         self.lookback_ok = lookback_ok
         self.pure: list[str] = []
         self.ranked: list[str] = []
@@ -440,13 +441,11 @@ class BlockGen:
         etype = self.pick(EVENT_TYPES)
         where = f" where {self.pick(EVENT_FILTERS[etype])}" if self.chance(2) else ""
         funcs = ["count", "count", "sum", "min", "max"]
-        if self.inexact_ok:
+        if self.division_ok:
             funcs.append("avg")
         func = self.pick(funcs)
         if func == "count":
             return f"count({etype}{where})"
-        if func == "avg":
-            self.features.inexact = True
         text = f"{func}({etype}.{self.pick(VALUE_ATTRS[etype])}{where})"
         if func != "sum" and self.chance(2):
             text = f"({text} default {self.pick(SMALL)})"
@@ -471,10 +470,8 @@ class BlockGen:
         if choice <= 2:
             where = f" where {self.pick(conds)}" if self.chance(3) else ""
             return f"count({plural}{where})"
-        funcs = ["sum", "sum", "min", "max"] + (["avg"] if self.inexact_ok else [])
+        funcs = ["sum", "sum", "min", "max"] + (["avg"] if self.division_ok else [])
         func = self.pick(funcs)
-        if func == "avg":
-            self.features.inexact = True
         where = f" where {self.pick(conds)}" if self.chance(4) else ""
         text = f"{func}({plural}.{self.pick(attrs)}{where})"
         if func != "sum" and self.chance(2):
@@ -502,12 +499,13 @@ class BlockGen:
     def number(self, names: list[str], depth: int = 0) -> str:
         roll = self.draw(st.integers(0, 9))
         if depth < 2 and roll < 3:
-            ops = ["+", "-", "*", "+"] + (["/"] if self.inexact_ok else [])
+            ops = ["+", "-", "*", "+"] + (["/", "/"] if self.division_ok else [])
             op = self.pick(ops)
-            if op == "/":
-                self.features.inexact = True
             left = self.number(names, depth + 1)
-            right = self.number(names, depth + 1) if op != "*" else self.pick(SMALL + names)
+            # A product of two computed values too (a quotient times a fraction: the
+            # rounding at 18 places and at the 6 shown must agree with the reference).
+            factors = SMALL + names if op != "*" or self.chance(2) else None
+            right = self.number(names, depth + 1) if factors is None else self.pick(factors)
             return f"({left} {op} {right})"
         if depth < 2 and roll == 3 and names:
             return f"({self.number(names, depth + 1)} default {self.pick(SMALL)})"
@@ -785,14 +783,14 @@ SHAPES = [
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, *, inexact_ok: bool = False, lookback_ok: bool = False) -> Scenario:
+def scenarios(draw: st.DrawFn, *, division_ok: bool = False, lookback_ok: bool = False) -> Scenario:
     kinds, week_ending, targets = draw(st.sampled_from(SHAPES))
     target = P.parse_period(draw(st.sampled_from(targets)), week_ending)
     features = Features()
     parts = []
     subs: list[SubInfo] = []
     for kind in kinds:
-        gen = BlockGen(draw, kind, subs, features, inexact_ok=inexact_ok, lookback_ok=lookback_ok)
+        gen = BlockGen(draw, kind, subs, features, division_ok=division_ok, lookback_ok=lookback_ok)
         if kind == "week":
             gen.week_ending = week_ending or "sunday"
         parts.append(gen.build())

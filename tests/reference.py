@@ -63,7 +63,8 @@ __all__ = [
 Value = Decimal | str | bool | date | None
 
 ZERO = Decimal(0)
-PLACES = Decimal("1e-10")
+PLACES = Decimal("1e-18")  # every intermediate result (docs/language.md, Numbers)
+SHOWN = Decimal("1e-6")  # comparisons, and the values a row stores and shows
 # Enough digits that no intermediate result is rounded before it is quantised.
 CTX = Context(prec=80, rounding=ROUND_HALF_UP)
 
@@ -245,8 +246,21 @@ def tenure_months(hire_date: date, last_day: date) -> int:
 
 
 def q(d: Decimal) -> Decimal:
-    """Quantise to 10 places after the point, half away from zero."""
+    """Quantise to 18 places after the point, half away from zero."""
     return d.quantize(PLACES, rounding=ROUND_HALF_UP, context=CTX)
+
+
+def shown(d: Decimal) -> Decimal:
+    """Rounded to the 6 places values are compared, stored and shown at, half away from
+    zero (Python's ROUND_HALF_UP rounds halves away from zero, for negatives too)."""
+    return d.quantize(SHOWN, rounding=ROUND_HALF_UP, context=CTX)
+
+
+def number_out(d: Decimal) -> Decimal:
+    """A number of a result row: shown (6 places), without trailing zeros."""
+    result = norm(shown(d))
+    assert result is not None
+    return result
 
 
 def norm(d: Decimal | None) -> Decimal | None:
@@ -295,6 +309,8 @@ def equal(a: Value, b: Value) -> bool:
         return False
     if isinstance(a, bool) != isinstance(b, bool):  # Python says True == Decimal(1)
         return False
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return shown(a) == shown(b)
     return a == b
 
 
@@ -306,7 +322,9 @@ def compare(op: str, a: Value, b: Value) -> bool:
         return equal(a, b)
     if op == "!=":
         return not equal(a, b)
-    if type(a) is not type(b) and not (isinstance(a, Decimal) and isinstance(b, Decimal)):
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        a, b = shown(a), shown(b)
+    elif type(a) is not type(b):
         raise TypeError(f"cannot order {a!r} and {b!r}")
     if op == "<":
         return a < b  # type: ignore[operator]
@@ -333,6 +351,10 @@ def fold(func: str, values: list) -> Decimal | None:
     return min(values) if func == "min" else max(values)
 
 
+def _shown_or_none(v: Value) -> Value:
+    return shown(v) if isinstance(v, Decimal) and not isinstance(v, bool) else v
+
+
 def ahead(a: list[Value], b: list[Value]) -> bool:
     """True when ranking keys ``a`` put their employee strictly before ``b``'s: higher
     first key wins, then the next key...; a missing later key sorts last."""
@@ -343,8 +365,9 @@ def ahead(a: list[Value], b: list[Value]) -> bool:
             return True
         if x is None:
             return False
+        x, y = shown(x), shown(y)  # type: ignore[arg-type]
         if x != y:
-            return x > y  # type: ignore[operator]
+            return x > y
     return False
 
 
@@ -353,7 +376,7 @@ def out(v: object) -> object:
 
     DECISION: a `let` holding a condition reports true/false (or null when missing, e.g.
     `previous(awarded("X"))` for someone not rated then); a text `let` reports the text."""
-    return norm(v) if isinstance(v, Decimal) else v
+    return number_out(v) if isinstance(v, Decimal) else v
 
 
 def policy_error(message: str) -> ValueError:
@@ -837,7 +860,8 @@ class InstanceEval:
             result: dict[str, Decimal | None] = {x: None for x in self.employees}
             eligible = [x for x in self.employees if not self.vetoed(x)]
             for group in self.groups(eligible, ranking.within).values():
-                values = {x: self.expr(ranking.operand, x) for x in group}
+                # Ranked as shown: values that compare equal tie.
+                values = {x: _shown_or_none(self.expr(ranking.operand, x)) for x in group}
                 present = [v for v in values.values() if v is not None]
                 distinct = sorted(set(present))  # for pyramid: lowest distinct value -> 1
                 for x, v in values.items():
@@ -935,12 +959,12 @@ def result_rows(ctx: InstanceEval) -> list[dict]:
                 "values": {
                     name: out(ctx.value(f"def:{name}", e)) for name in ctx.rules.definitions
                 },
-                "red": norm(ctx.value("red", e)),  # type: ignore[arg-type]
-                "green": norm(ctx.value("green", e)),  # type: ignore[arg-type]
-                "net": norm(ctx.value("net", e)),  # type: ignore[arg-type]
+                "red": number_out(ctx.value("red", e)),  # type: ignore[arg-type]
+                "green": number_out(ctx.value("green", e)),  # type: ignore[arg-type]
+                "net": number_out(ctx.value("net", e)),  # type: ignore[arg-type]
                 "stars": None if stars is None else int(stars),  # type: ignore[call-overload]
                 "awards": [n for n in ctx.rules.awards if ctx.value(f"award:{n}", e)],
-                "reward": norm(ctx.value("reward", e)),  # type: ignore[arg-type]
+                "reward": number_out(ctx.value("reward", e)),  # type: ignore[arg-type]
                 "_kind": ctx.kind,
             }
         )

@@ -451,12 +451,12 @@ def test_half_stars_and_decimals_are_exact(tmp_path: Path) -> None:
         Decimal("1.7"),
         Decimal("1.7"),
     )
-    # 2/3 and 1/3 are rounded to 10 places, half away from zero (docs/language.md).
-    assert rows["A", "2026-10"]["values"] == {"third": Decimal("0.6666666667")}
+    # 2/3 and 1/3 are shown rounded to 6 places, half away from zero (docs/language.md).
+    assert rows["A", "2026-10"]["values"] == {"third": Decimal("0.666667")}
     # B: red 0.1, green 0.2, net -0.1
     b = rows["B", "2026-10"]
     assert (b["red"], b["green"], b["net"]) == (Decimal("0.1"), Decimal("0.2"), Decimal("-0.1"))
-    assert b["values"] == {"third": Decimal("0.3333333333")}
+    assert b["values"] == {"third": Decimal("0.333333")}
     # C: no events: red 1.5 exactly, third 0
     c = rows["C", "2026-10"]
     assert (c["red"], c["green"], c["net"]) == (Decimal("1.5"), 0, Decimal("1.5"))

@@ -166,15 +166,16 @@ def test_conformance_case(name: str) -> None:
 
 
 def test_c2_total_is_quantised_after_each_operation() -> None:
-    # Q2: customer = avg(4, 4, 5) = 13/3 -> 4.3333333333 (10 places); attitude = 100 - 2*4
-    # = 92; total = 0.6 * 92 + 8 * 4.3333333333 = 55.2 + 34.6666666664 = 89.8666666664.
+    # Q2: customer = avg(4, 4, 5) = 13/3 -> 4.333333333333333333 (18 places); attitude =
+    # 100 - 2*4 = 92; total = 0.6 * 92 + 8 * 4.333333333333333333 = 55.2 +
+    # 34.666666666666666664 = 89.866666666666666664, shown at 6 places: 89.866667.
     policy, roster, events, _ = load_case("c2_monthly_stars")
     rows = evaluate(policy, "2026-09", roster, events)
     q2 = by_id(rows, "2026-09")["Q2"]
     assert q2["values"] == {
-        "customer": D("4.3333333333"),
+        "customer": D("4.333333"),
         "attitude": D("92"),
-        "total": D("89.8666666664"),
+        "total": D("89.866667"),
     }
     # The October survey of Q1 lies outside September.
     assert by_id(rows, "2026-09")["Q1"]["values"]["customer"] == D("5")
@@ -1033,13 +1034,13 @@ def test_division_rounding_and_division_by_zero() -> None:
     ]
     rows = run(text, "2026-11", [emp("E1"), emp("E2")], events)
     # E1: 1 / 0 is missing; default -1; `ratio > 0` false so `not` true: red 2.
-    # E2: 3 / 4 = 0.75 -> red 1. mean (1 + 2 + 2) / 3 = 1.6666666667 (half up).
+    # E2: 3 / 4 = 0.75 -> red 1. mean (1 + 2 + 2) / 3 = 1.666667 shown (half up).
     assert values(rows, "2026-11", "ratio") == {"E1": None, "E2": D("0.75")}
     assert values(rows, "2026-11", "safe") == {"E1": -1, "E2": D("0.75")}
-    assert values(rows, "2026-11", "third")["E1"] == D("3.3333333333")
-    assert values(rows, "2026-11", "two_thirds")["E1"] == D("0.6666666667")
-    assert values(rows, "2026-11", "neg")["E1"] == D("-0.6666666667")  # half away from zero
-    assert values(rows, "2026-11", "mean") == {"E1": 1, "E2": D("1.6666666667")}
+    assert values(rows, "2026-11", "third")["E1"] == D("3.333333")
+    assert values(rows, "2026-11", "two_thirds")["E1"] == D("0.666667")
+    assert values(rows, "2026-11", "neg")["E1"] == D("-0.666667")  # half away from zero
+    assert values(rows, "2026-11", "mean") == {"E1": 1, "E2": D("1.666667")}
     assert field(rows, "2026-11", "red") == {"E1": 2, "E2": 1}
 
 
@@ -1118,7 +1119,7 @@ def test_event_aggregates_and_filters() -> None:
         "sales": 4,
         "big": 30,
         "total": 35,
-        "mean": D("11.6666666667"),
+        "mean": D("11.666667"),
         "small": 5,
         "large": 20,
         "nothing": None,

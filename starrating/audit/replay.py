@@ -13,10 +13,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from .. import __version__
+from ..compiler.arithmetic import SHOWN_PLACES
 from ..engine.evaluate import policy_timezone
 from ..engine.runs import RunDocument, RunError, resolve_target, run_policy
 from ..language.catalog import Catalog, merge_catalogs
@@ -230,6 +231,18 @@ def _normal(row: dict) -> dict:
     return json.loads(canonical_json(row), parse_float=Decimal)
 
 
+def _rounded_only(difference: Difference) -> bool:
+    """A number recorded (before values were stored at 6 places) with more places than
+    the replay shows, equal to it once rounded half away from zero to those places."""
+    old, new = difference.old, difference.new
+    if isinstance(old, bool) or isinstance(new, bool):
+        return False
+    if not isinstance(old, Decimal | int) or not isinstance(new, Decimal | int):
+        return False
+    unit = Decimal(1).scaleb(-SHOWN_PLACES)
+    return Decimal(old).quantize(unit, rounding=ROUND_HALF_UP) == new
+
+
 def _show_value(value: object) -> str:
     if value is _ABSENT:
         return "(none)"
@@ -313,7 +326,15 @@ def render_replay(outcome: ReplayOutcome) -> str:
             f"  the engine: the run was made by starrating {run.engine_version}, "
             f"the replay by {outcome.engine_version}"
         )
-    if not late and run.engine_version == outcome.engine_version:
+    rounded = [d for d in outcome.differences if _rounded_only(d)]
+    if rounded:
+        lines.append(
+            f"  {len(rounded)} of the differences are values recorded with more than "
+            f"{SHOWN_PLACES} decimal places, which are the same rounded to {SHOWN_PLACES}: "
+            f"values are now stored at {SHOWN_PLACES} places (docs/language.md section 9)"
+        )
+    explained = rounded and len(rounded) == len(outcome.differences)
+    if not late and run.engine_version == outcome.engine_version and not explained:
         lines.append(
             "  no data recorded by the as-of time arrived after the run: the difference "
             "comes from the catalog (starrating.yaml) or the time zone"

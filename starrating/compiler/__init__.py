@@ -7,16 +7,18 @@ Nothing here runs SQL.
 
 The stages: ``build`` turns the checked AST into a typed plan (``plan``: columns with ids,
 layers, aggregates, rankings, look-backs, contributions), with ``scalar`` compiling each
-expression; ``sql`` renders the plan, naming every column from its id. The plan, not a
+expression; ``sql`` renders the plan, naming every column from its id. ``arithmetic``
+holds the SQL macros for exact products and quotients, and the rounding to the 6 places
+values are compared and shown at. The plan, not a
 SQL syntax tree, is where another target would start (a Spark renderer of the same plan).
 
 Why expressions are our own small module (``expressions``) rather than sqlglot's builder:
 what must be portable is the plan, not the SQL; the SQL must say exactly what DuckDB
-should do with decimals (``DECIMAL(38,10)`` casts), lists (lambdas), time zones
-(``TIMESTAMPTZ``) and ``FILTER`` aggregates, which a general builder would have to be
-steered into; and the module is a page long, where sqlglot would be a new dependency for
-every user. An expression is text pieces and column references, so its columns are named,
-and qualified, only when it is rendered.
+should do with decimals (``DECIMAL(38,18)`` casts, the ``arithmetic`` macros), lists
+(lambdas), time zones (``TIMESTAMPTZ``) and ``FILTER`` aggregates, which a general builder
+would have to be steered into; and the module is a page long, where sqlglot would be a new
+dependency for every user. An expression is text pieces and column references, so its
+columns are named, and qualified, only when it is rendered.
 """
 
 from ..language.catalog import Catalog

@@ -17,6 +17,7 @@ from ..language import ast as A
 from ..language.catalog import NUMBER, Catalog
 from ..language.checker import Analysis, BlockAnalysis
 from ..language.formatter import format_expression
+from . import arithmetic
 from . import expressions as X
 from .explained import check_detail, condition_text, operands
 from .expressions import DEC, Sql, sql
@@ -178,7 +179,8 @@ class _BlockWriter:
         total = self.exprs.visit(amount, ROW)
         if per is not None:
             count = A.Aggregate("count", per.type, False, None, per.where)
-            total = sql("(", total, " * ", self.exprs.event_aggregate(count).column.ref(), ")")
+            count_column = self.exprs.event_aggregate(count).column
+            total = arithmetic.multiply_by_count(total, count_column.ref())
         if at_most is not None:
             cap = self.exprs.visit(at_most, ROW)
             # least() skips NULLs: a missing total must stay missing, not become the cap.
@@ -420,13 +422,20 @@ class BlockBuilder(_BlockWriter):
         )  # fmt: skip
         self.block.layers.append(TopStep(placed, f"places for {note}"))
         cut = (
-            sql("ceil(", X.decimal(top.count.value), " * ", placed.candidates.ref(), ")")
+            sql(
+                "ceil(",
+                arithmetic.multiply(X.decimal(top.count.value), placed.candidates.ref()),
+                ")",
+            )
             if top.count.is_percent
             else sql(str(int(top.count.value)))
         )
         won = sql(candidate.ref(), " AND ", placed.place.ref(), " <= ", cut)
         self.layer([(column, X.coalesce(won, X.FALSE))], note)
-        self.layer([(placed.key, X.cast(keys[0], DEC))], f"first key of {note}")
+        self.layer(
+            [(placed.key, X.cast(arithmetic.shown(X.cast(keys[0], DEC)), DEC))],
+            f"first key of {note}",
+        )
         self.contribute(
             award, "award", name, reads=[eligible, *keys], shown=sql(candidate.ref()),
             detail=_top_detail(placed),

@@ -20,8 +20,9 @@ from ..language.catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
 if TYPE_CHECKING:
     from .plan import Column
 
-# Policy arithmetic is exact decimal arithmetic with 10 places (docs/language.md).
-DEC = "DECIMAL(38,10)"
+# Policy values are exact decimals kept at 18 places (docs/language.md, "Numbers"); the
+# products and quotients that DuckDB cannot make exact at this scale are in arithmetic.py.
+DEC = "DECIMAL(38,18)"
 SQL_TYPES = {NUMBER: DEC, TEXT: "VARCHAR", BOOLEAN: "BOOLEAN", DATE: "DATE",
              TIMESTAMP: "TIMESTAMPTZ", ANY: "VARCHAR"}  # fmt: skip
 
@@ -133,8 +134,10 @@ def text_list(items: list[Sql]) -> Sql:
 
 
 def decimal_text(value: Sql | Ref) -> Sql:
-    """A decimal shown without trailing zeros: 7.0000000000 -> '7', 2.5000000000 -> '2.5'."""
-    return sql("coalesce(rtrim(rtrim(CAST(", value, " AS VARCHAR), '0'), '.'), 'missing')")
+    """A decimal as it is shown: rounded half away from zero to 6 places (the places of
+    arithmetic.SHOWN_PLACES), without trailing zeros: 7.000000 -> '7', 2.500000 -> '2.5'."""
+    rounded = sql("round(", cast(value, DEC), ", 6)")
+    return sql("coalesce(rtrim(rtrim(CAST(", rounded, " AS VARCHAR), '0'), '.'), 'missing')")
 
 
 TRUE = sql("TRUE")

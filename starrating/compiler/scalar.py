@@ -16,6 +16,7 @@ from ..engine.periods import tenure_sql
 from ..language import ast as A
 from ..language.catalog import ANY, Catalog
 from ..language.checker import Analysis, BlockAnalysis
+from . import arithmetic
 from . import expressions as X
 from .expressions import DEC, SQL_TYPES, Sql, sql
 from .plan import (
@@ -170,36 +171,50 @@ class ExpressionBuilder:
             left, right = self.cond(expr.left, scope), self.cond(expr.right, scope)
             return sql("(", left, f" {op.upper()} ", right, ")")
         left, right = self.visit(expr.left, scope), self.visit(expr.right, scope)
-        if op in ("+", "-", "*", "/", "<", "<=", ">", ">=") or DEC in (
-            self.types.of(expr.left),
-            self.types.of(expr.right),
-        ):
+        numeric = DEC in (self.types.of(expr.left), self.types.of(expr.right))
+        if op in ("+", "-", "*", "/", "<", "<=", ">", ">=") or numeric:
             left = self.number(expr.left, left, scope)
             right = self.number(expr.right, right, scope)
         if op == "default":
             return X.coalesce(left, right)
-        if op in ("+", "-", "*"):
+        if op in ("+", "-"):
             return X.cast(sql("(", left, f") {op} (", right, ")"), DEC)
+        if op == "*":
+            return arithmetic.multiply(left, right)
         if op == "/":
-            # DuckDB divides decimals as doubles; the result is rounded back to 10 places.
-            # Division by zero is missing.
-            quotient = X.cast(sql(X.cast(left, "DOUBLE"), " / ", X.cast(right, "DOUBLE")), DEC)
-            return X.paren(X.case([(sql("(", right, ") = 0"), X.NULL)], quotient))
+            return arithmetic.divide(left, right)  # missing for a zero divisor
+        if numeric:
+            # Numbers are compared as they are shown, so that 2 / 3 * 15 >= 10 holds.
+            left, right = self.compared(expr.left, left), self.compared(expr.right, right)
         sql_op = "<>" if op == "!=" else op
         return X.coalesce(sql("(", left, f") {sql_op} (", right, ")"), X.FALSE)
+
+    def compared(self, expr: A.Expr, compiled: Sql) -> Sql:
+        """A side of a numeric comparison: a number rounded to the places values are
+        compared at; anything else (a text read as a number by DuckDB) as it is."""
+        return arithmetic.shown(compiled) if self.types.of(expr) == DEC else compiled
 
     def visit_InList(self, expr: A.InList, scope: Scope) -> Sql:
         # Item by item, so that a missing item never matches (SQL's IN would make
         # `x NOT IN (1, NULL)` unknown); a missing `x` is in no list and not outside it.
         operand = X.paren(self.visit(expr.operand, scope))
+        numeric = self.types.of(expr.operand) == DEC
+        if numeric:
+            operand = arithmetic.shown(operand)
         items = [
-            X.coalesce(sql(operand, " = ", X.paren(self.visit(item, scope))), X.FALSE)
+            X.coalesce(sql(operand, " = ", self.list_item(item, scope, numeric)), X.FALSE)
             for item in expr.items
         ]
         matches = X.join(" OR ", items) if items else X.FALSE
         if expr.negated:
             return sql("(", operand, " IS NOT NULL AND NOT (", matches, "))")
         return X.paren(matches)
+
+    def list_item(self, item: A.Expr, scope: Scope, numeric: bool) -> Sql:
+        """An item of an `in` list, rounded like a comparison's side when the operand is
+        a number."""
+        compiled = X.paren(self.visit(item, scope))
+        return self.compared(item, compiled) if numeric else compiled
 
     # -- names
     def visit_Name(self, expr: A.Name, scope: Scope) -> Sql:

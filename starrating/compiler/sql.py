@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.periods import tenure_sql
+from . import expressions as X
+from .arithmetic import MACROS, divide, shown, shown_text
 from .build import quoted
 from .expressions import DEC, Ref, Sql, decimal_text, join, quote_ident, quote_text, sql
 from .plan import (
@@ -128,6 +130,8 @@ class CompiledPolicy:
     blocks: dict[str, CompiledBlock]  # by kind, shortest first
     event_columns: list[InputColumn]
     roster_columns: list[InputColumn]
+    # Statements to run on a connection before any block's query: the arithmetic macros.
+    macros: tuple[str, ...] = MACROS
 
 
 def render_policy(plan: PolicyPlan) -> CompiledPolicy:
@@ -302,7 +306,9 @@ class _Query:
         """A rank or pyramid over the rated, non-vetoed employees of the instance."""
         r = layer.ranking
         value = r.value.ref()
-        self.add([(r.value, sql("CAST(", r.operand, f" AS {DEC})"))], f"{r.func}: the value")
+        # Ranked as shown (6 places), so that two values that compare equal tie.
+        ranked_value = X.cast(shown(X.cast(r.operand, DEC)), DEC)
+        self.add([(r.value, ranked_value)], f"{r.func}: the value")
         within = [sql(r.within.ref())] if r.within is not None else []
         partition = _list([sql("seq"), *within, sql(VETOED.ref()), sql(value, " IS NULL")])
         over = sql("PARTITION BY ", partition, " ORDER BY ", value)
@@ -329,7 +335,8 @@ class _Query:
         award = layer.award
         within = [sql(award.within.ref())] if award.within is not None else []
         partition = _list([sql("seq"), *within, sql(award.candidate.ref())])
-        order = _list([sql("(", key, ") DESC NULLS LAST") for key in award.keys])
+        # Keys as shown (6 places): values that compare equal tie for a place.
+        order = _list([sql(shown(X.cast(key, DEC)), " DESC NULLS LAST") for key in award.keys])
         place = sql("rank() OVER (PARTITION BY ", partition, " ORDER BY ", order, ")")
         size = sql("count(*) OVER (PARTITION BY ", partition, ")")
         self.add([(award.place, place), (award.candidates, size)], layer.note)
@@ -376,7 +383,10 @@ def _aggregate(aggregate: Aggregate) -> str:
     assert aggregate.target is not None
     value = f"CAST({render(aggregate.target)} AS {DEC})"
     if aggregate.func == "avg":
-        return f"CAST(avg({value}) FILTER (WHERE {condition}) AS {DEC})"
+        # The exact sum over the count, divided exactly (DuckDB's avg is a DOUBLE).
+        total = f"sum({value}) FILTER (WHERE {condition})"
+        count = f"count({value}) FILTER (WHERE {condition})"
+        return render(divide(sql(total), sql(count)))
     return f"{aggregate.func}({value}) FILTER (WHERE {condition})"
 
 
@@ -486,7 +496,7 @@ def _contribution_item(c: Contribution) -> str:
     return (
         "struct_pack("
         f"line := CAST({render(c.line, 'r.')} AS INTEGER), kind := {quote_text(c.kind)}, "
-        f"label := {quote_text(c.label)}, amount := CAST({amount} AS {DEC}), "
+        f"label := {quote_text(c.label)}, amount := CAST({shown_text(amount)} AS {DEC}), "
         f"shown := coalesce({render(c.shown, 'r.')}, FALSE), "
         f"detail := CAST({render(detail, 'r.') if detail is not None else 'NULL'} AS VARCHAR), "
         f"event_ids := {events})"

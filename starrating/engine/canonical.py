@@ -4,7 +4,7 @@ Enters: a DuckDB connection and the evaluated blocks' result tables. Leaves: ``s
 each shown result row in the order of the JSON contract (docs/data.md section 5) with
 two texts of it:
 
-* ``row_json``, its canonical JSON (keys sorted, no spaces, exact numbers without
+* ``row_json``, its canonical JSON (keys sorted, no spaces, numbers at 6 places without
   trailing zeros, non-ASCII as it is), byte for byte what
   :func:`starrating.store.records.canonical_json` writes for the same row. The store
   keeps rows in this form and ``results_sha256`` digests it.
@@ -28,6 +28,7 @@ import json
 import duckdb
 
 from ..compiler import CompiledBlock, CompiledPolicy
+from ..compiler.arithmetic import shown_text
 from ..compiler.expressions import quote_ident, quote_text
 from ..language import ast as A
 from ..store.records import RESULT_FIELDS
@@ -90,14 +91,14 @@ def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def json_value(expression: str, sql_type: str) -> str:
     """SQL giving the canonical JSON of a value of a DuckDB type as a result row holds it:
-    numbers exact without trailing zeros, conditions as true/false, text and dates as JSON
-    strings."""
+    numbers rounded to 6 places without trailing zeros, conditions as true/false, text and
+    dates as JSON strings."""
     return _JSON_FORMS[_value_kind(sql_type)].format(expression)
 
 
 def cell_value(expression: str, sql_type: str) -> str:
     """SQL giving a value's CSV cell text as a JSON string (``null`` for an empty cell):
-    numbers as their exact JSON text, conditions true/false, dates their ISO text."""
+    numbers as their JSON text (6 places at most), conditions true/false, dates their ISO text."""
     return _CELL_FORMS[_value_kind(sql_type)].format(expression)
 
 
@@ -114,15 +115,17 @@ def _value_kind(sql_type: str) -> str:
 
 _KINDS = {"BOOLEAN": "boolean", "VARCHAR": "text", "DATE": "date", "VARCHAR[]": "texts"}
 # A date is written as its ISO text, as the printed document writes it.
+# Numbers are stored and shown rounded half away from zero to 6 places (docs/language.md,
+# "Numbers"): this is the one place where a result row's numbers are rounded.
 _JSON_FORMS = {
-    "number": "sr_json_number({})",
+    "number": "sr_json_number(" + shown_text("{}") + ")",
     "boolean": "sr_json_bool({})",
     "text": "sr_json_text({})",
     "date": "sr_json_plain(CAST({} AS VARCHAR))",
     "texts": "sr_json_texts({})",
 }
 _CELL_FORMS = {
-    "number": "sr_json_plain(sr_cell_number({}))",
+    "number": "sr_json_plain(sr_cell_number(" + shown_text("{}") + "))",
     "boolean": "sr_json_plain(sr_cell_bool({}))",
     "text": "sr_json_text({})",
     "date": "sr_json_plain(CAST({} AS VARCHAR))",

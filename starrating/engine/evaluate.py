@@ -87,6 +87,8 @@ def evaluate(
     target_rank = A.PERIOD_KINDS.index(target.kind)
     evaluated_kinds = [k for k in kinds if A.PERIOD_KINDS.index(k) <= target_rank]
     try:
+        for macro in compiled.macros:
+            con.execute(macro)
         _prepare_events(con, compiled, tz, as_of)
         history_start = con.execute("SELECT min(local_date) FROM sr_events").fetchone()[0]
         plan = _plan_instances(policy, compiled, evaluated_kinds, target, history_start)

@@ -362,6 +362,8 @@ def compile_sql(item: PolicyFile, catalog: Catalog, target: Instance) -> str:
         *describe_inputs(compiled),
         "-- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest"
         " block first; its rows become sr_results_KIND.",
+        "-- Exact decimal arithmetic (docs/language.md, Numbers): the macros the queries call.",
+        *(f"{macro};" for macro in compiled.macros),
     ]
     for kind, block in compiled.blocks.items():
         if rank(kind) > rank(target.kind):

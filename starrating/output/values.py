@@ -2,7 +2,8 @@
 
 Enters: a value of a result row (a Decimal, a float from JSON, a boolean, a list of award
 names or veto reasons, text, or nothing). Leaves: its text for a table cell or a sentence.
-JSON and CSV keep every digit and are written elsewhere (store.records, output.csv).
+JSON and CSV keep every digit a row stores (at most 6 places, engine/canonical.py) and are
+written elsewhere (store.records, output.csv).
 """
 
 from __future__ import annotations

@@ -9,6 +9,21 @@
 --   "e27_complaint_responsible": "responsible" of event type "complaint"
 --   "e12_service_issue_kind": "kind" of event type "service_issue"
 -- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest block first; its rows become sr_results_KIND.
+-- Exact decimal arithmetic (docs/language.md, Numbers): the macros the queries call.
+CREATE OR REPLACE TEMP MACRO sr_scaled(x) AS CAST(trunc(x) AS HUGEINT) * 1000000000000000000 + CAST((x - trunc(x)) * 1000000000000000000 AS HUGEINT);
+CREATE OR REPLACE TEMP MACRO sr_unscaled(q) AS CAST(q AS DECIMAL(38,0)) * CAST('0.000000000000000001' AS DECIMAL(38,18));
+CREATE OR REPLACE TEMP MACRO sr_mul(x, y) AS list_transform(
+  [struct_pack(a := CAST(x AS DECIMAL(38,18)), b := CAST(y AS DECIMAL(38,18)))],
+  lambda p: CAST(trunc(p.a) * trunc(p.b) + trunc(p.a) * (p.b - trunc(p.b)) + (p.a - trunc(p.a)) * trunc(p.b)
+    + CAST((p.a - trunc(p.a)) * (p.b - trunc(p.b)) AS DECIMAL(38,18)) AS DECIMAL(38,18)))[1];
+CREATE OR REPLACE TEMP MACRO sr_quotient_by_integer(n, d) AS n // d + CASE WHEN 2 * (n % d) >= d THEN 1 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO sr_quotient_long(n, d) AS (((((n // d) * 100000 + ((n % d) * 100000) // d) * 100000 + ((((n % d) * 100000) % d) * 100000) // d) * 100000 + ((((((n % d) * 100000) % d) * 100000) % d) * 100000) // d) * 1000 + ((((((((n % d) * 100000) % d) * 100000) % d) * 100000) % d) * 1000) // d) + CASE WHEN 2 * (((((((((n % d) * 100000) % d) * 100000) % d) * 100000) % d) * 1000) % d) >= d THEN 1 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO sr_div(x, y) AS list_transform(list_transform(
+  [struct_pack(a := CAST(x AS DECIMAL(38,18)), b := CAST(y AS DECIMAL(38,18)))],
+  lambda p: CASE WHEN (p.a < 0) <> (p.b < 0) THEN -1 ELSE 1 END * CASE
+    WHEN p.b = trunc(p.b) THEN sr_quotient_by_integer(sr_scaled(abs(p.a)), nullif(CAST(abs(p.b) AS HUGEINT), 0))
+    ELSE sr_quotient_long(sr_scaled(abs(p.a)), nullif(sr_scaled(abs(p.b)), 0)) END),
+  lambda q: sr_unscaled(q))[1];
 
 -- each month block: evaluated instance by instance, in time order (it looks back)
 WITH
@@ -20,7 +35,7 @@ inst AS (
 -- the rated employees of each instance
 rated AS (
   SELECT i.seq, i.label, i.period_start, i.period_end, r.employee_id,
-    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,10)) AS "tenure", r."r8_service_certified"
+    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,18)) AS "tenure", r."r8_service_certified"
   FROM inst i JOIN sr_roster r
     ON r.hire_date <= i.period_end
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
@@ -38,10 +53,10 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e12_service_issue_kind") = ('attitude'), FALSE)) AS "agg13",
     count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg17",
     count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e12_service_issue_kind") = ('error'), FALSE)) AS "agg18",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'survey') AS DECIMAL(38,10)) AS "agg24",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey')) AS "agg24",
     count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg25",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e27_complaint_responsible", FALSE)) AS "agg28",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'self_assessment') AS DECIMAL(38,10)) AS "agg32"
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'self_assessment'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'self_assessment')) AS "agg32"
   FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('commendation', 'complaint', 'praise_letter', 'self_assessment', 'service_issue', 'survey', 'task_overdue')
   GROUP BY d.seq, e.employee_id
@@ -56,13 +71,13 @@ st34 AS (
 -- each rated employee with the aggregates and the values kept before
 base AS (
   SELECT p.*,
-    CAST(coalesce(ea."agg10", 0) AS DECIMAL(38,10)) AS "agg10",
-    CAST(coalesce(ea."agg13", 0) AS DECIMAL(38,10)) AS "agg13",
-    CAST(coalesce(ea."agg17", 0) AS DECIMAL(38,10)) AS "agg17",
-    CAST(coalesce(ea."agg18", 0) AS DECIMAL(38,10)) AS "agg18",
+    CAST(coalesce(ea."agg10", 0) AS DECIMAL(38,18)) AS "agg10",
+    CAST(coalesce(ea."agg13", 0) AS DECIMAL(38,18)) AS "agg13",
+    CAST(coalesce(ea."agg17", 0) AS DECIMAL(38,18)) AS "agg17",
+    CAST(coalesce(ea."agg18", 0) AS DECIMAL(38,18)) AS "agg18",
     ea."agg24" AS "agg24",
-    CAST(coalesce(ea."agg25", 0) AS DECIMAL(38,10)) AS "agg25",
-    CAST(coalesce(ea."agg28", 0) AS DECIMAL(38,10)) AS "agg28",
+    CAST(coalesce(ea."agg25", 0) AS DECIMAL(38,18)) AS "agg25",
+    CAST(coalesce(ea."agg28", 0) AS DECIMAL(38,18)) AS "agg28",
     ea."agg32" AS "agg32",
     st34.streak AS "streak35"
   FROM rated p
@@ -72,127 +87,127 @@ base AS (
 -- plus of "attitude", line 34
 step1 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,10)) IS NULL OR (CAST('5' AS DECIMAL(38,10)) * "agg10") IS NULL THEN (CAST('5' AS DECIMAL(38,10)) * "agg10") ELSE least((CAST('5' AS DECIMAL(38,10)) * "agg10"), CAST('20' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line11"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line11"
   FROM base
 ),
 -- minus of "attitude", line 36
 step2 AS (
   SELECT *,
-    coalesce(CAST((CAST('5' AS DECIMAL(38,10)) * "agg13") AS DECIMAL(38,10)), 0) AS "line14"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg13" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line14"
   FROM step1
 ),
 -- "attitude" before `never below`, line 38
 step3 AS (
   SELECT *,
-    CAST(((CAST('80' AS DECIMAL(38,10)) + "line11") - "line14") AS DECIMAL(38,10)) AS "partial15"
+    CAST(((CAST('80' AS DECIMAL(38,18)) + "line11") - "line14") AS DECIMAL(38,18)) AS "partial15"
   FROM step2
 ),
 -- "attitude" before `never above`, line 40
 step4 AS (
   SELECT *,
-    CAST(CASE WHEN "partial15" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN "partial15" ELSE greatest("partial15", CAST('0' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "partial16"
+    CAST(CASE WHEN "partial15" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial15" ELSE greatest("partial15", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial16"
   FROM step3
 ),
 -- value "attitude"
 step5 AS (
   SELECT *,
-    CAST(CASE WHEN "partial16" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,10)) IS NULL THEN "partial16" ELSE least("partial16", CAST('100' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v1_attitude"
+    CAST(CASE WHEN "partial16" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial16" ELSE least("partial16", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v1_attitude"
   FROM step4
 ),
 -- plus of "quality", line 47
 step6 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN (coalesce(("agg17") = (CAST('0' AS DECIMAL(38,10))), FALSE) AND coalesce(("agg18") = (CAST('0' AS DECIMAL(38,10))), FALSE)) THEN CAST('20' AS DECIMAL(38,10)) ELSE 0 END) AS DECIMAL(38,10)), 0) AS "line19"
+    coalesce(CAST((CASE WHEN (coalesce((round("agg17", 6)) = (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce((round("agg18", 6)) = (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE)) THEN CAST('20' AS DECIMAL(38,18)) ELSE 0 END) AS DECIMAL(38,18)), 0) AS "line19"
   FROM step5
 ),
 -- minus of "quality", line 49
 step7 AS (
   SELECT *,
-    coalesce(CAST((CAST('5' AS DECIMAL(38,10)) * "agg18") AS DECIMAL(38,10)), 0) AS "line20"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg18" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line20"
   FROM step6
 ),
 -- minus of "quality", line 51
 step8 AS (
   SELECT *,
-    coalesce(CAST((CAST('3' AS DECIMAL(38,10)) * "agg17") AS DECIMAL(38,10)), 0) AS "line21"
+    coalesce(CAST(CAST((CAST('3' AS DECIMAL(38,18))) * CAST("agg17" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line21"
   FROM step7
 ),
 -- "quality" before `never below`, line 53
 step9 AS (
   SELECT *,
-    CAST((((CAST('80' AS DECIMAL(38,10)) + "line19") - "line20") - "line21") AS DECIMAL(38,10)) AS "partial22"
+    CAST((((CAST('80' AS DECIMAL(38,18)) + "line19") - "line20") - "line21") AS DECIMAL(38,18)) AS "partial22"
   FROM step8
 ),
 -- "quality" before `never above`, line 55
 step10 AS (
   SELECT *,
-    CAST(CASE WHEN "partial22" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN "partial22" ELSE greatest("partial22", CAST('0' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "partial23"
+    CAST(CASE WHEN "partial22" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial22" ELSE greatest("partial22", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial23"
   FROM step9
 ),
 -- value "quality"
 step11 AS (
   SELECT *,
-    CAST(CASE WHEN "partial23" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,10)) IS NULL THEN "partial23" ELSE least("partial23", CAST('100' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v2_quality"
+    CAST(CASE WHEN "partial23" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial23" ELSE least("partial23", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v2_quality"
   FROM step10
 ),
 -- plus of "feedback", line 62
 step12 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,10)) IS NULL OR (CAST('5' AS DECIMAL(38,10)) * "agg25") IS NULL THEN (CAST('5' AS DECIMAL(38,10)) * "agg25") ELSE least((CAST('5' AS DECIMAL(38,10)) * "agg25"), CAST('20' AS DECIMAL(38,10))) END) AS DECIMAL(38,10)), 0) AS "line26"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line26"
   FROM step11
 ),
 -- minus of "feedback", line 64
 step13 AS (
   SELECT *,
-    coalesce(CAST((CAST('10' AS DECIMAL(38,10)) * "agg28") AS DECIMAL(38,10)), 0) AS "line29"
+    coalesce(CAST(CAST((CAST('10' AS DECIMAL(38,18))) * CAST("agg28" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line29"
   FROM step12
 ),
 -- "feedback" before `never below`, line 66
 step14 AS (
   SELECT *,
-    CAST(((coalesce(CAST(("agg24") * (CAST('20' AS DECIMAL(38,10))) AS DECIMAL(38,10)), CAST('80' AS DECIMAL(38,10))) + "line26") - "line29") AS DECIMAL(38,10)) AS "partial30"
+    CAST(((coalesce(sr_mul("agg24", CAST('20' AS DECIMAL(38,18))), CAST('80' AS DECIMAL(38,18))) + "line26") - "line29") AS DECIMAL(38,18)) AS "partial30"
   FROM step13
 ),
 -- "feedback" before `never above`, line 68
 step15 AS (
   SELECT *,
-    CAST(CASE WHEN "partial30" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,10)) IS NULL THEN "partial30" ELSE greatest("partial30", CAST('0' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "partial31"
+    CAST(CASE WHEN "partial30" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial30" ELSE greatest("partial30", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial31"
   FROM step14
 ),
 -- value "feedback"
 step16 AS (
   SELECT *,
-    CAST(CASE WHEN "partial31" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,10)) IS NULL THEN "partial31" ELSE least("partial31", CAST('100' AS DECIMAL(38,10))) END AS DECIMAL(38,10)) AS "v3_feedback"
+    CAST(CASE WHEN "partial31" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial31" ELSE least("partial31", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v3_feedback"
   FROM step15
 ),
 -- value "self_view"
 step17 AS (
   SELECT *,
-    CAST(coalesce("agg32", CAST('0' AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS "v4_self_view"
+    CAST(coalesce("agg32", CAST('0' AS DECIMAL(38,18))) AS DECIMAL(38,18)) AS "v4_self_view"
   FROM step16
 ),
 -- value "composite"
 step18 AS (
   SELECT *,
-    CAST(CAST((CAST((CAST((CAST((CAST('0.25' AS DECIMAL(38,10))) * ("v1_attitude") AS DECIMAL(38,10))) + (CAST((CAST('0.25' AS DECIMAL(38,10))) * ("v2_quality") AS DECIMAL(38,10))) AS DECIMAL(38,10))) + (CAST((CAST('0.35' AS DECIMAL(38,10))) * ("v3_feedback") AS DECIMAL(38,10))) AS DECIMAL(38,10))) + (CAST((CAST('0.15' AS DECIMAL(38,10))) * ("v4_self_view") AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v5_composite"
+    CAST(CAST((CAST((CAST((sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v1_attitude")) + (sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v2_quality")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.35' AS DECIMAL(38,18)), "v3_feedback")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.15' AS DECIMAL(38,18)), "v4_self_view")) AS DECIMAL(38,18)) AS DECIMAL(38,18)) AS "v5_composite"
   FROM step17
 ),
 -- red
 step19 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "red"
+    CAST(0 AS DECIMAL(38,18)) AS "red"
   FROM step18
 ),
 -- green
 step20 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "green"
+    CAST(0 AS DECIMAL(38,18)) AS "green"
   FROM step19
 ),
 -- net
 step21 AS (
   SELECT *,
-    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
+    CAST("red" - "green" AS DECIMAL(38,18)) AS "net"
   FROM step20
 ),
 -- vetoes
@@ -205,38 +220,38 @@ step22 AS (
 -- stars
 step23 AS (
   SELECT *,
-    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce(("v5_composite") >= (CAST('95' AS DECIMAL(38,10))), FALSE) THEN 5 WHEN coalesce(("v5_composite") >= (CAST('85' AS DECIMAL(38,10))), FALSE) THEN 4 WHEN coalesce(("v5_composite") >= (CAST('75' AS DECIMAL(38,10))), FALSE) THEN 3 WHEN coalesce(("v5_composite") >= (CAST('60' AS DECIMAL(38,10))), FALSE) THEN 2 ELSE 1 END AS INTEGER) AS "stars",
-    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce(("v5_composite") >= (CAST('95' AS DECIMAL(38,10))), FALSE) THEN 81 WHEN coalesce(("v5_composite") >= (CAST('85' AS DECIMAL(38,10))), FALSE) THEN 82 WHEN coalesce(("v5_composite") >= (CAST('75' AS DECIMAL(38,10))), FALSE) THEN 83 WHEN coalesce(("v5_composite") >= (CAST('60' AS DECIMAL(38,10))), FALSE) THEN 84 ELSE 85 END AS INTEGER) AS "stars_line"
+    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('95' AS DECIMAL(38,18)), 6)), FALSE) THEN 5 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('85' AS DECIMAL(38,18)), 6)), FALSE) THEN 4 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('75' AS DECIMAL(38,18)), 6)), FALSE) THEN 3 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN 2 ELSE 1 END AS INTEGER) AS "stars",
+    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('95' AS DECIMAL(38,18)), 6)), FALSE) THEN 81 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('85' AS DECIMAL(38,18)), 6)), FALSE) THEN 82 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('75' AS DECIMAL(38,18)), 6)), FALSE) THEN 83 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN 84 ELSE 85 END AS INTEGER) AS "stars_line"
   FROM step22
 ),
 -- reward, line 89
 step24 AS (
   SELECT *,
-    coalesce(CAST(CASE "stars" WHEN 5 THEN CAST('500' AS DECIMAL(38,10)) WHEN 4 THEN CAST('300' AS DECIMAL(38,10)) WHEN 3 THEN CAST('200' AS DECIMAL(38,10)) WHEN 2 THEN CAST('100' AS DECIMAL(38,10)) WHEN 1 THEN CAST('50' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line33"
+    coalesce(CAST(CASE "stars" WHEN 5 THEN CAST('500' AS DECIMAL(38,18)) WHEN 4 THEN CAST('300' AS DECIMAL(38,18)) WHEN 3 THEN CAST('200' AS DECIMAL(38,18)) WHEN 2 THEN CAST('100' AS DECIMAL(38,18)) WHEN 1 THEN CAST('50' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line33"
   FROM step23
 ),
 -- reward
 step25 AS (
   SELECT *,
-    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST("line33" AS DECIMAL(38,10)) END AS "reward"
+    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,18)) ELSE CAST("line33" AS DECIMAL(38,18)) END AS "reward"
   FROM step24
 ),
 -- award "服务之星"
 step26 AS (
   SELECT *,
-    ((NOT "vetoed") AND coalesce(("stars") = (CAST('5' AS DECIMAL(38,10))), FALSE)) AS "a6"
+    ((NOT "vetoed") AND coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE)) AS "a6"
   FROM step25
 ),
 -- award "优先晋升"
 step27 AS (
   SELECT *,
-    ((NOT "vetoed") AND (coalesce(("stars") = (CAST('5' AS DECIMAL(38,10))), FALSE) AND coalesce("streak35", 0) = 2)) AS "a7"
+    ((NOT "vetoed") AND (coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce("streak35", 0) = 2)) AS "a7"
   FROM step26
 ),
 -- values kept for later instances (previous, consecutive)
 step28 AS (
   SELECT *,
-    CAST(coalesce(("stars") = (CAST('5' AS DECIMAL(38,10))), FALSE) AS BOOLEAN) AS "h34"
+    CAST(coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE) AS BOOLEAN) AS "h34"
   FROM step27
 )
 SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_attitude", "v2_quality", "v3_feedback", "v4_self_view", "v5_composite", "red", "green", "net", "stars", "a6", "a7", "reward", "h34", "line11", "line14", "line19", "agg17", "agg18", "line20", "line21", "line26", "line29", "stars_line", "line33", "streak35"

@@ -13,6 +13,21 @@
 --   "e49_skill_assessment_grade": "grade" of event type "skill_assessment"
 --   "e51_suggestion_adopted": "adopted" of event type "suggestion"
 -- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest block first; its rows become sr_results_KIND.
+-- Exact decimal arithmetic (docs/language.md, Numbers): the macros the queries call.
+CREATE OR REPLACE TEMP MACRO sr_scaled(x) AS CAST(trunc(x) AS HUGEINT) * 1000000000000000000 + CAST((x - trunc(x)) * 1000000000000000000 AS HUGEINT);
+CREATE OR REPLACE TEMP MACRO sr_unscaled(q) AS CAST(q AS DECIMAL(38,0)) * CAST('0.000000000000000001' AS DECIMAL(38,18));
+CREATE OR REPLACE TEMP MACRO sr_mul(x, y) AS list_transform(
+  [struct_pack(a := CAST(x AS DECIMAL(38,18)), b := CAST(y AS DECIMAL(38,18)))],
+  lambda p: CAST(trunc(p.a) * trunc(p.b) + trunc(p.a) * (p.b - trunc(p.b)) + (p.a - trunc(p.a)) * trunc(p.b)
+    + CAST((p.a - trunc(p.a)) * (p.b - trunc(p.b)) AS DECIMAL(38,18)) AS DECIMAL(38,18)))[1];
+CREATE OR REPLACE TEMP MACRO sr_quotient_by_integer(n, d) AS n // d + CASE WHEN 2 * (n % d) >= d THEN 1 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO sr_quotient_long(n, d) AS (((((n // d) * 100000 + ((n % d) * 100000) // d) * 100000 + ((((n % d) * 100000) % d) * 100000) // d) * 100000 + ((((((n % d) * 100000) % d) * 100000) % d) * 100000) // d) * 1000 + ((((((((n % d) * 100000) % d) * 100000) % d) * 100000) % d) * 1000) // d) + CASE WHEN 2 * (((((((((n % d) * 100000) % d) * 100000) % d) * 100000) % d) * 1000) % d) >= d THEN 1 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO sr_div(x, y) AS list_transform(list_transform(
+  [struct_pack(a := CAST(x AS DECIMAL(38,18)), b := CAST(y AS DECIMAL(38,18)))],
+  lambda p: CASE WHEN (p.a < 0) <> (p.b < 0) THEN -1 ELSE 1 END * CASE
+    WHEN p.b = trunc(p.b) THEN sr_quotient_by_integer(sr_scaled(abs(p.a)), nullif(CAST(abs(p.b) AS HUGEINT), 0))
+    ELSE sr_quotient_long(sr_scaled(abs(p.a)), nullif(sr_scaled(abs(p.b)), 0)) END),
+  lambda q: sr_unscaled(q))[1];
 
 -- each year block: evaluated instance by instance, in time order (it looks back)
 WITH
@@ -24,11 +39,11 @@ inst AS (
 -- the rated employees of each instance
 rated AS (
   SELECT i.seq, i.label, i.period_start, i.period_end, r.employee_id,
-    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,10)) AS "tenure", r."r40_department", r."r29_employment_type", r."r30_role"
+    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,18)) AS "tenure", r."r40_department", r."r29_employment_type", r."r30_role"
   FROM inst i JOIN sr_roster r
     ON r.hire_date <= i.period_end
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
-  WHERE ((coalesce((r."r29_employment_type") = ('regular'), FALSE) AND coalesce(((((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END))) >= (CAST('6' AS DECIMAL(38,10))), FALSE)) AND (coalesce((r."r30_role") = ('service_desk'), FALSE) OR coalesce((r."r30_role") = ('customer_support'), FALSE) OR coalesce((r."r30_role") = ('tech_support'), FALSE) OR coalesce((r."r30_role") = ('sales_advisor'), FALSE)))
+  WHERE ((coalesce((r."r29_employment_type") = ('regular'), FALSE) AND coalesce((round((((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END)), 6)) >= (round(CAST('6' AS DECIMAL(38,18)), 6)), FALSE)) AND (coalesce((r."r30_role") = ('service_desk'), FALSE) OR coalesce((r."r30_role") = ('customer_support'), FALSE) OR coalesce((r."r30_role") = ('tech_support'), FALSE) OR coalesce((r."r30_role") = ('sales_advisor'), FALSE)))
 ),
 -- the days of the instances, which their events are joined on
 inst_days AS (
@@ -38,18 +53,18 @@ inst_days AS (
 -- one pass over the instances' events
 events_agg AS (
   SELECT d.seq, e.employee_id,
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'survey') AS DECIMAL(38,10)) AS "agg31",
-    count(*) FILTER (WHERE e.type = 'complaint' AND coalesce((e."e32_complaint_level") = (CAST('3' AS DECIMAL(38,10))), FALSE)) AS "agg33",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey')) AS "agg31",
+    count(*) FILTER (WHERE e.type = 'complaint' AND coalesce((e."e32_complaint_level") = (round(CAST('3' AS DECIMAL(38,18)), 6)), FALSE)) AS "agg33",
     count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg35",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'mystery_shopper') AS DECIMAL(38,10)) AS "agg41",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'mystery_shopper'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'mystery_shopper')) AS "agg41",
     count(*) FILTER (WHERE e.type = 'satisfaction_rating') AS "agg42",
     count(*) FILTER (WHERE e.type = 'satisfaction_rating' AND (coalesce((e."e43_satisfaction_rating_rating") = ('very_satisfied'), FALSE) OR coalesce((e."e43_satisfaction_rating_rating") = ('satisfied'), FALSE))) AS "agg44",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'exam') AS DECIMAL(38,10)) AS "agg45",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('first_contact_resolution'), FALSE)) AS DECIMAL(38,10)) AS "agg47",
-    min(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('response_on_time'), FALSE)) AS "agg48",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'exam'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'exam')) AS "agg45",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('first_contact_resolution'), FALSE)), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('first_contact_resolution'), FALSE))) AS "agg47",
+    min(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('response_on_time'), FALSE)) AS "agg48",
     count(*) FILTER (WHERE e.type = 'skill_assessment' AND coalesce((e."e49_skill_assessment_grade") = ('A+'), FALSE)) AS "agg50",
     count(*) FILTER (WHERE e.type = 'suggestion' AND coalesce(e."e51_suggestion_adopted", FALSE)) AS "agg52",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('nps'), FALSE)) AS DECIMAL(38,10)) AS "agg53",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('nps'), FALSE)), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'service_kpi' AND coalesce((e."e46_service_kpi_metric") = ('nps'), FALSE))) AS "agg53",
     count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg54"
   FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('complaint', 'discipline_notice', 'exam', 'mystery_shopper', 'praise_letter', 'satisfaction_rating', 'service_kpi', 'skill_assessment', 'suggestion', 'survey')
@@ -87,18 +102,18 @@ st103 AS (
 base AS (
   SELECT p.*,
     ea."agg31" AS "agg31",
-    CAST(coalesce(ea."agg33", 0) AS DECIMAL(38,10)) AS "agg33",
-    CAST(coalesce(ea."agg35", 0) AS DECIMAL(38,10)) AS "agg35",
+    CAST(coalesce(ea."agg33", 0) AS DECIMAL(38,18)) AS "agg33",
+    CAST(coalesce(ea."agg35", 0) AS DECIMAL(38,18)) AS "agg35",
     ea."agg41" AS "agg41",
-    CAST(coalesce(ea."agg42", 0) AS DECIMAL(38,10)) AS "agg42",
-    CAST(coalesce(ea."agg44", 0) AS DECIMAL(38,10)) AS "agg44",
+    CAST(coalesce(ea."agg42", 0) AS DECIMAL(38,18)) AS "agg42",
+    CAST(coalesce(ea."agg44", 0) AS DECIMAL(38,18)) AS "agg44",
     ea."agg45" AS "agg45",
     ea."agg47" AS "agg47",
     ea."agg48" AS "agg48",
-    CAST(coalesce(ea."agg50", 0) AS DECIMAL(38,10)) AS "agg50",
-    CAST(coalesce(ea."agg52", 0) AS DECIMAL(38,10)) AS "agg52",
+    CAST(coalesce(ea."agg50", 0) AS DECIMAL(38,18)) AS "agg50",
+    CAST(coalesce(ea."agg52", 0) AS DECIMAL(38,18)) AS "agg52",
     ea."agg53" AS "agg53",
-    CAST(coalesce(ea."agg54", 0) AS DECIMAL(38,10)) AS "agg54",
+    CAST(coalesce(ea."agg54", 0) AS DECIMAL(38,18)) AS "agg54",
     prev."h55" AS "prev56",
     prev."h57" AS "prev58",
     prev."h59" AS "prev60",
@@ -119,19 +134,19 @@ base AS (
 -- value "satisfaction"
 step1 AS (
   SELECT *,
-    CAST(CAST(("agg31") * (CAST('20' AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v1_satisfaction"
+    CAST(sr_mul("agg31", CAST('20' AS DECIMAL(38,18))) AS DECIMAL(38,18)) AS "v1_satisfaction"
   FROM base
 ),
 -- veto "重大服务投诉", line 35
 step2 AS (
   SELECT *,
-    coalesce(("agg33") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired34"
+    coalesce((round("agg33", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired34"
   FROM step1
 ),
 -- veto "违规违纪", line 37
 step3 AS (
   SELECT *,
-    coalesce(("agg35") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired36"
+    coalesce((round("agg35", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired36"
   FROM step2
 ),
 -- vetoes
@@ -144,13 +159,13 @@ step4 AS (
 -- rank: the value
 step5 AS (
   SELECT *,
-    CAST("v1_satisfaction" AS DECIMAL(38,10)) AS "ranked37"
+    CAST(round(CAST("v1_satisfaction" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "ranked37"
   FROM step4
 ),
 -- rank: the place
 step6 AS (
   SELECT *,
-    CAST(CASE WHEN "vetoed" OR "ranked37" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY seq, "r40_department", "vetoed", "ranked37" IS NULL ORDER BY "ranked37" DESC) END AS DECIMAL(38,10)) AS "rank38"
+    CAST(CASE WHEN "vetoed" OR "ranked37" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY seq, "r40_department", "vetoed", "ranked37" IS NULL ORDER BY "ranked37" DESC) END AS DECIMAL(38,18)) AS "rank38"
   FROM step5
 ),
 -- rank: how many places
@@ -162,79 +177,79 @@ step7 AS (
 -- value "satisfaction_rank"
 step8 AS (
   SELECT *,
-    CAST("rank38" AS DECIMAL(38,10)) AS "v2_satisfaction_rank"
+    CAST("rank38" AS DECIMAL(38,18)) AS "v2_satisfaction_rank"
   FROM step7
 ),
 -- value "smile"
 step9 AS (
   SELECT *,
-    CAST("agg41" AS DECIMAL(38,10)) AS "v3_smile"
+    CAST("agg41" AS DECIMAL(38,18)) AS "v3_smile"
   FROM step8
 ),
 -- value "ratings"
 step10 AS (
   SELECT *,
-    CAST("agg42" AS DECIMAL(38,10)) AS "v4_ratings"
+    CAST("agg42" AS DECIMAL(38,18)) AS "v4_ratings"
   FROM step9
 ),
 -- value "satisfied_ratings"
 step11 AS (
   SELECT *,
-    CAST("agg44" AS DECIMAL(38,10)) AS "v5_satisfied_ratings"
+    CAST("agg44" AS DECIMAL(38,18)) AS "v5_satisfied_ratings"
   FROM step10
 ),
 -- value "knowledge"
 step12 AS (
   SELECT *,
-    CAST("agg45" AS DECIMAL(38,10)) AS "v6_knowledge"
+    CAST("agg45" AS DECIMAL(38,18)) AS "v6_knowledge"
   FROM step11
 ),
 -- value "first_contact"
 step13 AS (
   SELECT *,
-    CAST("agg47" AS DECIMAL(38,10)) AS "v7_first_contact"
+    CAST("agg47" AS DECIMAL(38,18)) AS "v7_first_contact"
   FROM step12
 ),
 -- value "response_on_time"
 step14 AS (
   SELECT *,
-    CAST("agg48" AS DECIMAL(38,10)) AS "v8_response_on_time"
+    CAST("agg48" AS DECIMAL(38,18)) AS "v8_response_on_time"
   FROM step13
 ),
 -- value "skill_a_plus"
 step15 AS (
   SELECT *,
-    coalesce(("agg50") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "v9_skill_a_plus"
+    coalesce((round("agg50", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "v9_skill_a_plus"
   FROM step14
 ),
 -- value "adopted_proposals"
 step16 AS (
   SELECT *,
-    CAST("agg52" AS DECIMAL(38,10)) AS "v10_adopted_proposals"
+    CAST("agg52" AS DECIMAL(38,18)) AS "v10_adopted_proposals"
   FROM step15
 ),
 -- value "nps"
 step17 AS (
   SELECT *,
-    CAST("agg53" AS DECIMAL(38,10)) AS "v11_nps"
+    CAST("agg53" AS DECIMAL(38,18)) AS "v11_nps"
   FROM step16
 ),
 -- value "praise"
 step18 AS (
   SELECT *,
-    CAST("agg54" AS DECIMAL(38,10)) AS "v12_praise"
+    CAST("agg54" AS DECIMAL(38,18)) AS "v12_praise"
   FROM step17
 ),
 -- value "attitude_standards"
 step19 AS (
   SELECT *,
-    ((coalesce(("v3_smile") >= (CAST('90' AS DECIMAL(38,10))), FALSE) AND coalesce(("v4_ratings") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AND coalesce(("v5_satisfied_ratings") >= (CAST((CAST('0.95' AS DECIMAL(38,10))) * ("v4_ratings") AS DECIMAL(38,10))), FALSE)) AS "v13_attitude_standards"
+    ((coalesce((round("v3_smile", 6)) >= (round(CAST('90' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce((round("v4_ratings", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE)) AND coalesce((round("v5_satisfied_ratings", 6)) >= (round(sr_mul(CAST('0.95' AS DECIMAL(38,18)), "v4_ratings"), 6)), FALSE)) AS "v13_attitude_standards"
   FROM step18
 ),
 -- value "skill_standards"
 step20 AS (
   SELECT *,
-    (((coalesce(("v6_knowledge") >= (CAST('90' AS DECIMAL(38,10))), FALSE) AND coalesce(("v7_first_contact") >= (CAST('0.85' AS DECIMAL(38,10))), FALSE)) AND coalesce(("v8_response_on_time") >= (CAST('1' AS DECIMAL(38,10))), FALSE)) AND coalesce("v9_skill_a_plus", FALSE)) AS "v14_skill_standards"
+    (((coalesce((round("v6_knowledge", 6)) >= (round(CAST('90' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce((round("v7_first_contact", 6)) >= (round(CAST('0.85' AS DECIMAL(38,18)), 6)), FALSE)) AND coalesce((round("v8_response_on_time", 6)) >= (round(CAST('1' AS DECIMAL(38,18)), 6)), FALSE)) AND coalesce("v9_skill_a_plus", FALSE)) AS "v14_skill_standards"
   FROM step19
 ),
 -- value "meets_standards"
@@ -246,13 +261,13 @@ step21 AS (
 -- value "quant_score"
 step22 AS (
   SELECT *,
-    CAST(CAST((CAST((CAST((CAST((CAST('0.3' AS DECIMAL(38,10))) * ("v1_satisfaction") AS DECIMAL(38,10))) + (CAST((CAST((CAST('0.25' AS DECIMAL(38,10))) * ("v7_first_contact") AS DECIMAL(38,10))) * (CAST('100' AS DECIMAL(38,10))) AS DECIMAL(38,10))) AS DECIMAL(38,10))) + (CAST((CAST('0.25' AS DECIMAL(38,10))) * ("v6_knowledge") AS DECIMAL(38,10))) AS DECIMAL(38,10))) + (CAST((CAST('0.2' AS DECIMAL(38,10))) * ("v3_smile") AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v16_quant_score"
+    CAST(CAST((CAST((CAST((sr_mul(CAST('0.3' AS DECIMAL(38,18)), "v1_satisfaction")) + (sr_mul(sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v7_first_contact"), CAST('100' AS DECIMAL(38,18)))) AS DECIMAL(38,18))) + (sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v6_knowledge")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.2' AS DECIMAL(38,18)), "v3_smile")) AS DECIMAL(38,18)) AS DECIMAL(38,18)) AS "v16_quant_score"
   FROM step21
 ),
 -- value "improvement"
 step23 AS (
   SELECT *,
-    CAST(CAST(("v16_quant_score") - ("prev56") AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v17_improvement"
+    CAST(CAST(("v16_quant_score") - ("prev56") AS DECIMAL(38,18)) AS DECIMAL(38,18)) AS "v17_improvement"
   FROM step22
 ),
 -- value "star_streak"
@@ -282,19 +297,19 @@ step27 AS (
 -- red
 step28 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "red"
+    CAST(0 AS DECIMAL(38,18)) AS "red"
   FROM step27
 ),
 -- green
 step29 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "green"
+    CAST(0 AS DECIMAL(38,18)) AS "green"
   FROM step28
 ),
 -- net
 step30 AS (
   SELECT *,
-    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
+    CAST("red" - "green" AS DECIMAL(38,18)) AS "net"
   FROM step29
 ),
 -- candidates for award "参选资格"
@@ -306,20 +321,20 @@ step31 AS (
 -- places for award "参选资格"
 step32 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "r40_department", "cand65" ORDER BY ("v1_satisfaction") DESC NULLS LAST) AS "place66",
+    rank() OVER (PARTITION BY seq, "r40_department", "cand65" ORDER BY round(CAST("v1_satisfaction" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place66",
     count(*) OVER (PARTITION BY seq, "r40_department", "cand65") AS "cands67"
   FROM step31
 ),
 -- award "参选资格"
 step33 AS (
   SELECT *,
-    coalesce("cand65" AND "place66" <= ceil(CAST('0.3' AS DECIMAL(38,10)) * "cands67"), FALSE) AS "a22"
+    coalesce("cand65" AND "place66" <= ceil(sr_mul(CAST('0.3' AS DECIMAL(38,18)), "cands67")), FALSE) AS "a22"
   FROM step32
 ),
 -- first key of award "参选资格"
 step34 AS (
   SELECT *,
-    CAST("v1_satisfaction" AS DECIMAL(38,10)) AS "key68"
+    CAST(round(CAST("v1_satisfaction" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key68"
   FROM step33
 ),
 -- candidates for award "初评入围"
@@ -331,20 +346,20 @@ step35 AS (
 -- places for award "初评入围"
 step36 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "cand69" ORDER BY ("v16_quant_score") DESC NULLS LAST) AS "place70",
+    rank() OVER (PARTITION BY seq, "cand69" ORDER BY round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place70",
     count(*) OVER (PARTITION BY seq, "cand69") AS "cands71"
   FROM step35
 ),
 -- award "初评入围"
 step37 AS (
   SELECT *,
-    coalesce("cand69" AND "place70" <= ceil(CAST('0.5' AS DECIMAL(38,10)) * "cands71"), FALSE) AS "a23"
+    coalesce("cand69" AND "place70" <= ceil(sr_mul(CAST('0.5' AS DECIMAL(38,18)), "cands71")), FALSE) AS "a23"
   FROM step36
 ),
 -- first key of award "初评入围"
 step38 AS (
   SELECT *,
-    CAST("v16_quant_score" AS DECIMAL(38,10)) AS "key72"
+    CAST(round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key72"
   FROM step37
 ),
 -- candidates for award "岗位组优胜"
@@ -356,7 +371,7 @@ step39 AS (
 -- places for award "岗位组优胜"
 step40 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "r30_role", "cand73" ORDER BY ("v16_quant_score") DESC NULLS LAST) AS "place74",
+    rank() OVER (PARTITION BY seq, "r30_role", "cand73" ORDER BY round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place74",
     count(*) OVER (PARTITION BY seq, "r30_role", "cand73") AS "cands75"
   FROM step39
 ),
@@ -369,7 +384,7 @@ step41 AS (
 -- first key of award "岗位组优胜"
 step42 AS (
   SELECT *,
-    CAST("v16_quant_score" AS DECIMAL(38,10)) AS "key76"
+    CAST(round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key76"
   FROM step41
 ),
 -- candidates for award "年度服务之星"
@@ -381,7 +396,7 @@ step43 AS (
 -- places for award "年度服务之星"
 step44 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "cand77" ORDER BY ("v16_quant_score") DESC NULLS LAST, ("v12_praise") DESC NULLS LAST) AS "place78",
+    rank() OVER (PARTITION BY seq, "cand77" ORDER BY round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) DESC NULLS LAST, round(CAST("v12_praise" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place78",
     count(*) OVER (PARTITION BY seq, "cand77") AS "cands79"
   FROM step43
 ),
@@ -394,19 +409,19 @@ step45 AS (
 -- first key of award "年度服务之星"
 step46 AS (
   SELECT *,
-    CAST("v16_quant_score" AS DECIMAL(38,10)) AS "key80"
+    CAST(round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key80"
   FROM step45
 ),
 -- candidates for award "创新服务奖"
 step47 AS (
   SELECT *,
-    (((NOT "vetoed") AND ((coalesce("a23", FALSE) AND coalesce(("v10_adopted_proposals") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AND (NOT coalesce("v19_innovation_streak", FALSE)))) AND ("v10_adopted_proposals") IS NOT NULL) AS "cand81"
+    (((NOT "vetoed") AND ((coalesce("a23", FALSE) AND coalesce((round("v10_adopted_proposals", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE)) AND (NOT coalesce("v19_innovation_streak", FALSE)))) AND ("v10_adopted_proposals") IS NOT NULL) AS "cand81"
   FROM step46
 ),
 -- places for award "创新服务奖"
 step48 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "cand81" ORDER BY ("v10_adopted_proposals") DESC NULLS LAST, ("v16_quant_score") DESC NULLS LAST) AS "place82",
+    rank() OVER (PARTITION BY seq, "cand81" ORDER BY round(CAST("v10_adopted_proposals" AS DECIMAL(38,18)), 6) DESC NULLS LAST, round(CAST("v16_quant_score" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place82",
     count(*) OVER (PARTITION BY seq, "cand81") AS "cands83"
   FROM step47
 ),
@@ -419,19 +434,19 @@ step49 AS (
 -- first key of award "创新服务奖"
 step50 AS (
   SELECT *,
-    CAST("v10_adopted_proposals" AS DECIMAL(38,10)) AS "key84"
+    CAST(round(CAST("v10_adopted_proposals" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key84"
   FROM step49
 ),
 -- candidates for award "服务进步奖"
 step51 AS (
   SELECT *,
-    (((NOT "vetoed") AND ((coalesce("a23", FALSE) AND coalesce(("v17_improvement") > (CAST('0' AS DECIMAL(38,10))), FALSE)) AND (NOT coalesce("v20_progress_streak", FALSE)))) AND ("v17_improvement") IS NOT NULL) AS "cand85"
+    (((NOT "vetoed") AND ((coalesce("a23", FALSE) AND coalesce((round("v17_improvement", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE)) AND (NOT coalesce("v20_progress_streak", FALSE)))) AND ("v17_improvement") IS NOT NULL) AS "cand85"
   FROM step50
 ),
 -- places for award "服务进步奖"
 step52 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "cand85" ORDER BY ("v17_improvement") DESC NULLS LAST) AS "place86",
+    rank() OVER (PARTITION BY seq, "cand85" ORDER BY round(CAST("v17_improvement" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place86",
     count(*) OVER (PARTITION BY seq, "cand85") AS "cands87"
   FROM step51
 ),
@@ -444,7 +459,7 @@ step53 AS (
 -- first key of award "服务进步奖"
 step54 AS (
   SELECT *,
-    CAST("v17_improvement" AS DECIMAL(38,10)) AS "key88"
+    CAST(round(CAST("v17_improvement" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key88"
   FROM step53
 ),
 -- candidates for award "最佳客户满意度奖"
@@ -456,7 +471,7 @@ step55 AS (
 -- places for award "最佳客户满意度奖"
 step56 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "cand89" ORDER BY ("v1_satisfaction") DESC NULLS LAST, (coalesce("v11_nps", (- CAST('100' AS DECIMAL(38,10))))) DESC NULLS LAST, ("v12_praise") DESC NULLS LAST) AS "place90",
+    rank() OVER (PARTITION BY seq, "cand89" ORDER BY round(CAST("v1_satisfaction" AS DECIMAL(38,18)), 6) DESC NULLS LAST, round(CAST(coalesce("v11_nps", (- CAST('100' AS DECIMAL(38,18)))) AS DECIMAL(38,18)), 6) DESC NULLS LAST, round(CAST("v12_praise" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place90",
     count(*) OVER (PARTITION BY seq, "cand89") AS "cands91"
   FROM step55
 ),
@@ -469,37 +484,37 @@ step57 AS (
 -- first key of award "最佳客户满意度奖"
 step58 AS (
   SELECT *,
-    CAST("v1_satisfaction" AS DECIMAL(38,10)) AS "key92"
+    CAST(round(CAST("v1_satisfaction" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key92"
   FROM step57
 ),
 -- reward, line 100
 step59 AS (
   SELECT *,
-    coalesce(CAST(CASE WHEN "a25" THEN CAST('10000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line93"
+    coalesce(CAST(CASE WHEN "a25" THEN CAST('10000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line93"
   FROM step58
 ),
 -- reward, line 102
 step60 AS (
   SELECT *,
-    coalesce(CAST(CASE WHEN "a26" THEN CAST('5000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line94"
+    coalesce(CAST(CASE WHEN "a26" THEN CAST('5000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line94"
   FROM step59
 ),
 -- reward, line 104
 step61 AS (
   SELECT *,
-    coalesce(CAST(CASE WHEN "a27" THEN CAST('3000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line95"
+    coalesce(CAST(CASE WHEN "a27" THEN CAST('3000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line95"
   FROM step60
 ),
 -- reward, line 107
 step62 AS (
   SELECT *,
-    coalesce(CAST(CASE WHEN "a28" THEN CAST('5000' AS DECIMAL(38,10)) ELSE 0 END AS DECIMAL(38,10)), 0) AS "line96"
+    coalesce(CAST(CASE WHEN "a28" THEN CAST('5000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line96"
   FROM step61
 ),
 -- reward
 step63 AS (
   SELECT *,
-    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST("line93" + "line94" + "line95" + "line96" AS DECIMAL(38,10)) END AS "reward"
+    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,18)) ELSE CAST("line93" + "line94" + "line95" + "line96" AS DECIMAL(38,18)) END AS "reward"
   FROM step62
 ),
 -- stars (none)
@@ -512,7 +527,7 @@ step64 AS (
 -- values kept for later instances (previous, consecutive)
 step65 AS (
   SELECT *,
-    CAST("v16_quant_score" AS DECIMAL(38,10)) AS "h55",
+    CAST("v16_quant_score" AS DECIMAL(38,18)) AS "h55",
     CAST((coalesce("a25", FALSE) AND coalesce("streak98", 0) = 2) AS BOOLEAN) AS "h57",
     CAST((coalesce("a26", FALSE) AND coalesce("streak100", 0) = 2) AS BOOLEAN) AS "h59",
     CAST((coalesce("a27", FALSE) AND coalesce("streak102", 0) = 2) AS BOOLEAN) AS "h61",

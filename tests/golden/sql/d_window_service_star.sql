@@ -8,6 +8,21 @@
 --   "e15_complaint_responsible": "responsible" of event type "complaint"
 --   "e10_satisfaction_rating_rating": "rating" of event type "satisfaction_rating"
 -- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest block first; its rows become sr_results_KIND.
+-- Exact decimal arithmetic (docs/language.md, Numbers): the macros the queries call.
+CREATE OR REPLACE TEMP MACRO sr_scaled(x) AS CAST(trunc(x) AS HUGEINT) * 1000000000000000000 + CAST((x - trunc(x)) * 1000000000000000000 AS HUGEINT);
+CREATE OR REPLACE TEMP MACRO sr_unscaled(q) AS CAST(q AS DECIMAL(38,0)) * CAST('0.000000000000000001' AS DECIMAL(38,18));
+CREATE OR REPLACE TEMP MACRO sr_mul(x, y) AS list_transform(
+  [struct_pack(a := CAST(x AS DECIMAL(38,18)), b := CAST(y AS DECIMAL(38,18)))],
+  lambda p: CAST(trunc(p.a) * trunc(p.b) + trunc(p.a) * (p.b - trunc(p.b)) + (p.a - trunc(p.a)) * trunc(p.b)
+    + CAST((p.a - trunc(p.a)) * (p.b - trunc(p.b)) AS DECIMAL(38,18)) AS DECIMAL(38,18)))[1];
+CREATE OR REPLACE TEMP MACRO sr_quotient_by_integer(n, d) AS n // d + CASE WHEN 2 * (n % d) >= d THEN 1 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO sr_quotient_long(n, d) AS (((((n // d) * 100000 + ((n % d) * 100000) // d) * 100000 + ((((n % d) * 100000) % d) * 100000) // d) * 100000 + ((((((n % d) * 100000) % d) * 100000) % d) * 100000) // d) * 1000 + ((((((((n % d) * 100000) % d) * 100000) % d) * 100000) % d) * 1000) // d) + CASE WHEN 2 * (((((((((n % d) * 100000) % d) * 100000) % d) * 100000) % d) * 1000) % d) >= d THEN 1 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO sr_div(x, y) AS list_transform(list_transform(
+  [struct_pack(a := CAST(x AS DECIMAL(38,18)), b := CAST(y AS DECIMAL(38,18)))],
+  lambda p: CASE WHEN (p.a < 0) <> (p.b < 0) THEN -1 ELSE 1 END * CASE
+    WHEN p.b = trunc(p.b) THEN sr_quotient_by_integer(sr_scaled(abs(p.a)), nullif(CAST(abs(p.b) AS HUGEINT), 0))
+    ELSE sr_quotient_long(sr_scaled(abs(p.a)), nullif(sr_scaled(abs(p.b)), 0)) END),
+  lambda q: sr_unscaled(q))[1];
 
 -- each half block: evaluated all instances at once
 WITH
@@ -19,7 +34,7 @@ inst AS (
 -- the rated employees of each instance
 rated AS (
   SELECT i.seq, i.label, i.period_start, i.period_end, r.employee_id,
-    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,10)) AS "tenure", r."r6_role"
+    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,18)) AS "tenure", r."r6_role"
   FROM inst i JOIN sr_roster r
     ON r.hire_date <= i.period_end
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
@@ -34,8 +49,8 @@ inst_days AS (
 events_agg AS (
   SELECT d.seq, e.employee_id,
     count(*) FILTER (WHERE e.type = 'nomination') AS "agg7",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'hall_rating') AS DECIMAL(38,10)) AS "agg8",
-    CAST(avg(CAST(e.value AS DECIMAL(38,10))) FILTER (WHERE e.type = 'office_rating') AS DECIMAL(38,10)) AS "agg9",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'hall_rating'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'hall_rating')) AS "agg8",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'office_rating'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'office_rating')) AS "agg9",
     count(*) FILTER (WHERE e.type = 'satisfaction_rating' AND (coalesce((e."e10_satisfaction_rating_rating") = ('basically_satisfied'), FALSE) OR coalesce((e."e10_satisfaction_rating_rating") = ('unsatisfied'), FALSE))) AS "agg11",
     count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg13",
     count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e15_complaint_responsible", FALSE)) AS "agg16",
@@ -47,80 +62,80 @@ events_agg AS (
 -- each rated employee with the aggregates and the values kept before
 base AS (
   SELECT p.*,
-    CAST(coalesce(ea."agg7", 0) AS DECIMAL(38,10)) AS "agg7",
+    CAST(coalesce(ea."agg7", 0) AS DECIMAL(38,18)) AS "agg7",
     ea."agg8" AS "agg8",
     ea."agg9" AS "agg9",
-    CAST(coalesce(ea."agg11", 0) AS DECIMAL(38,10)) AS "agg11",
-    CAST(coalesce(ea."agg13", 0) AS DECIMAL(38,10)) AS "agg13",
-    CAST(coalesce(ea."agg16", 0) AS DECIMAL(38,10)) AS "agg16",
-    CAST(coalesce(ea."agg18", 0) AS DECIMAL(38,10)) AS "agg18"
+    CAST(coalesce(ea."agg11", 0) AS DECIMAL(38,18)) AS "agg11",
+    CAST(coalesce(ea."agg13", 0) AS DECIMAL(38,18)) AS "agg13",
+    CAST(coalesce(ea."agg16", 0) AS DECIMAL(38,18)) AS "agg16",
+    CAST(coalesce(ea."agg18", 0) AS DECIMAL(38,18)) AS "agg18"
   FROM rated p
   LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id
 ),
 -- value "被推荐"
 step1 AS (
   SELECT *,
-    coalesce(("agg7") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "v1"
+    coalesce((round("agg7", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "v1"
   FROM base
 ),
 -- value "大厅评分"
 step2 AS (
   SELECT *,
-    CAST("agg8" AS DECIMAL(38,10)) AS "v2"
+    CAST("agg8" AS DECIMAL(38,18)) AS "v2"
   FROM step1
 ),
 -- value "政务办评分"
 step3 AS (
   SELECT *,
-    CAST("agg9" AS DECIMAL(38,10)) AS "v3"
+    CAST("agg9" AS DECIMAL(38,18)) AS "v3"
   FROM step2
 ),
 -- value "总分"
 step4 AS (
   SELECT *,
-    CAST(CAST((CAST((CAST('0.6' AS DECIMAL(38,10))) * ("v2") AS DECIMAL(38,10))) + (CAST((CAST('0.4' AS DECIMAL(38,10))) * ("v3") AS DECIMAL(38,10))) AS DECIMAL(38,10)) AS DECIMAL(38,10)) AS "v4"
+    CAST(CAST((sr_mul(CAST('0.6' AS DECIMAL(38,18)), "v2")) + (sr_mul(CAST('0.4' AS DECIMAL(38,18)), "v3")) AS DECIMAL(38,18)) AS DECIMAL(38,18)) AS "v4"
   FROM step3
 ),
 -- red
 step5 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "red"
+    CAST(0 AS DECIMAL(38,18)) AS "red"
   FROM step4
 ),
 -- green
 step6 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,10)) AS "green"
+    CAST(0 AS DECIMAL(38,18)) AS "green"
   FROM step5
 ),
 -- net
 step7 AS (
   SELECT *,
-    CAST("red" - "green" AS DECIMAL(38,10)) AS "net"
+    CAST("red" - "green" AS DECIMAL(38,18)) AS "net"
   FROM step6
 ),
 -- veto "满意度测评基本满意或不满意", line 39
 step8 AS (
   SELECT *,
-    coalesce(("agg11") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired12"
+    coalesce((round("agg11", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired12"
   FROM step7
 ),
 -- veto "违纪通报", line 41
 step9 AS (
   SELECT *,
-    coalesce(("agg13") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired14"
+    coalesce((round("agg13", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired14"
   FROM step8
 ),
 -- veto "有责任投诉", line 43
 step10 AS (
   SELECT *,
-    coalesce(("agg16") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired17"
+    coalesce((round("agg16", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired17"
   FROM step9
 ),
 -- veto "违反禁令", line 45
 step11 AS (
   SELECT *,
-    coalesce(("agg18") > (CAST('0' AS DECIMAL(38,10))), FALSE) AS "fired19"
+    coalesce((round("agg18", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired19"
   FROM step10
 ),
 -- vetoes
@@ -139,7 +154,7 @@ step13 AS (
 -- places for award "服务之星"
 step14 AS (
   SELECT *,
-    rank() OVER (PARTITION BY seq, "cand20" ORDER BY ("v4") DESC NULLS LAST, ("v3") DESC NULLS LAST) AS "place21",
+    rank() OVER (PARTITION BY seq, "cand20" ORDER BY round(CAST("v4" AS DECIMAL(38,18)), 6) DESC NULLS LAST, round(CAST("v3" AS DECIMAL(38,18)), 6) DESC NULLS LAST) AS "place21",
     count(*) OVER (PARTITION BY seq, "cand20") AS "cands22"
   FROM step13
 ),
@@ -152,7 +167,7 @@ step15 AS (
 -- first key of award "服务之星"
 step16 AS (
   SELECT *,
-    CAST("v4" AS DECIMAL(38,10)) AS "key23"
+    CAST(round(CAST("v4" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key23"
   FROM step15
 ),
 -- stars (none)
@@ -165,7 +180,7 @@ step17 AS (
 -- reward
 step18 AS (
   SELECT *,
-    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,10)) ELSE CAST(0 AS DECIMAL(38,10)) END AS "reward"
+    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,18)) ELSE CAST(0 AS DECIMAL(38,18)) END AS "reward"
   FROM step17
 )
 SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1", "v2", "v3", "v4", "red", "green", "net", "stars", "a5", "reward", "fired12", "agg11", "fired14", "agg13", "fired17", "agg16", "fired19", "agg18", "cand20", "place21", "cands22", "key23"

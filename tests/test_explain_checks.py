@@ -211,3 +211,19 @@ def test_for_n_consecutive_says_in_how_many_periods_before_it_held(
         'award "稳定": not awarded: letters >= 1 for 3 consecutive months is false '
         "(letters = 1, letters >= 1: held in 1 of the 2 months before)"
     ) in explain(run, "C01")
+
+
+def test_a_condition_s_values_are_shown_at_six_places(
+    record_run: Callable[..., tuple[Path, str]],
+) -> None:
+    # C01's share is 9 / 15 = 0.6; C02's is 11 / 15 = 0.733333333333333333 inside the
+    # run, and explain shows it as the result rows do, at 6 places.
+    policy = POLICY.replace(
+        '  award "最佳" to top 1 by yes\n',
+        '  let share = yes / all\n  award "三分之二" when share >= 2 / 3\n',
+    )
+    run = record_run(policy, ROSTER, _events(), "2026-10")[1]
+    out = explain(run, "C01")
+    assert 'award "三分之二": not awarded: share >= 2 / 3 is false (share = 0.6)' in out
+    out = explain(run, "C02")
+    assert "because share >= 2 / 3 is true (share = 0.733333)" in out

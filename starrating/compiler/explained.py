@@ -22,6 +22,7 @@ import json
 
 from ..language import ast as A
 from ..language.formatter import format_expression
+from .arithmetic import shown
 from .expressions import Sql, join, quote_text, sql
 
 # Nodes whose value explain shows as they are; the walk does not look inside them (an
@@ -63,7 +64,8 @@ def json_form(value: Sql, sql_type: str) -> Sql:
         return sql("sr_json_text(", value, ")")
     if kind.startswith(("DATE", "TIMESTAMP")):
         return sql("sr_json_plain(CAST(", value, " AS VARCHAR))")
-    return sql("sr_json_number(", value, ")")  # decimals and the integer columns
+    # Shown as the result rows show numbers: rounded to 6 places (docs/language.md 9.1).
+    return sql("sr_json_number(", shown(value), ")")  # decimals and the integer columns
 
 
 def check_detail(

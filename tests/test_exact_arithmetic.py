@@ -274,3 +274,27 @@ def test_policy_tests_compare_numbers_at_6_places(
     assert result.exit_code == (0 if passes else 1), result.output
     if not passes:
         assert f"values.third: expected {expected}, got 0.666667" in result.stdout
+
+
+def test_a_number_beyond_exact_range_stops_the_run_with_a_message(tmp_path: Path) -> None:
+    policy = tmp_path / "big.policy"
+    policy.write_text(
+        'policy "big" version 1\ntimezone "UTC"\n\neach month {\n'
+        "  let n = count(call)\n  reward 10000000000 * 10000000000 * (n + 1)\n}\n",
+        encoding="utf-8",
+    )
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee_id,name,hire_date\nA1,a,2024-01-01\n", encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event_id,employee_id,type,occurred_at\ne1,A1,call,2026-10-05T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    result = invoke(
+        ["run", str(policy), "--period", "2026-10", "--as-of", "2026-11-02",
+         "--roster", str(roster), "--events", str(events), "--db", str(tmp_path / "s.duckdb")]
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "too large for exact arithmetic" in result.stderr
+    assert "below 10^20" in result.stderr

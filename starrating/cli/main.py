@@ -104,6 +104,7 @@ COMMANDS: dict[str, LazyCommand] = {
 LIBRARY_ERRORS: tuple[tuple[str, str], ...] = (
     ("starrating.store.store", "StoreError"),
     ("starrating.engine.runs", "RunError"),
+    ("starrating.engine.evaluate", "NumberOutOfRange"),
     ("starrating.audit.runs", "AuditError"),
     ("starrating.audit.explain", "ExplainError"),
     ("starrating.audit.whatif", "WhatIfError"),

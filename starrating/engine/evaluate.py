@@ -35,6 +35,20 @@ from .periods import Instance, instance_containing, instances_within, shift
 EVENTS_DIGEST_VERSION = 2
 
 
+class NumberOutOfRange(Exception):
+    """A value or intermediate result beyond the range of exact arithmetic (docs/language.md
+    9.1): the run stops (exit status 1) rather than round or wrap it."""
+
+
+# Said once, here: a later issue moves the messages people read into translation catalogs.
+OUT_OF_RANGE = (
+    "a number of the {kind} block is too large for exact arithmetic: every value and "
+    "intermediate result must stay below 10^20 (values up to 10^15 are exact, and a "
+    "divisor that is not a whole number must stay below 10^15); the run was not recorded "
+    "(DuckDB said: {detail})"
+)
+
+
 @dataclass
 class Evaluation:
     instances: dict[str, list[Instance]]  # every evaluated instance per kind (incl. look-back)
@@ -104,7 +118,11 @@ def evaluate(
                 if history_start is not None
                 else 0
             )
-            _run_block(con, compiled, kind, len(plan[kind]), first_kept)
+            try:
+                _run_block(con, compiled, kind, len(plan[kind]), first_kept)
+            except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
+                detail = str(exc).splitlines()[0].split(": ", 1)[-1]
+                raise NumberOutOfRange(OUT_OF_RANGE.format(kind=kind, detail=detail)) from None
         guards = check_run(
             con, plan_of_policy, evaluated_kinds, target, as_of, tz, local_date_sql(tz)
         )

@@ -37,10 +37,10 @@ _GAP_HELP = (
 _NO_OTHERWISE = "this `stars` block has no `otherwise` line"
 _NO_OTHERWISE_HELP = (
     "an employee who matches no line gets no star level (null) and nothing from "
-    "`reward by stars`; end the block with a line such as `1 otherwise`"
+    "`reward by stars`; end the block with a line such as `{level} otherwise`"
 )
 _UNREACHABLE_KEY = "no stars line can give {level} stars, so this reward is never paid"
-_UNREACHABLE_KEY_HELP = "the stars table on line {line} gives {levels} stars"
+_UNREACHABLE_KEY_HELP = "the stars table on line {line} gives {levels} {unit}"
 _UNREACHABLE_KEY_HELP_NONE = "no line of the stars table on line {line} can match"
 
 
@@ -77,18 +77,37 @@ def check_stars(statement: A.Stars, reporter: Reporter) -> None:
         )
     _check_gap(statement, reporter)
     if not _has_catch_all(statement):
-        reporter.warn("W062", _NO_OTHERWISE, _keyword_span(statement.span), _NO_OTHERWISE_HELP)
+        levels = [int(line.level.value) for line in statement.lines if is_star_level(line.level)]
+        # The level below the lowest line, so that following the hint opens no gap (W061).
+        suggested = max(min(levels, default=2) - 1, 1)
+        reporter.warn(
+            "W062",
+            _NO_OTHERWISE,
+            _keyword_span(statement.span),
+            _NO_OTHERWISE_HELP.format(level=suggested),
+        )
 
 
 def check_reward_keys(rewards: A.RewardByStars, stars: A.Stars, reporter: Reporter) -> None:
     """W063: a `reward by stars` key that is a star level no line of ``stars`` can give
-    (keys that are not levels at all are E052, reported by the caller)."""
+    (keys that are not levels at all are E052, reported by the caller). A table with a level
+    that is not 1 to 5 (E050) says nothing sure about which levels it gives, so its keys are
+    left alone: fixing the level is the one thing to do."""
+    if not all(is_star_level(line.level) for line in stars.lines):
+        return
     levels = producible_levels(stars)
+    warned: set[Decimal] = set()  # a key given twice is E053; one warning for it is enough
     for entry in rewards.entries:
-        if not is_star_level(entry.level) or entry.level.value in levels:
+        level = entry.level.value
+        if not is_star_level(entry.level) or level in levels or level in warned:
             continue
+        warned.add(level)
         help_text = (
-            _UNREACHABLE_KEY_HELP.format(line=_line_number(stars.span), levels=_words(levels))
+            _UNREACHABLE_KEY_HELP.format(
+                line=_line_number(stars.span),
+                levels=_words(levels),
+                unit="stars" if len(levels) > 1 or levels[0] != 1 else "star",
+            )
             if levels
             else _UNREACHABLE_KEY_HELP_NONE.format(line=_line_number(stars.span))
         )

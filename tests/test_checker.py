@@ -290,19 +290,25 @@ CASES = [
     ("E050 level too high and too low",
          H + "each week {\n  stars {\n    6 when red > 1\n    0 otherwise\n  }\n}\n", None,
          [("E050", ERROR, 4), ("E050", ERROR, 5)]),
-    ("E050 decimal level", H + "each week {\n  stars {\n    1.5 when red > 1\n    1 otherwise\n  }\n}\n", None,
+    ("E050 decimal level",
+         H + "each week {\n  stars {\n"
+         "    1.5 when red > 1\n    1 otherwise\n  }\n}\n", None,
          [("E050", ERROR, 4)]),
     ("W051 never matches",
-         H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n    4 otherwise\n  }\n}\n",
+         H + "each week {\n  stars {\n"
+         "    4 when red >= 2\n    5 when red >= 3\n    4 otherwise\n  }\n}\n",
          None, [("W051", WARNING, 5)]),
     ("W051 same condition",
-         H + "each week {\n  stars {\n    5 when red > 1\n    4 when red > 1\n    4 otherwise\n  }\n}\n", None,
+         H + "each week {\n  stars {\n"
+         "    5 when red > 1\n    4 when red > 1\n    4 otherwise\n  }\n}\n", None,
          [("W051", WARNING, 5)]),
     ("W051 upper bounds",
-         H + "each week {\n  stars {\n    1 when red < 10\n    2 when red < 5\n    2 otherwise\n  }\n}\n", None,
+         H + "each week {\n  stars {\n"
+         "    1 when red < 10\n    2 when red < 5\n    2 otherwise\n  }\n}\n", None,
          [("W051", WARNING, 5)]),
     ("W051 bound written first",
-         H + "each week {\n  stars {\n    5 when 95 <= red\n    4 when 96 <= red\n    4 otherwise\n  }\n}\n", None,
+         H + "each week {\n  stars {\n"
+         "    5 when 95 <= red\n    4 when 96 <= red\n    4 otherwise\n  }\n}\n", None,
          [("W051", WARNING, 5)]),
     ("W051 after a line that is always true",
          H + "each week {\n  stars {\n    3 when true\n    2 when red > 1\n  }\n}\n", None,

@@ -538,6 +538,63 @@ def test_messages_and_did_you_mean(
     assert (d.message, d.help) == (message, help_text)
 
 
+# A roster with a boolean column spelled close to `service_desk`: it must not be offered
+# for a value compared with a text.
+CERTIFIED = Catalog(roster={"role": "text", "department": "text", "service_certified": "boolean"})
+
+
+@pytest.mark.parametrize(
+    ("source", "catalog", "help_text"),
+    [
+        (
+            H + "each week {\n  red 1 when role = service_desk\n}\n",
+            None,
+            'did you mean the text "service_desk"?',
+        ),
+        (H + "each week {\n  red 1 when service_desk != role\n}\n", None, None),
+        (
+            H + "each week {\n  red 1 when role = service_desk\n}\n",
+            CERTIFIED,
+            'did you mean the text "service_desk"?',
+        ),
+        (
+            H + 'applies to department in ["前台", 客服部]\neach week {\n}\n',
+            None,
+            'did you mean the text "客服部"?',
+        ),
+        (
+            H + "each week {\n  red 1 when role = `service desk`\n}\n",
+            None,
+            'did you mean the text "service desk"?',
+        ),
+        (
+            H + "each week {\n  let a = count(complaint where channel = phone)\n}\n",
+            CATALOG,
+            'did you mean the text "phone"?',
+        ),
+        # A close name that can hold a text is still the first guess.
+        (H + "each week {\n  red 1 when department = rol\n}\n", None, "did you mean `role`?"),
+        # Compared with a number, an unknown name is not taken for a text.
+        (
+            H + "each week {\n  red 1 when tenure = service_desk\n}\n",
+            None,
+            "define it with `let`, or declare the roster column in starrating.yaml",
+        ),
+    ],
+)
+def test_an_unquoted_text_value_is_named_as_a_text(
+    source: str, catalog: Catalog | None, help_text: str | None
+) -> None:
+    d = one(source, catalog)
+    assert d.code in ("E010", "E012")
+    if help_text is None:
+        # `service_desk = role`: the unknown name is on the left, where the value compared
+        # stands; it is reported, but not guessed to be a text.
+        assert "text" not in (d.help or "")
+    else:
+        assert d.help == help_text
+
+
 def test_diagnostic_columns_point_at_the_offending_name() -> None:
     d = one(H + "each week {\n  red 1 when foo > 1\n}\n")
     assert (d.span.line, d.span.column, d.span.end_column) == (3, 14, 17)

@@ -17,6 +17,7 @@ from .names import Names
 
 ARITHMETIC = ("+", "-", "*", "/")
 ORDERING = ("<", "<=", ">", ">=")
+EQUALITY = ("=", "!=")
 
 
 class TypeInference(NodeVisitor):
@@ -106,8 +107,11 @@ class TypeInference(NodeVisitor):
             self.expect(expr.left, BOOLEAN, scope, f"`{op}`")
             self.expect(expr.right, BOOLEAN, scope, f"`{op}`")
             return BOOLEAN
-        left = self.infer(expr.left, scope)
-        right = self.infer(expr.right, scope)
+        if op in EQUALITY:
+            left, right = self.infer_compared(expr.left, expr.right, scope)
+        else:
+            left = self.infer(expr.left, scope)
+            right = self.infer(expr.right, scope)
         if op in ARITHMETIC:
             for side, found in ((expr.left, left), (expr.right, right)):
                 if found not in (NUMBER, ANY):
@@ -124,6 +128,19 @@ class TypeInference(NodeVisitor):
             return left if left != ANY else right
         self.check_comparison(expr, left, right)
         return BOOLEAN
+
+    def infer_compared(self, left: A.Expr, right: A.Expr, scope: Scope) -> tuple[str, str]:
+        """The types of the two sides of `=` / `!=`. The left side is the value compared;
+        a bare name on the right of a text is resolved knowing that, so that an unknown one
+        (`role = service_desk`) is taken for a text written without its quotes."""
+        left_type = self.infer(left, scope)
+        return left_type, self.infer_value(right, scope, left_type)
+
+    def infer_value(self, expr: A.Expr, scope: Scope, compared_with: str) -> str:
+        """The type of ``expr``, compared with a value of type ``compared_with``."""
+        if isinstance(expr, A.Name):
+            return self.names.resolve(expr, scope, text_expected=compared_with == TEXT)
+        return self.infer(expr, scope)
 
     def check_comparison(self, expr: A.Binary, left: str, right: str) -> None:
         if ANY in (left, right):
@@ -161,7 +178,7 @@ class TypeInference(NodeVisitor):
     def infer_InList(self, expr: A.InList, scope: Scope) -> str:
         found = self.infer(expr.operand, scope)
         for item in expr.items:
-            item_type = self.infer(item, scope)
+            item_type = self.infer_value(item, scope, found)
             if ANY not in (found, item_type) and item_type != found:
                 self.report.error(
                     "E020",

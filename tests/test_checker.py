@@ -870,6 +870,26 @@ def test_catalog_problems_are_e090(tmp_path: Path) -> None:
     assert all(d.file == str(path) for d in problems)
 
 
+def test_a_bad_catalog_type_is_one_error_not_a_cascade(tmp_path: Path) -> None:
+    path = tmp_path / "starrating.yaml"
+    path.write_text(
+        "events:\n  complaint: {level: integr, responsible: boolean}\nroster:\n  post: txt\n",
+        encoding="utf-8",
+    )
+    catalog, problems = load_catalog(path)
+    assert [(d.code, d.span.line, d.span.column, d.help) for d in problems] == [
+        ("E090", 2, 22, "did you mean `integer`?"),
+        ("E090", 4, 9, "did you mean `text`?"),
+    ]
+    # The attributes are still there, of a type not known: the policy that uses them has
+    # nothing more to fix.
+    clean(
+        H + "each week {\n  red 1 per complaint where level >= 2 and responsible\n"
+        "  let worst = max(complaint.level) default 0\n  green 1 when worst > 3 and post = 1\n}\n",
+        catalog,
+    )
+
+
 def test_unreadable_catalog_is_e090(tmp_path: Path) -> None:
     path = tmp_path / "starrating.yaml"
     path.write_bytes(b"events: {a: \xff}\n")

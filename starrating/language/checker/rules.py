@@ -11,7 +11,6 @@ awards (E064), rewards (E052, E053, E055); and the type of each definition
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
 from decimal import Decimal
 
 from .. import ast as A
@@ -21,7 +20,7 @@ from ..visitor import NodeVisitor
 from .analysis import BlockAnalysis, Definition, Reporter, Scope
 from .graph import current_nodes, definition_exprs
 from .stars import check_reward_keys, check_stars, is_star_level
-from .types import TypeInference
+from .types import TypeInference, check_calendar_date
 
 
 class Rules(NodeVisitor):
@@ -58,15 +57,7 @@ class Rules(NodeVisitor):
                 self.expect(line.value, BOOLEAN, Scope("header"), "`applies to`")  # type: ignore[arg-type]
 
     def check_date(self, text: str, span: A.Span | None) -> None:
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            self.report.error(
-                "E082",
-                f"`{text}` is not a calendar date",
-                span,
-                "write the date as YYYY-MM-DD, e.g. 2026-01-01",
-            )
+        check_calendar_date(text, span, self.report)
 
     def check_timezone(self, name: str, span: A.Span | None) -> None:
         try:

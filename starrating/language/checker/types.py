@@ -3,11 +3,14 @@
 Enters: an expression, the ``Scope`` it stands in, and ``Names`` to ask what a name means
 there. Leaves: its type (NUMBER, TEXT, BOOLEAN, DATE, TIMESTAMP, or ANY when it cannot be
 known), with every mismatch reported on the way (E013, E015, E016, E020-E024, E060-E063,
-and the name errors ``Names`` reports). ``expect`` is what the statement rules use: infer,
-then complain if the type is not the one the place needs.
+E082 for a date literal that is not in the calendar, and the name errors ``Names``
+reports). ``expect`` is what the statement rules use: infer, then complain if the type is
+not the one the place needs.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from .. import ast as A
 from ..catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
@@ -16,6 +19,8 @@ from .analysis import TYPE_WORDS, Reporter, Scope
 from .names import Names
 
 ARITHMETIC = ("+", "-", "*", "/")
+DATE_FORMAT_HELP = "write the date as YYYY-MM-DD, e.g. 2026-01-01"
+DATE_WITHOUT_SPACES_HELP = "write a date as YYYY-MM-DD, without spaces: 2026-01-01"
 ORDERING = ("<", "<=", ">", ">=")
 EQUALITY = ("=", "!=")
 
@@ -80,6 +85,10 @@ class TypeInference(NodeVisitor):
 
     def infer_Number(self, expr: A.Number, scope: Scope) -> str:
         return NUMBER
+
+    def infer_Date(self, expr: A.Date, scope: Scope) -> str:
+        check_calendar_date(expr.text, expr.span, self.report)
+        return DATE
 
     def infer_String(self, expr: A.String, scope: Scope) -> str:
         return TEXT
@@ -309,6 +318,20 @@ class TypeInference(NodeVisitor):
         return BOOLEAN
 
 
+def check_calendar_date(text: str, span: A.Span | None, reporter: Reporter) -> None:
+    """E082 for a date that is not in the calendar (`2026-02-30`), in `effective` or in an
+    expression."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        reporter.error(
+            "E082",
+            f"`{text}` is not a calendar date",
+            span,
+            DATE_FORMAT_HELP,
+        )
+
+
 def _compare_help(left: str, right: str, expr: A.Binary) -> str | None:
     if TEXT in (left, right) and NUMBER in (left, right):
         number = expr.right if right == NUMBER else expr.left
@@ -317,4 +340,7 @@ def _compare_help(left: str, right: str, expr: A.Binary) -> str | None:
         return "a text can only be compared with a text, and a number with a number"
     if BOOLEAN in (left, right):
         return "a condition is already true or false: use it on its own or with `not`"
+    if DATE in (left, right) and NUMBER in (left, right):
+        # `hire_date < 2026 - 01 - 01` is arithmetic: a date is one word, without spaces.
+        return DATE_WITHOUT_SPACES_HELP
     return None

@@ -666,6 +666,15 @@ def test_a_stars_line_that_can_match_is_never_called_shadowed(first: str, second
     )
 
 
+def test_a_line_written_twice_shadows_only_the_second() -> None:
+    # The two lines are equal nodes; the first still gives 5 stars, so the key 5 is paid.
+    source = (
+        H + "each week {\n  stars {\n    5 when red > 1\n    5 when red > 1\n    4 otherwise\n"
+        "  }\n  reward by stars { 5: 10, 4: 5 }\n}\n"
+    )
+    assert found(source) == [("W051", WARNING, 5)]
+
+
 def test_star_table_warnings_say_what_is_missing() -> None:
     source = (
         H + "each week {\n  stars {\n    5 when red > 2\n    2 when red > 1\n  }\n"

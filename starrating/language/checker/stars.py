@@ -71,7 +71,9 @@ def check_stars(statement: A.Stars, reporter: Reporter) -> None:
             continue
         if line.condition is None:
             otherwise_at = line
-    for line, earlier in _shadowed_lines(statement).items():
+    lines = _lines_up_to_otherwise(statement)
+    for index, earlier in _shadowed_lines(lines).items():
+        line = lines[index]
         reporter.warn(
             "W051", _SHADOWED, line.span, _SHADOWED_HELP.format(line=_line_number(earlier.span))
         )
@@ -122,10 +124,11 @@ def check_reward_keys(rewards: A.RewardByStars, stars: A.Stars, reporter: Report
 def producible_levels(stars: A.Stars) -> list[Decimal]:
     """The star levels some employee can get: those of lines up to `otherwise` that no
     earlier line shadows, highest first."""
-    shadowed = _shadowed_lines(stars)
+    lines = _lines_up_to_otherwise(stars)
+    shadowed = _shadowed_lines(lines)
     levels: set[Decimal] = set()
-    for line in _lines_up_to_otherwise(stars):
-        if line not in shadowed and is_star_level(line.level):
+    for index, line in enumerate(lines):
+        if index not in shadowed and is_star_level(line.level):
             levels.add(line.level.value)
     return sorted(levels, reverse=True)
 
@@ -171,16 +174,17 @@ def _lines_up_to_otherwise(statement: A.Stars) -> list[A.StarLine]:
     return lines
 
 
-def _shadowed_lines(statement: A.Stars) -> dict[A.StarLine, A.StarLine]:
-    """Each line that can never match, with the earlier line that always catches it first."""
-    lines = _lines_up_to_otherwise(statement)
-    shadowed: dict[A.StarLine, A.StarLine] = {}
+def _shadowed_lines(lines: list[A.StarLine]) -> dict[int, A.StarLine]:
+    """The position of each line that can never match, with the earlier line that always
+    catches it first. By position, not by line: two lines written alike are equal nodes
+    (spans do not count in equality), and only the second of them is shadowed."""
+    shadowed: dict[int, A.StarLine] = {}
     for index, line in enumerate(lines):
         if line.condition is None:
             continue
         for earlier in lines[:index]:
             if earlier.condition is not None and implies(line.condition, earlier.condition):
-                shadowed[line] = earlier
+                shadowed[index] = earlier
                 break
     return shadowed
 

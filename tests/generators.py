@@ -803,7 +803,8 @@ def scenarios(draw: st.DrawFn, *, division_ok: bool = False, lookback_ok: bool =
     if draw(st.integers(0, 3)) == 0:
         header.append("applies to " + draw(st.sampled_from([
             'role = "desk"', "tenure >= 1", 'grade >= 2 or department = "A"',
-            'department != "C"', "tenure < 3",
+            'department != "C"', "tenure < 3", "hire_date < 2025-09-01",
+            "(leave_date default 2099-12-31) >= 2025-11-15",
         ])))  # fmt: skip
     text = "\n".join(header) + "\n\n" + "\n".join(parts)
     # Data: mostly from two months (look-back, history) before the target to a few days

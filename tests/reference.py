@@ -407,6 +407,8 @@ def ev(expr: A.Expr, scope: Scope) -> Value:
             return expr.value
         case A.String() | A.Boolean():
             return expr.value
+        case A.Date():
+            return date.fromisoformat(expr.text)
         case A.Name():
             return scope.name(expr.name)
         case A.Unary(op="not"):

@@ -102,7 +102,9 @@ each week ending friday {
   green 1 per complaint where level = 1, at most 2
   stars {
     5 when net >= 3
+    4 when net >= 2
     3 when net >= 1
+    2 when net >= 0
     1 otherwise
   }
   award "周星" to top 20% by net then by -green within department when net > 0
@@ -116,7 +118,9 @@ each month {
   veto "x" when wins("周星") > 3 or sum(weeks.net) < -10 or previous(stars) default 0 = 1
   stars {
     5 when quality >= 95 and wins("周星") >= 2
+    4 when quality >= 85
     3 when quality >= 70
+    2 when quality >= 50
     1 otherwise
   }
   reward 50 when previous(stars) default 0 = 5
@@ -129,6 +133,7 @@ each quarter {
   veto "q" when count(complaint where responsible) > 2
   stars {
     4 when best >= 4 for 2 consecutive quarters
+    3 when best >= 3
     2 otherwise
   }
   award "季度之星" when stars >= 4 and not (previous(awarded("季度之星")) default false)
@@ -260,7 +265,7 @@ CASES = [
          None, [("E033", ERROR, 3)]),
     ("E033 tally and stars",
          H + "each week {\n  stars { 5 when red > 3 }\n  red 1 when stars > 3\n}\n", None,
-         [("E033", ERROR, 4)]),
+         [("W062", WARNING, 3), ("E033", ERROR, 4)]),
     ("E033 two awards",
          H + 'each month {\n  award "X" when awarded("Y")\n  award "Y" when awarded("X")\n}\n',
          None, [("E033", ERROR, 3)]),
@@ -285,29 +290,56 @@ CASES = [
     ("E050 level too high and too low",
          H + "each week {\n  stars {\n    6 when red > 1\n    0 otherwise\n  }\n}\n", None,
          [("E050", ERROR, 4), ("E050", ERROR, 5)]),
-    ("E050 decimal level", H + "each week {\n  stars {\n    1.5 when red > 1\n  }\n}\n", None,
+    ("E050 decimal level",
+         H + "each week {\n  stars {\n"
+         "    1.5 when red > 1\n    1 otherwise\n  }\n}\n", None,
          [("E050", ERROR, 4)]),
     ("W051 never matches",
-         H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n  }\n}\n", None,
-         [("W051", WARNING, 5)]),
+         H + "each week {\n  stars {\n"
+         "    4 when red >= 2\n    5 when red >= 3\n    4 otherwise\n  }\n}\n",
+         None, [("W051", WARNING, 5)]),
     ("W051 same condition",
-         H + "each week {\n  stars {\n    5 when red > 1\n    4 when red > 1\n  }\n}\n", None,
+         H + "each week {\n  stars {\n"
+         "    5 when red > 1\n    4 when red > 1\n    4 otherwise\n  }\n}\n", None,
          [("W051", WARNING, 5)]),
     ("W051 upper bounds",
-         H + "each week {\n  stars {\n    1 when red < 10\n    2 when red < 5\n  }\n}\n", None,
+         H + "each week {\n  stars {\n"
+         "    1 when red < 10\n    2 when red < 5\n    2 otherwise\n  }\n}\n", None,
          [("W051", WARNING, 5)]),
     ("W051 bound written first",
-         H + "each week {\n  stars {\n    5 when 95 <= red\n    4 when 96 <= red\n  }\n}\n", None,
+         H + "each week {\n  stars {\n"
+         "    5 when 95 <= red\n    4 when 96 <= red\n    4 otherwise\n  }\n}\n", None,
          [("W051", WARNING, 5)]),
+    ("W051 after a line that is always true",
+         H + "each week {\n  stars {\n    3 when true\n    2 when red > 1\n  }\n}\n", None,
+         [("W051", WARNING, 5)]),
+    ("W051 narrower by an extra condition",
+         H + "each week {\n  stars {\n    5 when red >= 70\n    4 when red >= 80 and green > 1\n"
+         "    3 otherwise\n  }\n}\n", None, [("W051", WARNING, 5)]),
+    ("W051 an exact value inside an earlier range",
+         H + "each week {\n  stars {\n    5 when red > 2 or green > 1\n    4 when red = 3\n"
+         "    3 otherwise\n  }\n}\n", None, [("W051", WARNING, 5)]),
+    ("W061 levels skip a number",
+         H + "each week {\n  stars {\n    5 when red > 2\n    4 when red > 1\n    2 otherwise\n"
+         "  }\n}\n", None, [("W061", WARNING, 6)]),
+    ("W062 no otherwise", H + "each week {\n  stars {\n    5 when red > 2\n  }\n}\n", None,
+         [("W062", WARNING, 3)]),
+    ("W063 reward key no line gives",
+         H + "each week {\n  stars {\n    5 when red > 2\n    4 otherwise\n  }\n"
+         "  reward by stars { 5: 10, 4: 5, 3: 1 }\n}\n", None, [("W063", WARNING, 7)]),
+    ("W063 reward key of a shadowed line",
+         H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n    4 otherwise\n"
+         "  }\n  reward by stars { 5: 10, 4: 5 }\n}\n", None,
+         [("W051", WARNING, 5), ("W063", WARNING, 8)]),
     ("E052 key out of range",
          H + "each week {\n  stars { 1 otherwise }\n"
          "  reward by stars {\n    6: 1,\n    0: 2\n  }\n}\n",
          None, [("E052", ERROR, 5), ("E052", ERROR, 6)]),
     ("E053 key twice",
-         H + "each week {\n  stars { 1 otherwise }\n  reward by stars { 5: 1, 5: 2 }\n}\n", None,
+         H + "each week {\n  stars { 1 otherwise }\n  reward by stars { 1: 1, 1: 2 }\n}\n", None,
          [("E053", ERROR, 4)]),
     ("E054 line after otherwise",
-         H + "each week {\n  stars {\n    1 otherwise\n    5 when red > 1\n  }\n}\n", None,
+         H + "each week {\n  stars {\n    1 otherwise\n    2 when red > 1\n  }\n}\n", None,
          [("E054", ERROR, 5)]),
     ("E055 reward by stars without stars", H + "each week {\n  reward by stars { 5: 1 }\n}\n",
          None, [("E055", ERROR, 3)]),
@@ -490,7 +522,8 @@ def test_every_checker_code_has_a_case() -> None:
             "add an `each week` block",
         ),
         (
-            H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n  }\n}\n",
+            H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n"
+            "    4 otherwise\n  }\n}\n",
             None,
             "this stars line can never match",
             "every employee it would select already matched line 4; put the stricter threshold "
@@ -503,6 +536,63 @@ def test_messages_and_did_you_mean(
 ) -> None:
     d = one(source, catalog)
     assert (d.message, d.help) == (message, help_text)
+
+
+# A roster with a boolean column spelled close to `service_desk`: it must not be offered
+# for a value compared with a text.
+CERTIFIED = Catalog(roster={"role": "text", "department": "text", "service_certified": "boolean"})
+
+
+@pytest.mark.parametrize(
+    ("source", "catalog", "help_text"),
+    [
+        (
+            H + "each week {\n  red 1 when role = service_desk\n}\n",
+            None,
+            'did you mean the text "service_desk"?',
+        ),
+        (H + "each week {\n  red 1 when service_desk != role\n}\n", None, None),
+        (
+            H + "each week {\n  red 1 when role = service_desk\n}\n",
+            CERTIFIED,
+            'did you mean the text "service_desk"?',
+        ),
+        (
+            H + 'applies to department in ["前台", 客服部]\neach week {\n}\n',
+            None,
+            'did you mean the text "客服部"?',
+        ),
+        (
+            H + "each week {\n  red 1 when role = `service desk`\n}\n",
+            None,
+            'did you mean the text "service desk"?',
+        ),
+        (
+            H + "each week {\n  let a = count(complaint where channel = phone)\n}\n",
+            CATALOG,
+            'did you mean the text "phone"?',
+        ),
+        # A close name that can hold a text is still the first guess.
+        (H + "each week {\n  red 1 when department = rol\n}\n", None, "did you mean `role`?"),
+        # Compared with a number, an unknown name is not taken for a text.
+        (
+            H + "each week {\n  red 1 when tenure = service_desk\n}\n",
+            None,
+            "define it with `let`, or declare the roster column in starrating.yaml",
+        ),
+    ],
+)
+def test_an_unquoted_text_value_is_named_as_a_text(
+    source: str, catalog: Catalog | None, help_text: str | None
+) -> None:
+    d = one(source, catalog)
+    assert d.code in ("E010", "E012")
+    if help_text is None:
+        # `service_desk = role`: the unknown name is on the left, where the value compared
+        # stands; it is reported, but not guessed to be a text.
+        assert "text" not in (d.help or "")
+    else:
+        assert d.help == help_text
 
 
 def test_diagnostic_columns_point_at_the_offending_name() -> None:
@@ -525,6 +615,7 @@ def test_all_errors_of_a_file_in_one_run() -> None:
         "  red 1 when foo > 1\n"  # E010
         "  stars {\n"
         "    7 when red > 1\n"  # E050
+        "    1 otherwise\n"
         "  }\n"
         '  award "w" to top 0 by net\n'  # E064
         "}\n"
@@ -534,7 +625,7 @@ def test_all_errors_of_a_file_in_one_run() -> None:
         ("E030", ERROR, 5),
         ("E010", ERROR, 6),
         ("E050", ERROR, 8),
-        ("E064", ERROR, 10),
+        ("E064", ERROR, 11),
     ]
 
 
@@ -552,8 +643,75 @@ def test_errors_in_several_blocks_are_all_reported_in_line_order() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("red >= 80", "red >= 70"),
+        ("red > 3", "red >= 3"),
+        ("red >= 70 and green > 1", "red >= 80"),
+        ("red > 2 or green > 1", "red > 1"),
+        ("red = 3", "red >= 3"),
+        ("red >= 3", "red = 2"),
+        ("not (red > 1)", "red > 1"),
+        ("red >= 3", "green >= 3"),
+        ("red <= 3", "red >= 5"),
+        ("false", "red > 1"),
+    ],
+)
+def test_a_stars_line_that_can_match_is_never_called_shadowed(first: str, second: str) -> None:
+    # W051 is only said where it is certain: each second line here matches someone.
+    clean(
+        H + f"each week {{\n  stars {{\n    5 when {first}\n    4 when {second}\n"
+        "    3 otherwise\n  }\n}\n"
+    )
+
+
+def test_a_line_written_twice_shadows_only_the_second() -> None:
+    # The two lines are equal nodes; the first still gives 5 stars, so the key 5 is paid.
+    source = (
+        H + "each week {\n  stars {\n    5 when red > 1\n    5 when red > 1\n    4 otherwise\n"
+        "  }\n  reward by stars { 5: 10, 4: 5 }\n}\n"
+    )
+    assert found(source) == [("W051", WARNING, 5)]
+
+
+def test_star_table_warnings_say_what_is_missing() -> None:
+    source = (
+        H + "each week {\n  stars {\n    5 when red > 2\n    2 when red > 1\n  }\n"
+        "  reward by stars { 5: 10, 3: 5 }\n}\n"
+    )
+    result = run(source)
+    assert result.ok, "star-table warnings leave the policy runnable"
+    shown = {d.code: (d.span.line, d.span.column, d.message, d.help) for d in result.diagnostics}
+    assert shown == {
+        "W062": (
+            3,
+            3,
+            "this `stars` block has no `otherwise` line",
+            "an employee who matches no line gets no star level (null) and nothing from "
+            "`reward by stars`; end the block with a line such as `1 otherwise`",
+        ),
+        "W061": (
+            5,
+            5,
+            "the star levels skip 4 and 3",
+            "the lines give 5 and 2 stars, so nobody can get 4 or 3; add a line for each, "
+            "or number the levels without a gap",
+        ),
+        "W063": (
+            7,
+            28,
+            "no stars line can give 3 stars, so this reward is never paid",
+            "the stars table on line 3 gives 5 and 2 stars",
+        ),
+    }
+
+
 def test_a_warning_alone_keeps_the_analysis() -> None:
-    result = run(H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n  }\n}\n")
+    result = run(
+        H + "each week {\n  stars {\n    4 when red >= 2\n    5 when red >= 3\n    4 otherwise\n"
+        "  }\n}\n"
+    )
     assert result.ok
     assert result.analysis is not None
     assert [d.code for d in result.diagnostics] == ["W051"]
@@ -566,7 +724,7 @@ def test_previous_breaks_cycles() -> None:
     clean(H + 'each month {\n  award "X" when not (previous(awarded("X")) default false)\n}\n')
     clean(H + "each month {\n  let a = (previous(a) default 0) + 1\n}\n")
     clean(
-        H + "each month {\n  stars { 5 when previous(stars) default 0 >= 4 }\n"
+        H + "each month {\n  stars { 5 when previous(stars) default 0 >= 4\n 4 otherwise }\n"
         "  red 1 when stars = 5\n}\n"
     )
 
@@ -721,6 +879,26 @@ def test_catalog_problems_are_e090(tmp_path: Path) -> None:
     assert all(d.file == str(path) for d in problems)
 
 
+def test_a_bad_catalog_type_is_one_error_not_a_cascade(tmp_path: Path) -> None:
+    path = tmp_path / "starrating.yaml"
+    path.write_text(
+        "events:\n  complaint: {level: integr, responsible: boolean}\nroster:\n  post: txt\n",
+        encoding="utf-8",
+    )
+    catalog, problems = load_catalog(path)
+    assert [(d.code, d.span.line, d.span.column, d.help) for d in problems] == [
+        ("E090", 2, 22, "did you mean `integer`?"),
+        ("E090", 4, 9, "did you mean `text`?"),
+    ]
+    # The attributes are still there, of a type not known: the policy that uses them has
+    # nothing more to fix.
+    clean(
+        H + "each week {\n  red 1 per complaint where level >= 2 and responsible\n"
+        "  let worst = max(complaint.level) default 0\n  green 1 when worst > 3 and post = 1\n}\n",
+        catalog,
+    )
+
+
 def test_unreadable_catalog_is_e090(tmp_path: Path) -> None:
     path = tmp_path / "starrating.yaml"
     path.write_bytes(b"events: {a: \xff}\n")
@@ -752,17 +930,17 @@ each week {
   red 1
   stars {
     5 when net > 3
-    1 otherwise
+    4 otherwise
   }
   award "W" to top 1 by net
 }
 each month {
-  reward by stars { 5: 500, 1: 10 }
+  reward by stars { 5: 500, 4: 10 }
   award "B" when awarded("A") with reward bonus
   award "A" when stars >= 4 and c > 0
   stars {
     5 when total >= 90
-    1 otherwise
+    4 otherwise
   }
   veto "v" when count(complaint where responsible) > 0
   score total starts at 100 {

@@ -20,7 +20,7 @@ each month {
   }
   stars {
     5 when attitude >= 95
-    1 otherwise
+    4 otherwise
   }
 }
 """
@@ -31,7 +31,7 @@ each month {   # 月度
     # 服务态度
   score attitude starts at 100 { minus 4 per complaint , at most 20 }
   stars { 5 when (attitude>=95)
-  1 otherwise }
+  4 otherwise }
 }
 """
 
@@ -59,7 +59,7 @@ def test_check_clean_policy_exits_0(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("in_tmp")
 def test_check_reports_every_error_with_caret_and_help(tmp_path: Path) -> None:
     write_text(tmp_path / "bad.policy", GOOD.replace("attitude >= 95", "atitude >= 95").replace(
-        "1 otherwise", "7 otherwise"))  # fmt: skip
+        "4 otherwise", "7 otherwise"))  # fmt: skip
     code, out = run(["check", "bad.policy"])
     assert code == 1
     assert "bad.policy:10:12: error[E010]: unknown name `atitude`" in out

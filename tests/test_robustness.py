@@ -46,9 +46,9 @@ each month {
     5 when service >= 95 and 满意度 >= 95%
     4 when service >= 85
     3 when service >= 70
-    1 otherwise
+    2 otherwise
   }
-  reward by stars { 5: 500, 4: 300, 3: 100, 1: 0 }
+  reward by stars { 5: 500, 4: 300, 3: 100, 2: 0 }
 }
 
 each half {
@@ -82,8 +82,8 @@ each week ending friday {
   green 1 per complaint where level = 1, at most 2
   stars {
     5 when net >= 3
-    3 when net >= 1
-    1 otherwise
+    4 when net >= 1
+    3 otherwise
   }
   award "周星" to top 20% by net then by -green within department when net > 0
   reward 10 when awarded("周星")
@@ -96,8 +96,8 @@ each month {
   veto "x" when wins("周星") > 3 or sum(weeks.net) < -10 or previous(stars) default 0 = 1
   stars {
     5 when quality >= 95 and wins("周星") >= 2
-    3 when quality >= 70
-    1 otherwise
+    4 when quality >= 70
+    3 otherwise
   }
   reward 50 when previous(stars) default 0 = 5
   award "月星" to top 3 by `rated by` then by quality
@@ -109,11 +109,11 @@ each quarter {
   veto "q" when count(complaint where responsible) > 2
   stars {
     4 when best >= 4 for 2 consecutive quarters
-    2 otherwise
+    3 otherwise
   }
   award "季度之星" when stars >= 4 and not (previous(awarded("季度之星")) default false)
     with reward 1000
-  reward by stars { 4: 400, 2: 100, }
+  reward by stars { 4: 400, 3: 100, }
 }
 
 each year {

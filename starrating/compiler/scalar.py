@@ -89,6 +89,9 @@ class SqlTypes:
     def type_of_String(self, expr: A.String) -> str:
         return "VARCHAR"
 
+    def type_of_Date(self, expr: A.Date) -> str:
+        return "DATE"
+
     def type_of_Boolean(self, expr: A.Expr) -> str:
         return "BOOLEAN"
 
@@ -157,6 +160,10 @@ class ExpressionBuilder:
     def visit_String(self, expr: A.String, scope: Scope) -> Sql:
         return X.text(expr.value)
 
+    def visit_Date(self, expr: A.Date, scope: Scope) -> Sql:
+        # The checker made sure it is a calendar date (E082); escaped all the same.
+        return sql("DATE ", X.text(expr.text))
+
     def visit_Boolean(self, expr: A.Boolean, scope: Scope) -> Sql:
         return X.TRUE if expr.value else X.FALSE
 
@@ -170,6 +177,8 @@ class ExpressionBuilder:
         if op in ("and", "or"):
             left, right = self.cond(expr.left, scope), self.cond(expr.right, scope)
             return sql("(", left, f" {op.upper()} ", right, ")")
+        if isinstance(expr.left, A.Date) or isinstance(expr.right, A.Date):
+            return self.with_date_literal(expr, scope)
         left, right = self.visit(expr.left, scope), self.visit(expr.right, scope)
         numeric = DEC in (self.types.of(expr.left), self.types.of(expr.right))
         if op in ("+", "-", "*", "/", "<", "<=", ">", ">=") or numeric:
@@ -193,6 +202,21 @@ class ExpressionBuilder:
         """A side of a numeric comparison: a number rounded to the places values are
         compared at; anything else (a text read as a number by DuckDB) as it is."""
         return arithmetic.shown(compiled) if self.types.of(expr) == DEC else compiled
+
+    def with_date_literal(self, expr: A.Binary, scope: Scope) -> Sql:
+        """A comparison with a date literal, or `x default 2026-01-01` (the checker allows
+        nothing else with a date). An event attribute nobody typed is text: it is read as a
+        date, and is missing where it is not one, rather than failing the run."""
+        left, right = (
+            X.try_cast(self.visit(side, scope), "DATE")
+            if self.untyped_attribute(side, scope)
+            else self.visit(side, scope)
+            for side in (expr.left, expr.right)
+        )
+        if expr.op == "default":
+            return X.coalesce(left, right)
+        sql_op = "<>" if expr.op == "!=" else expr.op
+        return X.coalesce(sql("(", left, f") {sql_op} (", right, ")"), X.FALSE)
 
     def visit_InList(self, expr: A.InList, scope: Scope) -> Sql:
         # Item by item, so that a missing item never matches (SQL's IN would make

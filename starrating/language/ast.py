@@ -54,6 +54,14 @@ class Number:
 
 
 @dataclass(frozen=True)
+class Date:
+    """A date literal, ``2026-01-01`` (checked to be a calendar date: E082)."""
+
+    text: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class String:
     value: str
     span: Span | None = _span()
@@ -155,6 +163,7 @@ class Consecutive:
 
 Expr = (
     Number
+    | Date
     | String
     | Boolean
     | Name

@@ -107,8 +107,10 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
     def problem(message: str, help_text: str | None = None, span: Span | None = None) -> None:
         problems.append(error("E090", message, span, help_text).with_file(name))
 
+    text = ""
     try:
-        document = _read_yaml(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        document = _read_yaml(text) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         span = (
@@ -135,7 +137,7 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
                 suggestion(str(key), known_keys) or f"the keys are {', '.join(sorted(known_keys))}",
             )
 
-    def typed(mapping: object, where: str) -> dict[str, str]:
+    def typed(mapping: object, where: str, keys: tuple[str, ...]) -> dict[str, str]:
         out: dict[str, str] = {}
         if mapping is None:
             return out
@@ -147,9 +149,14 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
             if kind is None:
                 problem(
                     f"{where}: attribute `{attribute}` has unknown type `{declared}`",
-                    "use text, number, integer, boolean, date or timestamp",
+                    suggestion(str(declared).strip().lower(), DECLARED_TYPES)
+                    or "use text, number, integer, boolean, date or timestamp",
+                    _value_span(text, (*keys, attribute)),
                 )
-                continue
+                # Still an attribute, of a type not known: the policies that use it are
+                # checked without follow-on errors (unknown attribute, wrong type), since
+                # the one thing to fix is this line.
+                kind = ANY
             out[str(attribute)] = kind
         return out
 
@@ -159,7 +166,7 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
         problem("`events` must map event type names to their attributes")
         raw_events = {}
     for event_type, attributes in raw_events.items():
-        declared = typed(attributes, f"event type `{event_type}`")
+        declared = typed(attributes, f"event type `{event_type}`", ("events", event_type))
         for reserved in RESERVED_EVENT_COLUMNS:
             if reserved in declared:
                 problem(
@@ -169,7 +176,7 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
                 declared.pop(reserved)
         events[str(event_type)] = declared
     roster = dict(STANDARD_ROSTER_ATTRIBUTES)
-    roster.update(typed(document.get("roster"), "roster"))
+    roster.update(typed(document.get("roster"), "roster", ("roster",)))
     timezone = document.get("timezone")
     database = document.get("database")
     catalog = Catalog(
@@ -181,6 +188,27 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
         path=name,
     )
     return catalog, problems
+
+
+def _value_span(text: str, keys: tuple[object, ...]) -> Span | None:
+    """Where the value under ``keys`` (``events`` -> ``complaint`` -> ``level``) is written,
+    so that a bad type is reported on its line; None if it cannot be found. The file is
+    read a second time, keeping positions, only when there is such a problem to show."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next(
+            (value for name, value in node.value if getattr(name, "value", None) == str(key)),
+            None,
+        )
+    if node is None:
+        return None
+    start, end = node.start_mark, node.end_mark
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 def merge_catalogs(declared: Catalog | None, seen: Catalog) -> Catalog:

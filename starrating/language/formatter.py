@@ -171,6 +171,9 @@ class _Printer(NodeVisitor):
     def pieces_Number(self, expr: A.Number) -> list[_Piece]:
         return [expr.text]
 
+    def pieces_Date(self, expr: A.Date) -> list[_Piece]:
+        return [expr.text]
+
     def pieces_String(self, expr: A.String) -> list[_Piece]:
         return [_string(expr.value)]
 

@@ -92,6 +92,9 @@ class _ToAst(Transformer):
     def number(self, meta, children):
         return A.Number(str(children[0]), _span(meta))
 
+    def date(self, meta, children):
+        return A.Date(str(children[0]), _span(meta))
+
     def string(self, meta, children):
         return A.String(_unquote(children[0]), _span(meta))
 

@@ -84,7 +84,7 @@ def _describe_expected(expected: set[str], previous: str | None) -> list[str]:
             words.append("a name")
         else:
             words.append("a value")
-        names -= _VALUE_STARTS
+        names -= _VALUE_STARTS | {"DATE"}  # a date literal is a value too
         # keywords and the unary minus that can start a value are part of "a value"
         names -= {t for t in names if (terminal_text(t) or "") in {*_EXPRESSION_KEYWORDS, "-"}}
     if "STRING" in names:

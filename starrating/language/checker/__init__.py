@@ -8,7 +8,8 @@ evaluation order that respects dependencies.
 
 The checker is split by concern: ``names`` (declarations, what a name means where it is
 used, did-you-mean), ``types`` (inference of expression types), ``rules`` (the checks of
-each kind of statement), ``graph`` (dependencies, cycles, evaluation order).
+each kind of statement), ``stars`` (stars tables and the `reward by stars` keys they
+feed), ``graph`` (dependencies, cycles, evaluation order).
 """
 
 from __future__ import annotations

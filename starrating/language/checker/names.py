@@ -10,8 +10,10 @@ W011, W012), each with the closest spelling as a hint.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .. import ast as A
-from ..catalog import ANY, NUMBER, Catalog
+from ..catalog import ANY, NUMBER, TEXT, Catalog
 from ..diagnostics import suggestion
 from ..visitor import NodeVisitor
 from .analysis import (
@@ -23,6 +25,8 @@ from .analysis import (
     Reporter,
     Scope,
 )
+
+UNQUOTED_TEXT_HELP = 'did you mean the text "{text}"?'
 
 
 class Declarations(NodeVisitor):
@@ -149,12 +153,14 @@ class Names:
 
     # ---- names in expressions -----------------------------------------------------------
 
-    def resolve(self, name: A.Name, scope: Scope) -> str:
-        """The type of ``name`` where it stands; ANY (after a diagnostic) when unknown."""
+    def resolve(self, name: A.Name, scope: Scope, text_expected: bool = False) -> str:
+        """The type of ``name`` where it stands; ANY (after a diagnostic) when unknown.
+        ``text_expected``: the name stands where a text is compared (`role = service_desk`),
+        so an unknown one is most likely a text written without its quotes."""
         resolver = getattr(self, f"resolve_in_{scope.kind}")
-        return resolver(name, scope)
+        return resolver(name, scope, text_expected)
 
-    def resolve_in_event(self, name: A.Name, scope: Scope) -> str:
+    def resolve_in_event(self, name: A.Name, scope: Scope, text_expected: bool = False) -> str:
         """A name inside `count(EVENT where ...)`: an attribute of that event type."""
         text = name.name
         if not self.catalog.known_events or scope.event_type is None:
@@ -167,18 +173,19 @@ class Names:
                 "W012",
                 f"no `{scope.event_type}` event with the attribute `{text}` has been ingested yet",
                 name.span,
-                suggestion(text, attributes) or "check the spelling",
+                unknown_name_help(text, attributes, text_expected) or "check the spelling",
             )
             return ANY
         self.report.error(
             "E012",
             f"the event type `{scope.event_type}` has no attribute `{text}`",
             name.span,
-            suggestion(text, attributes) or f"its attributes are: {', '.join(sorted(attributes))}",
+            unknown_name_help(text, attributes, text_expected)
+            or f"its attributes are: {', '.join(sorted(attributes))}",
         )
         return ANY
 
-    def resolve_in_periods(self, name: A.Name, scope: Scope) -> str:
+    def resolve_in_periods(self, name: A.Name, scope: Scope, text_expected: bool = False) -> str:
         """A name inside `count(weeks where ...)`: a value of the shorter block."""
         text = name.name
         sub = scope.sub_block
@@ -191,18 +198,22 @@ class Names:
             return SUB_PERIOD_BUILTINS[text]
         if text in self.catalog.roster:
             return self.catalog.roster[text]
-        candidates = [*sub.definitions, *SUB_PERIOD_BUILTINS, *self.catalog.roster]
+        candidates = {
+            **{n: sub.types.get(n, ANY) for n in sub.definitions},
+            **SUB_PERIOD_BUILTINS,
+            **self.catalog.roster,
+        }
         self.report.error(
             "E010",
             f"unknown name `{text}` in the `{scope.sub_kind}` block",
             name.span,
-            suggestion(text, candidates)
+            unknown_name_help(text, candidates, text_expected)
             or f"inside `{A.PERIOD_PLURALS[sub.kind]} where ...` the names "
             f"are those of the `each {sub.kind}` block",
         )
         return ANY
 
-    def resolve_in_header(self, name: A.Name, scope: Scope) -> str:
+    def resolve_in_header(self, name: A.Name, scope: Scope, text_expected: bool = False) -> str:
         """A name in `applies to`: employees are chosen before any block is computed."""
         text = name.name
         found = self.employee_attribute(text)
@@ -213,13 +224,18 @@ class Names:
             "E013" if block_name else "E010",
             f"`{text}` cannot be used in `applies to`" if block_name else f"unknown name `{text}`",
             name.span,
-            suggestion(text, [*self.catalog.roster, "tenure"], "(a roster attribute)")
+            unknown_name_help(
+                text,
+                {**self.catalog.roster, "tenure": NUMBER},
+                text_expected,
+                "(a roster attribute)",
+            )
             or "`applies to` may use roster attributes and `tenure`; declare other "
             "roster columns in starrating.yaml",
         )
         return ANY
 
-    def resolve_in_block(self, name: A.Name, scope: Scope) -> str:
+    def resolve_in_block(self, name: A.Name, scope: Scope, text_expected: bool = False) -> str:
         """A name in a block: a roster attribute, a definition or a built-in value."""
         text = name.name
         found = self.employee_attribute(text)
@@ -235,12 +251,16 @@ class Names:
             if not block.has_stars:
                 self.no_stars_error(name, block)
             return NUMBER
-        candidates = [*block.definitions, *BUILTIN_VALUES, *self.catalog.roster]
+        candidates = {
+            **{n: block.types.get(n, ANY) for n in block.definitions},
+            **dict.fromkeys(BUILTIN_VALUES, NUMBER),
+            **self.catalog.roster,
+        }
         self.report.error(
             "E010",
             f"unknown name `{text}`",
             name.span,
-            suggestion(text, candidates)
+            unknown_name_help(text, candidates, text_expected)
             or "define it with `let`, or declare the roster column in starrating.yaml",
         )
         return ANY
@@ -357,3 +377,19 @@ class Names:
             or "`within` groups employees by a roster column such as `department`; "
             "declare other columns in starrating.yaml",
         )
+
+
+def unknown_name_help(
+    text: str, candidates: Mapping[str, str], text_expected: bool, what: str = ""
+) -> str | None:
+    """The help of an unknown name: the closest known name (of ``candidates``, name -> type).
+    Where a text is compared, only names that can hold a text are suggested, and failing
+    those, the same word as a text (`role = service_desk` meant "service_desk")."""
+    if text_expected:
+        candidates = {n: kind for n, kind in candidates.items() if kind in (TEXT, ANY)}
+    close = suggestion(text, candidates, what)
+    if close is None and text_expected:
+        # Written as the text literal would be (docs/language.md: `\\` and `\"` in texts).
+        literal = text.replace("\\", "\\\\").replace('"', '\\"')
+        return UNQUOTED_TEXT_HELP.format(text=literal)
+    return close

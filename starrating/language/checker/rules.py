@@ -3,14 +3,14 @@
 Enters: the policy's header lines and each block's statements, with ``TypeInference`` to
 type their expressions. Leaves: diagnostics for what the statements themselves get wrong:
 header duplicates, dates and time zones (E034, E080, E082), tallies, vetoes that read what
-vetoes decide (E040), stars tables (E050, E054, W051), awards (E064), rewards (E052, E053,
-E055); and the type of each definition (``definition_type``).
+vetoes decide (E040), stars tables (their conditions here; the table itself in ``stars``),
+awards (E064), rewards (E052, E053, E055); and the type of each definition
+(``definition_type``).
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
 from decimal import Decimal
 
 from .. import ast as A
@@ -19,7 +19,8 @@ from ..diagnostics import suggestion
 from ..visitor import NodeVisitor
 from .analysis import BlockAnalysis, Definition, Reporter, Scope
 from .graph import current_nodes, definition_exprs
-from .types import TypeInference
+from .stars import check_reward_keys, check_stars, is_star_level
+from .types import TypeInference, check_calendar_date
 
 
 class Rules(NodeVisitor):
@@ -56,15 +57,7 @@ class Rules(NodeVisitor):
                 self.expect(line.value, BOOLEAN, Scope("header"), "`applies to`")  # type: ignore[arg-type]
 
     def check_date(self, text: str, span: A.Span | None) -> None:
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            self.report.error(
-                "E082",
-                f"`{text}` is not a calendar date",
-                span,
-                "write the date as YYYY-MM-DD, e.g. 2026-01-01",
-            )
+        check_calendar_date(text, span, self.report)
 
     def check_timezone(self, name: str, span: A.Span | None) -> None:
         try:
@@ -202,44 +195,13 @@ class Rules(NodeVisitor):
         return None
 
     def check_Stars(self, statement: A.Stars, info: BlockAnalysis, scope: Scope) -> None:
-        otherwise_at: A.StarLine | None = None
-        for index, line in enumerate(statement.lines):
-            if not _is_star_level(line.level):
-                self.report.error(
-                    "E050",
-                    f"star level `{line.level.text}` is not one of 1 to 5",
-                    line.level.span,
-                    "star levels are whole numbers from 1 to 5",
-                )
-            if otherwise_at is not None:
-                where = otherwise_at.span.line if otherwise_at.span else "?"
-                self.report.error(
-                    "E054",
-                    "no line can follow `otherwise`",
-                    line.span,
-                    f"`otherwise` on line {where} already matches everyone left; "
-                    "move it to the end",
-                )
-                continue
+        # Lines after `otherwise` are an error of their own (E054); their conditions are
+        # not typed, so that one misplaced line gives one error.
+        for line in statement.lines:
             if line.condition is None:
-                otherwise_at = line
-                continue
+                break
             self.expect(line.condition, BOOLEAN, scope, "a stars line")
-            self.check_reachable(line, statement.lines[:index])
-
-    def check_reachable(self, line: A.StarLine, earlier_lines: tuple[A.StarLine, ...]) -> None:
-        assert line.condition is not None
-        for earlier in earlier_lines:
-            if earlier.condition is not None and _implies(line.condition, earlier.condition):
-                where = earlier.span.line if earlier.span else "?"
-                self.report.warn(
-                    "W051",
-                    "this stars line can never match",
-                    line.span,
-                    f"every employee it would select already matched line {where}; "
-                    "put the stricter threshold first",
-                )
-                return
+        check_stars(statement, self.report)
 
     def check_Award(self, award: A.Award, info: BlockAnalysis, scope: Scope) -> None:
         top = award.top
@@ -289,7 +251,7 @@ class Rules(NodeVisitor):
         seen: set[Decimal] = set()
         for entry in statement.entries:
             level = entry.level.value
-            if not _is_star_level(entry.level):
+            if not is_star_level(entry.level):
                 self.report.error(
                     "E052", f"`{entry.level.text}` is not a star level (1 to 5)", entry.level.span
                 )
@@ -299,47 +261,9 @@ class Rules(NodeVisitor):
                 )
             seen.add(level)
             self.expect(entry.amount, NUMBER, scope, "a reward")
-
-
-def _is_star_level(number: A.Number) -> bool:
-    level = number.value
-    return not number.is_percent and level == level.to_integral_value() and 1 <= level <= 5
-
-
-# ---- stars lines that can never match -----------------------------------------------------
-
-_THRESHOLD_OPS = {">=": (1, True), ">": (1, False), "<=": (-1, True), "<": (-1, False)}
-_FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
-
-
-def _threshold(expr: A.Expr) -> tuple[A.Expr, int, Decimal, bool] | None:
-    """``x >= 85`` as (x, direction, 85, inclusive); None for anything else."""
-    if not isinstance(expr, A.Binary) or expr.op not in _THRESHOLD_OPS:
-        return None
-    subject, bound, op = expr.left, expr.right, expr.op
-    if isinstance(subject, A.Number) and not isinstance(bound, A.Number):
-        subject, bound, op = bound, subject, _FLIPPED[op]
-    if not isinstance(bound, A.Number):
-        return None
-    direction, inclusive = _THRESHOLD_OPS[op]
-    return subject, direction, bound.value, inclusive
-
-
-def _implies(later: A.Expr, earlier: A.Expr) -> bool:
-    """True when every employee matching ``later`` also matches ``earlier`` (so a line
-    with ``later`` below a line with ``earlier`` can never match). Conservative."""
-    if later == earlier:
-        return True
-    a, b = _threshold(later), _threshold(earlier)
-    if a is None or b is None:
-        return False
-    subject_a, dir_a, value_a, incl_a = a
-    subject_b, dir_b, value_b, incl_b = b
-    if subject_a != subject_b or dir_a != dir_b:
-        return False
-    if dir_a == 1:  # later: x >= value_a ; earlier: x >= value_b
-        return value_a > value_b or (value_a == value_b and (incl_b or not incl_a))
-    return value_a < value_b or (value_a == value_b and (incl_b or not incl_a))
+        stars = next((s for s in info.block.statements if isinstance(s, A.Stars)), None)
+        if stars is not None:
+            check_reward_keys(statement, stars, self.report)
 
 
 _ZONES: list[str] = []

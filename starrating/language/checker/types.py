@@ -3,11 +3,14 @@
 Enters: an expression, the ``Scope`` it stands in, and ``Names`` to ask what a name means
 there. Leaves: its type (NUMBER, TEXT, BOOLEAN, DATE, TIMESTAMP, or ANY when it cannot be
 known), with every mismatch reported on the way (E013, E015, E016, E020-E024, E060-E063,
-and the name errors ``Names`` reports). ``expect`` is what the statement rules use: infer,
-then complain if the type is not the one the place needs.
+E082 for a date literal that is not in the calendar, and the name errors ``Names``
+reports). ``expect`` is what the statement rules use: infer, then complain if the type is
+not the one the place needs.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from .. import ast as A
 from ..catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
@@ -16,7 +19,10 @@ from .analysis import TYPE_WORDS, Reporter, Scope
 from .names import Names
 
 ARITHMETIC = ("+", "-", "*", "/")
+DATE_FORMAT_HELP = "write the date as YYYY-MM-DD, e.g. 2026-01-01"
+DATE_WITHOUT_SPACES_HELP = "write a date as YYYY-MM-DD, without spaces: 2026-01-01"
 ORDERING = ("<", "<=", ">", ">=")
+EQUALITY = ("=", "!=")
 
 
 class TypeInference(NodeVisitor):
@@ -80,6 +86,10 @@ class TypeInference(NodeVisitor):
     def infer_Number(self, expr: A.Number, scope: Scope) -> str:
         return NUMBER
 
+    def infer_Date(self, expr: A.Date, scope: Scope) -> str:
+        check_calendar_date(expr.text, expr.span, self.report)
+        return DATE
+
     def infer_String(self, expr: A.String, scope: Scope) -> str:
         return TEXT
 
@@ -106,8 +116,11 @@ class TypeInference(NodeVisitor):
             self.expect(expr.left, BOOLEAN, scope, f"`{op}`")
             self.expect(expr.right, BOOLEAN, scope, f"`{op}`")
             return BOOLEAN
-        left = self.infer(expr.left, scope)
-        right = self.infer(expr.right, scope)
+        if op in EQUALITY:
+            left, right = self.infer_compared(expr.left, expr.right, scope)
+        else:
+            left = self.infer(expr.left, scope)
+            right = self.infer(expr.right, scope)
         if op in ARITHMETIC:
             for side, found in ((expr.left, left), (expr.right, right)):
                 if found not in (NUMBER, ANY):
@@ -124,6 +137,19 @@ class TypeInference(NodeVisitor):
             return left if left != ANY else right
         self.check_comparison(expr, left, right)
         return BOOLEAN
+
+    def infer_compared(self, left: A.Expr, right: A.Expr, scope: Scope) -> tuple[str, str]:
+        """The types of the two sides of `=` / `!=`. The left side is the value compared;
+        a bare name on the right of a text is resolved knowing that, so that an unknown one
+        (`role = service_desk`) is taken for a text written without its quotes."""
+        left_type = self.infer(left, scope)
+        return left_type, self.infer_value(right, scope, left_type)
+
+    def infer_value(self, expr: A.Expr, scope: Scope, compared_with: str) -> str:
+        """The type of ``expr``, compared with a value of type ``compared_with``."""
+        if isinstance(expr, A.Name):
+            return self.names.resolve(expr, scope, text_expected=compared_with == TEXT)
+        return self.infer(expr, scope)
 
     def check_comparison(self, expr: A.Binary, left: str, right: str) -> None:
         if ANY in (left, right):
@@ -161,7 +187,7 @@ class TypeInference(NodeVisitor):
     def infer_InList(self, expr: A.InList, scope: Scope) -> str:
         found = self.infer(expr.operand, scope)
         for item in expr.items:
-            item_type = self.infer(item, scope)
+            item_type = self.infer_value(item, scope, found)
             if ANY not in (found, item_type) and item_type != found:
                 self.report.error(
                     "E020",
@@ -292,6 +318,20 @@ class TypeInference(NodeVisitor):
         return BOOLEAN
 
 
+def check_calendar_date(text: str, span: A.Span | None, reporter: Reporter) -> None:
+    """E082 for a date that is not in the calendar (`2026-02-30`), in `effective` or in an
+    expression."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        reporter.error(
+            "E082",
+            f"`{text}` is not a calendar date",
+            span,
+            DATE_FORMAT_HELP,
+        )
+
+
 def _compare_help(left: str, right: str, expr: A.Binary) -> str | None:
     if TEXT in (left, right) and NUMBER in (left, right):
         number = expr.right if right == NUMBER else expr.left
@@ -300,4 +340,7 @@ def _compare_help(left: str, right: str, expr: A.Binary) -> str | None:
         return "a text can only be compared with a text, and a number with a number"
     if BOOLEAN in (left, right):
         return "a condition is already true or false: use it on its own or with `not`"
+    if DATE in (left, right) and NUMBER in (left, right):
+        # `hire_date < 2026 - 01 - 01` is arithmetic: a date is one word, without spaces.
+        return DATE_WITHOUT_SPACES_HELP
     return None

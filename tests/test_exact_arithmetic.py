@@ -212,6 +212,14 @@ def test_csv_shows_the_same_6_places(tmp_path: Path) -> None:
     assert rows["A"]["reward"] == "1000000000.01"
 
 
+def test_the_terminal_table_shows_the_same_6_places(tmp_path: Path) -> None:
+    table = _run(tmp_path, "table")
+    # The table shows what the row stores, not a shorter rounding of it.
+    assert "0.666667" in table and "1.666667" in table and "-0.000001" in table
+    assert "1000000000.01" in table
+    assert "0.67 " not in table
+
+
 def test_a_run_recorded_with_10_places_replays_different_and_says_why(tmp_path: Path) -> None:
     """Runs recorded before values were stored at 6 places hold 10: their replay differs
     (the digests differ), and says that the values are the same rounded to 6 places."""

@@ -16,9 +16,13 @@ ROW_FIELDS = ("period", "period_start", "period_end", "vetoed", "veto_reasons", 
               "green", "net", "stars", "reward", "awards")  # fmt: skip
 
 
-def show(value: object, places: int | None = 2) -> str:
+def show(value: object, places: int | None = None) -> str:
     """A value for reading: ``-`` for none, ``yes``/``no``, lists joined with commas,
-    numbers rounded to ``places`` decimals (None: every digit) without trailing zeros."""
+    numbers rounded to ``places`` decimals (None: every digit) without trailing zeros.
+
+    By default every digit the row stores is shown: values are stored and shown at 6
+    places (docs/language.md 9.1), so a table never shows a share of two thirds as 0.67
+    while its JSON says 0.666667."""
     if value is None:
         return "-"
     if isinstance(value, bool):

@@ -175,13 +175,21 @@ def _top(check: dict[str, Any], applied: bool, because: str) -> str:
             return f"not awarded: not a candidate: {because}"
         return f"not awarded: not a candidate: nothing to rank by ({_values(check)})"
     top = str(check.get("top"))
+    places = check.get("places")
+    limit = f"top {top}"
     if top.endswith("%"):
-        places = check.get("places")
-        top += f" = {show(places, None)} place" + ("" if places == 1 else "s")
+        limit += f" = {show(places, None)} place" + ("" if places == 1 else "s")
+    elif not top.isdigit():
+        # A quota by group: the candidate's group's own number, then how it was worked out.
+        limit = (
+            f"top {show(places, None)}, the quota of its group: {top}"
+            if places is not None
+            else f"no quota for its group: {top}"
+        )
     outcome = "awarded" if applied else "not awarded"
     return (
         f"{outcome}: place {show(check.get('place'), None)} of "
-        f"{show(check.get('candidates'), None)} candidates (top {top})"
+        f"{show(check.get('candidates'), None)} candidates ({limit})"
         + (f"; {_values(check)}" if check.get("values") else "")
     )
 

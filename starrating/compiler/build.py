@@ -413,23 +413,16 @@ class BlockBuilder(_BlockWriter):
             [(candidate, sql("(", eligible, " AND (", keys[0], ") IS NOT NULL)"))],
             f"candidates for {note}",
         )
+        within = self.exprs.roster(top.within) if top.within is not None else None
+        place = self.new("place", name)
+        candidates = self.new("candidates", name, "BIGINT")
         placed = TopAward(
-            award=column, eligible=eligible, keys=keys,
-            within=self.exprs.roster(top.within) if top.within is not None else None,
-            cut=top.count.value, percent=top.count.is_percent, candidate=candidate,
-            place=self.new("place", name), candidates=self.new("candidates", name, "BIGINT"),
-            key=self.new("key", name),
+            award=column, eligible=eligible, keys=keys, within=within,
+            places=self.top_places(top, candidates), candidate=candidate, place=place,
+            candidates=candidates, key=self.new("key", name),
         )  # fmt: skip
         self.block.layers.append(TopStep(placed, f"places for {note}"))
-        cut = (
-            sql(
-                "ceil(",
-                arithmetic.multiply(X.decimal(top.count.value), placed.candidates.ref()),
-                ")",
-            )
-            if top.count.is_percent
-            else sql(str(int(top.count.value)))
-        )
+        cut = placed.places
         won = sql(candidate.ref(), " AND ", placed.place.ref(), " <= ", cut)
         self.layer([(column, X.coalesce(won, X.FALSE))], note)
         self.layer(
@@ -449,8 +442,28 @@ class BlockBuilder(_BlockWriter):
                 ("places", cut, DEC),
             ],
             constants={"top": format_expression(top.count)},
-            also=list(zip(top.keys, keys, strict=True)),
+            also=[*zip(top.keys, keys, strict=True), *self.quota_group(top, within)],
         )  # fmt: skip
+
+    def quota_group(self, top: A.TopClause, within: Column | None) -> list[tuple[A.Expr, Sql]]:
+        """The group's `within` value, shown by explain beside a quota read from it."""
+        if isinstance(top.count, A.Number) or top.within is None or within is None:
+            return []
+        return [(A.Name(top.within), sql(within.ref()))]
+
+    def top_places(self, top: A.TopClause, candidates: Column) -> Sql:
+        """How many places of the candidate's group win. A bare percentage is a share of
+        the group's candidates (rounded up); a literal count is itself; any other quota is
+        the group's own, read from the `within` attribute, rounded down (2.5 gives two
+        places) at the places numbers are compared at; missing or below 1, no place wins."""
+        count = top.count
+        if isinstance(count, A.Number):
+            if count.is_percent:
+                share = arithmetic.multiply(X.decimal(count.value), candidates.ref())
+                return sql("ceil(", share, ")")
+            return sql(str(int(count.value)))
+        quota = self.exprs.visit(count, ROW)
+        return sql("floor(", arithmetic.shown(X.cast(quota, DEC)), ")")
 
     # -- rewards
     def node_reward(self, name: str) -> None:

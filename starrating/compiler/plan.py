@@ -14,7 +14,6 @@ whatever their spelling. Columns compare by identity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import count
 
 from .expressions import DEC, Ref, Sql
@@ -119,8 +118,7 @@ class TopAward:
     eligible: Sql
     keys: list[Sql]
     within: Column | None
-    cut: Decimal
-    percent: bool
+    places: Sql  # how many of the group win: a share's places, or the group's quota
     candidate: Column
     place: Column
     candidates: Column  # the size of the candidate's group

@@ -105,6 +105,9 @@ class SqlTypes:
             return "BOOLEAN"
         return self.of(expr.left) if expr.op == "default" else DEC
 
+    def type_of_Match(self, expr: A.Match) -> str:
+        return self.of(expr.arms[0].value)
+
     def type_of_Previous(self, expr: A.Previous) -> str:
         return self.of(expr.operand)
 
@@ -233,6 +236,26 @@ class ExpressionBuilder:
         if expr.negated:
             return sql("(", operand, " IS NOT NULL AND NOT (", matches, "))")
         return X.paren(matches)
+
+    def visit_Match(self, expr: A.Match, scope: Scope) -> Sql:
+        # One `=` per key, compared as `=` compares: numbers at the places they are shown,
+        # so `match 2 / 3 * 3 { 2: ... }` finds its key. A missing subject equals no key,
+        # so `otherwise` (or missing) is its value.
+        subject = X.paren(self.visit(expr.subject, scope))
+        if isinstance(expr.arms[0].key, A.Number):
+            if self.types.of(expr.subject) != DEC or self.untyped_attribute(expr.subject, scope):
+                subject = X.try_cast(subject, DEC)  # a text nobody typed, read as a number
+            subject = arithmetic.shown(subject)
+            keys = [arithmetic.shown(X.decimal(arm.key.value)) for arm in expr.arms]
+        else:
+            subject = X.cast(subject, "VARCHAR")
+            keys = [X.text(arm.key.value) for arm in expr.arms]  # type: ignore[arg-type]
+        whens = [
+            (sql(subject, " = ", key), self.visit(arm.value, scope))
+            for key, arm in zip(keys, expr.arms, strict=True)
+        ]
+        otherwise = self.visit(expr.otherwise, scope) if expr.otherwise is not None else None
+        return X.case(whens, otherwise)
 
     def list_item(self, item: A.Expr, scope: Scope, numeric: bool) -> Sql:
         """An item of an `in` list, rounded like a comparison's side when the operand is

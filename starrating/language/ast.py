@@ -161,6 +161,26 @@ class Consecutive:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True)
+class MatchArm:
+    """``KEY: VALUE`` in a ``match``; the key is a number or a text literal."""
+
+    key: Number | String
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Match:
+    """``match SUBJECT { KEY: VALUE, ... [otherwise: VALUE] }``: the value of the first key
+    equal to the subject; with none and no ``otherwise``, missing."""
+
+    subject: Expr
+    arms: tuple[MatchArm, ...]
+    otherwise: Expr | None = None
+    span: Span | None = _span()
+
+
 Expr = (
     Number
     | Date
@@ -176,6 +196,7 @@ Expr = (
     | Ranking
     | Previous
     | Consecutive
+    | Match
 )
 
 
@@ -282,13 +303,18 @@ class Stars:
 
 @dataclass(frozen=True)
 class TopClause:
-    """``to top N|P% by KEY [then by KEY]... [within ATTR]``."""
+    """``to top N|P% by KEY [then by KEY]... [within ATTR]``. A bare percentage literal is
+    a share of the candidates; any other expression is a count (the group's quota)."""
 
-    count: Number
+    count: Expr
     keys: tuple[Expr, ...]
     within: str | None = None
     span: Span | None = _span()
     within_span: Span | None = _span()
+
+    @property
+    def is_share(self) -> bool:
+        return isinstance(self.count, Number) and self.count.is_percent
 
 
 @dataclass(frozen=True)
@@ -407,7 +433,18 @@ class Policy:
         return None
 
 
-Node = Expr | Statement | EventRef | StarLine | StarReward | TopClause | Adjustment | Block | Policy
+Node = (
+    Expr
+    | MatchArm
+    | Statement
+    | EventRef
+    | StarLine
+    | StarReward
+    | TopClause
+    | Adjustment
+    | Block
+    | Policy
+)
 
 
 def children(node: object) -> Iterator[object]:

@@ -246,6 +246,19 @@ class _Printer(NodeVisitor):
             f" for {expr.count.text} consecutive {expr.periods}",
         ]
 
+    def pieces_Match(self, expr: A.Match) -> list[_Piece]:
+        # Always on one line, as every expression is: a line holds one statement, and the
+        # subject and the values are whole expressions in their slots (no parentheses).
+        pieces: list[_Piece] = ["match ", (expr.subject, False), " { "]
+        for i, arm in enumerate(expr.arms):
+            if i:
+                pieces.append(", ")
+            pieces += [(arm.key, False), ": ", (arm.value, False)]
+        if expr.otherwise is not None:
+            pieces += [", otherwise: ", (expr.otherwise, False)]
+        pieces.append(" }")
+        return pieces
+
     # ---- statements ---------------------------------------------------------------------
 
     def line(self, stmt: A.Statement | A.Adjustment) -> str:
@@ -271,7 +284,7 @@ class _Printer(NodeVisitor):
         text = f"award {_string(stmt.name)}"
         if stmt.top is not None:
             top = stmt.top
-            text += f" to top {top.count.text} by " + " then by ".join(_expr(k) for k in top.keys)
+            text += f" to top {_expr(top.count)} by " + " then by ".join(_expr(k) for k in top.keys)
             if top.within is not None:
                 text += f" within {_name(top.within)}"
         if stmt.when is not None:

@@ -192,6 +192,20 @@ class _ToAst(Transformer):
     def previous(self, meta, children):
         return A.Previous(children[0], _span(meta))
 
+    def match_arm(self, meta, children):
+        key, value = children
+        literal = A.String(_unquote(key), _span(key)) if key.type == "STRING" else None
+        return A.MatchArm(literal or A.Number(str(key), _span(key)), value, _span(meta))
+
+    def match_otherwise(self, meta, children):
+        return children[0]
+
+    def match(self, meta, children):
+        subject, *arms = children
+        # The optional `otherwise` arrives last (None when absent), after the keyed arms.
+        otherwise = arms.pop()
+        return A.Match(subject, tuple(arms), otherwise, _span(meta))
+
     # -- statements
     def let(self, meta, children):
         name, expr = children
@@ -258,7 +272,7 @@ class _ToAst(Transformer):
         within = rest.pop() if rest else None
         keys = (first, *rest)
         return A.TopClause(
-            A.Number(str(count), _span(count)),
+            count,
             tuple(keys),
             within.text if within else None,
             _span(meta),

@@ -140,6 +140,7 @@ _EXPRESSION_KEYWORDS = {
     "pyramid",
     "rank",
     "previous",
+    "match",
     "not",
 }
 

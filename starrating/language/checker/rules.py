@@ -4,8 +4,8 @@ Enters: the policy's header lines and each block's statements, with ``TypeInfere
 type their expressions. Leaves: diagnostics for what the statements themselves get wrong:
 header duplicates, dates and time zones (E034, E080, E082), tallies, vetoes that read what
 vetoes decide (E040), stars tables (their conditions here; the table itself in ``stars``),
-awards (E064), rewards (E052, E053, E055); and the type of each definition
-(``definition_type``).
+awards (E064; a quota by group: E104, E105 in ``match``), rewards (E052, E053, E055); and
+the type of each definition (``definition_type``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..diagnostics import suggestion
 from ..visitor import NodeVisitor
 from .analysis import BlockAnalysis, Definition, Reporter, Scope
 from .graph import current_nodes, definition_exprs
+from .match import check_quota
 from .stars import check_reward_keys, check_stars, is_star_level
 from .types import TypeInference, check_calendar_date
 
@@ -206,7 +207,12 @@ class Rules(NodeVisitor):
     def check_Award(self, award: A.Award, info: BlockAnalysis, scope: Scope) -> None:
         top = award.top
         if top is not None:
-            self.check_top_count(top.count)
+            if isinstance(top.count, A.Number):
+                self.check_top_count(top.count)
+            else:
+                # A quota by group: a count, read from the `within` attribute alone.
+                self.expect(top.count, NUMBER, scope, "a quota (`to top`)")
+                check_quota(top, info.definitions, self.report)
             for key in top.keys:
                 self.expect(key, NUMBER, scope, "a ranking key (`by`)")
             if top.within is not None:

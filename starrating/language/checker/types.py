@@ -16,6 +16,7 @@ from .. import ast as A
 from ..catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
 from ..visitor import NodeVisitor
 from .analysis import TYPE_WORDS, Reporter, Scope
+from .match import check_match_keys, check_match_values
 from .names import Names
 
 ARITHMETIC = ("+", "-", "*", "/")
@@ -196,6 +197,15 @@ class TypeInference(NodeVisitor):
                     item.span,
                 )
         return BOOLEAN
+
+    def infer_Match(self, expr: A.Match, scope: Scope) -> str:
+        subject = self.infer(expr.subject, scope)
+        check_match_keys(expr, subject, self.report)
+        values = [arm.value for arm in expr.arms]
+        if expr.otherwise is not None:
+            values.append(expr.otherwise)
+        found = [(value, self.infer(value, scope)) for value in values]
+        return check_match_values(expr, found, self.report)
 
     # ---- aggregates ---------------------------------------------------------------------
 

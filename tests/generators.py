@@ -338,6 +338,10 @@ VALUE_ATTRS = {  # TYPE.ATTR aggregated by sum/min/max/avg
 # rounded at 18 places and what at 6 differ.
 SMALL = ["0", "1", "2", "3", "0.5", "1.5", "2.25", "4", "50%", "0.3333333", "1.0000005"]
 AMOUNTS = ["1", "0.5", "1.5", "2", "0.25", "3"]
+# `match` keys: number literals (a percentage is no key) and the roster's texts.
+NUMBER_KEYS = ["0", "1", "2", "3", "0.5", "1.5", "1.0000005"]
+TEXT_KEYS = [f'"{text}"' for text in (*DEPARTMENTS, *ROLES)]
+QUOTAS = ["0", "1", "2", "3", "1.5", "2.9999999", "-1"]
 
 
 @dataclass
@@ -521,7 +525,21 @@ class BlockGen:
             return f"(previous({target}) default {self.pick(['0', '1'])})"
         if depth < 2 and roll == 5 and self.chance(2):
             return f"(-{self.number(names, depth + 1)})"
+        if depth < 2 and roll == 6 and self.chance(2):
+            values = [*SMALL, *names]
+            if self.chance(2):
+                return self.match(self.number(names, depth + 1), NUMBER_KEYS, values)
+            subject = self.pick(["department", "role", *self.texts])
+            return self.match(subject, TEXT_KEYS, values)
         return self.atom(names)
+
+    def match(self, subject: str, keys: list[str], values: list[str]) -> str:
+        """``match SUBJECT { ... }`` with one to three distinct keys, maybe `otherwise`."""
+        chosen = self.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
+        arms = [f"{key}: {self.pick(values)}" for key in chosen]
+        if self.chance(2):
+            arms.append(f"otherwise: {self.pick(values)}")
+        return f"match {subject} {{ {', '.join(arms)} }}"
 
     def condition(self, names: list[str], extra: list[str] = (), depth: int = 0) -> str:
         roll = self.draw(st.integers(0, 11))
@@ -534,6 +552,7 @@ class BlockGen:
         if roll == 3:
             return self.pick(['department = "A"', 'department in ["A", "C"]', 'role != "desk"',
                               "grade >= 2", 'department not in ["B"]', 'department = "前台"',
+                              'match role { "desk": department, otherwise: "B" } = "B"',
                               *[f'{t} = "A"' for t in self.texts]])  # fmt: skip
         if roll == 4 and (self.bools or extra):
             return self.pick([*self.bools, *extra])
@@ -677,7 +696,12 @@ class BlockGen:
             for _ in range(self.draw(st.integers(0, 2))):
                 text += f" then by {self.pick(keys_from)}"
             if self.chance(2):
-                text += f" within {self.pick(['department', 'department', 'role'])}"
+                within = self.pick(["department", "department", "role"])
+                text += f" within {within}"
+                if self.chance(3):
+                    # A quota by group, read from the `within` attribute (LANGUAGE 9.4).
+                    quota = self.match(within, TEXT_KEYS, QUOTAS)
+                    text = text.replace(f" to top {count} by", f" to top {quota} by", 1)
         extra = [f"awarded({quote(a)})" for a in self.awards]
         if self.lookback_ok and self.chance(3):
             extra.append(f"not previous(awarded({quote(name)}))")  # an award's own history

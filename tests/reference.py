@@ -45,7 +45,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 
 from starrating.language import ast as A
 from starrating.language.catalog import Catalog
@@ -435,6 +435,14 @@ def ev(expr: A.Expr, scope: Scope) -> Value:
                 return False
             found = any(equal(operand, ev(item, scope)) for item in expr.items)
             return not found if expr.negated else found
+        case A.Match():
+            # The first key equal to the subject (as `=` compares); a missing subject
+            # equals no key, so `otherwise` (or missing) is the value.
+            subject = ev(expr.subject, scope)
+            for arm in expr.arms:
+                if equal(subject, arm.key.value):
+                    return ev(arm.value, scope)
+            return None if expr.otherwise is None else ev(expr.otherwise, scope)
         case A.Awarded():
             return scope.awarded(expr.award)
     return scope.special(expr)
@@ -809,20 +817,25 @@ class InstanceEval:
         keyed = {e: keys for e, keys in keyed.items() if keys[0] is not None}
         winners: set[str] = set()
         for group in self.groups(list(keyed), top.within).values():
-            if top.count.is_percent:
-                limit = int(
-                    CTX.multiply(top.count.value, Decimal(len(group))).to_integral_value(
-                        rounding=ROUND_CEILING
-                    )
-                )
-                limit = max(limit, 1)
-            else:
-                limit = int(top.count.value)
             for e in group:
                 rank = 1 + sum(1 for other in group if ahead(keyed[other], keyed[e]))
-                if rank <= limit:
+                limit = self.places(top, len(group), e)
+                if limit is not None and rank <= limit:
                     winners.add(e)
         return winners
+
+    def places(self, top: A.TopClause, candidates: int, e: str) -> int | None:
+        """How many places of e's group win: a bare percentage of its candidates (rounded
+        up), or the quota worked out for e (all of a group share it), at 6 places and
+        rounded down; None when the quota is missing."""
+        if isinstance(top.count, A.Number) and top.count.is_percent:
+            share = CTX.multiply(top.count.value, Decimal(candidates))
+            return max(int(share.to_integral_value(rounding=ROUND_CEILING)), 1)
+        quota = self.expr(top.count, e)
+        if quota is None:
+            return None
+        assert isinstance(quota, Decimal)
+        return int(shown(quota).to_integral_value(rounding=ROUND_FLOOR))
 
     def reward(self, e: str) -> Decimal:
         if self.vetoed(e):

@@ -55,7 +55,8 @@ def check_match_keys(expr: A.Match, subject: str, report: Reporter) -> None:
             f"`match` compares {TYPE_WORDS[subject]} with keys that are "
             f"{TYPE_WORDS[kind].split(' ', 1)[1]}s",
             expr.subject.span,
-            'write keys of the same kind as the value matched, e.g. "东城" for a text',
+            "write keys of the same kind as the value matched"
+            + (': texts in double quotes, e.g. "东城"' if subject == TEXT else ""),
         )
 
 
@@ -73,6 +74,7 @@ def check_match_values(expr: A.Match, found: list[tuple[A.Expr, str]], report: R
                 f"the values of `match` must be of one kind: this is {TYPE_WORDS[kind]}, "
                 f"an earlier one is {TYPE_WORDS[common]}",
                 value.span,
+                "give every key the same kind of value, e.g. all numbers",
             )
     return common
 

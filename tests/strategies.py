@@ -84,6 +84,17 @@ _leaves = st.one_of(
     ),
 )
 
+# `match` keys: number literals without `%` (a percentage is no key), or texts.
+match_keys = st.one_of(
+    st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,2})?", fullmatch=True).map(A.Number), texts.map(A.String)
+)
+
+
+def _matches(children: st.SearchStrategy[A.Expr]) -> st.SearchStrategy[A.Expr]:
+    arms = st.lists(st.builds(A.MatchArm, match_keys, children), min_size=1, max_size=3)
+    return st.builds(A.Match, children, arms.map(tuple), st.none() | children)
+
+
 BINARY_OPS = ("+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and", "or", "default")
 
 
@@ -113,6 +124,7 @@ def _compound(children: st.SearchStrategy[A.Expr]) -> st.SearchStrategy[A.Expr]:
         st.builds(
             A.Consecutive, children, integer_texts.map(A.Number), st.sampled_from(PERIOD_SOURCES)
         ),
+        _matches(children),
     )
 
 
@@ -128,6 +140,7 @@ def _operators(children: st.SearchStrategy[A.Expr]) -> st.SearchStrategy[A.Expr]
         *(st.builds(A.Binary, st.sampled_from(ops), children, children) for ops in binary_levels),
         st.builds(A.InList, children, st.lists(children, max_size=2).map(tuple), st.booleans()),
         st.builds(A.Consecutive, children, st.just(A.Number("2")), st.just("weeks")),
+        _matches(children),
     )
 
 
@@ -165,7 +178,12 @@ def stars_blocks(draw: st.DrawFn) -> A.Stars:
 
 top_clauses = st.builds(
     A.TopClause,
-    st.one_of(integer_texts, st.from_regex(r"[0-9]{1,2}(\.[0-9])?%", fullmatch=True)).map(A.Number),
+    st.one_of(
+        st.one_of(integer_texts, st.from_regex(r"[0-9]{1,2}(\.[0-9])?%", fullmatch=True)).map(
+            A.Number
+        ),
+        exprs,  # a quota by group (docs/language.md 6.5): any expression parses
+    ),
     st.lists(exprs, min_size=1, max_size=3).map(tuple),
     st.none() | names,
 )

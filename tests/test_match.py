@@ -191,3 +191,30 @@ def test_explain_shows_the_groups_quota(recorded: tuple[str, dict[str, dict]]) -
         'award "半额": awarded: place 1 of 5 candidates (top 1, the quota of its group: '
         'match district { "东城": 1.5 }); pts = 5, district = "东城"'
     ) in result.output
+
+
+def test_explain_shows_what_a_match_in_a_condition_read(in_tmp: Path) -> None:
+    policy = (
+        'policy "p"\ntimezone "Asia/Shanghai"\n\neach month {\n  let pts = count(praise)\n'
+        '  award "达标" when pts >= match district { "东城": 2, otherwise: 1 }\n}\n'
+    )
+    write_text(in_tmp / "p.policy", policy)
+    write_text(
+        in_tmp / "roster.csv", "employee_id,name,district,hire_date\nE1,甲,东城,2024-01-01\n"
+    )
+    write_text(
+        in_tmp / "events.csv",
+        "event_id,employee_id,type,occurred_at\ne1,E1,praise,2026-10-05T10:00:00+08:00\n",
+    )
+    result = invoke(
+        ["run", "p.policy", "--period", "2026-10", "--roster", "roster.csv", "--events",
+         "events.csv", "--format", "json", "--db", "s.duckdb"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    run_id = json.loads(result.stdout)["run"]["run_id"]
+    out = invoke(["explain", run_id, "--employee", "E1", "--db", "s.duckdb"]).output
+    # 东城's threshold is 2 and E1 has one praise.
+    assert (
+        'award "达标": not awarded: pts >= match district { "东城": 2, otherwise: 1 } is false '
+        '(pts = 1, district = "东城")'
+    ) in out

@@ -48,6 +48,11 @@ def operands(expr: A.Expr | None) -> list[A.Expr]:
             stack.append(node.operand)
         elif isinstance(node, A.InList):
             stack += [*reversed(node.items), node.operand]
+        elif isinstance(node, A.Match):
+            # The value matched, then what the values read (literals show nothing).
+            values = [arm.value for arm in node.arms]
+            values += [node.otherwise] if node.otherwise is not None else []
+            stack += [*reversed(values), node.subject]
     return found
 
 

@@ -120,6 +120,8 @@ each month {{
   let size = match pts {{ 1: "small", 2: "small", otherwise: "large" }}
   {EXAMPLE}
   award "半额" to top match district {{ "东城": 1.5 }} by pts within district
+  award "零额" to top match district {{ "东城": 0, "西城": -1, otherwise: 0.9999999 }}
+    by pts within district
 }}
 """
 
@@ -172,6 +174,14 @@ def test_a_fractional_quota_rounds_down_and_a_missing_one_awards_no_one(
     _run, rows = recorded
     # 1.5 in 东城 gives one place; 西城 and 南城 have no key and no `otherwise`: missing.
     assert sorted(e for e, row in rows.items() if "半额" in row["awards"]) == ["东城5"]
+
+
+def test_a_quota_below_one_awards_no_one_but_is_compared_at_6_places(
+    recorded: tuple[str, dict[str, dict]],
+) -> None:
+    _run, rows = recorded
+    # 东城 0 and 西城 -1: no one; 南城 0.9999999 is 1.000000 at 6 places: one place.
+    assert sorted(e for e, row in rows.items() if "零额" in row["awards"]) == ["南城4"]
 
 
 def test_explain_shows_the_groups_quota(recorded: tuple[str, dict[str, dict]]) -> None:

@@ -403,7 +403,8 @@ class BlockBuilder(_BlockWriter):
         facts: list[Fact],
     ) -> None:
         """``award ... to top N by keys``: the eligible employees with a first key are
-        the candidates, placed by the keys; the first N (or N% of them) win."""
+        the candidates, placed by the keys; the first N (N% of them, or their group's
+        quota) win."""
         name = award.name
         column = self.block.awards[name]
         note = f"award {quoted(name)}"

@@ -35,6 +35,7 @@ from .schema import (
     SCHEMA_VERSION,
     VOID_TYPE,
     create_schema,
+    ensure_event_columns,
     ensure_run_tables,
 )
 
@@ -238,6 +239,9 @@ class Store:
                 f"the store {self.path} {why} (schema version {version or 'missing'}); "
                 f"this version of starrating reads schema version {SCHEMA_VERSION}"
             )
+        if not read_only:
+            with self.transaction():
+                ensure_event_columns(self.connection)
 
     # -- life cycle ------------------------------------------------------------------
 

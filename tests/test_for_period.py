@@ -13,9 +13,15 @@ import duckdb
 import pytest
 from conftest import invoke, write_text
 
+from starrating.audit.replay import replay_run
 from starrating.engine.forperiod import label_end_sql, label_rank_sql
 from starrating.engine.periods import KINDS, parse_period
-from starrating.store.ingest import ingest_events
+from starrating.engine.runs import run_policy
+from starrating.language.catalog import merge_catalogs
+from starrating.language.checker import check_policy
+from starrating.language.parser import parse
+from starrating.language.policyfiles import PolicyFile
+from starrating.store.ingest import ingest_events, ingest_files
 from starrating.store.staging import IngestReport
 from starrating.store.store import Store
 
@@ -262,3 +268,42 @@ def test_replay_is_identical_and_explain_shows_the_label(
                      "s.duckdb"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "v1 (dated 2027-01-12, for 2026), v2" in result.output
+
+
+def test_runs_recorded_before_the_label_replay_identical(tmp_path: Path) -> None:
+    # A store written before `for_period` existed, with a run whose events digest is
+    # version 2: read-only (no column) and after a writer added the column, the run
+    # replays identical, and version 3 gives the same digest while no event has a label.
+    path = tmp_path / "old.duckdb"
+    unlabelled = "".join(line for line in EVENTS.splitlines(keepends=True) if "v2," in line)
+    roster = write_text(tmp_path / "roster.csv", ROSTER)
+    events = write_text(tmp_path / "events.csv", "event_id,employee_id,type,occurred_at,"
+                        "recorded_at,for_period\n" + unlabelled)  # fmt: skip
+    with Store.open(path) as store:
+        store.connection.execute("ALTER TABLE events DROP COLUMN for_period")
+        ingest_files_before_the_column(store, roster, events)
+        catalog = merge_catalogs(None, store.data_catalog())
+        parsed = parse(POLICY)
+        assert parsed.policy is not None
+        checked = check_policy(parsed.policy, catalog)
+        assert checked.analysis is not None, checked.diagnostics
+        item = PolicyFile("p.policy", POLICY, parsed.policy, analysis=checked.analysis)
+        as_of = datetime(2026, 12, 1, tzinfo=UTC)
+        old = run_policy(store.connection, item, catalog, parse_period("2026-10"), as_of,
+                         events_digest_version=2)  # fmt: skip
+        current = run_policy(store.connection, item, catalog, parse_period("2026-10"), as_of,
+                             record=False)  # fmt: skip
+    assert old.run["events_sha256"] == current.run["events_sha256"]
+    with Store.open(path, read_only=True) as reader:
+        assert replay_run(reader, str(old.run["run_id"])).identical
+    with Store.open(path) as writer:
+        assert writer.connection.execute("SELECT count(for_period) FROM events").fetchone() == (0,)
+        assert replay_run(writer, str(old.run["run_id"])).identical
+
+
+def ingest_files_before_the_column(store: Store, roster: Path, events: Path) -> None:
+    """What an earlier version wrote: the rows without the `for_period` column (today's
+    loader writes it, so it is there while the rows are written, then dropped)."""
+    store.connection.execute("ALTER TABLE events ADD COLUMN for_period VARCHAR")
+    ingest_files(store, rosters=[roster], events=[events], now=datetime(2026, 11, 1, tzinfo=UTC))
+    store.connection.execute("ALTER TABLE events DROP COLUMN for_period")

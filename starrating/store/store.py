@@ -37,6 +37,7 @@ from .schema import (
     create_schema,
     ensure_event_columns,
     ensure_run_tables,
+    has_for_period,
 )
 
 MEMORY_LIMIT_ENV = "STARRATING_MEMORY_LIMIT"
@@ -239,7 +240,8 @@ class Store:
                 f"the store {self.path} {why} (schema version {version or 'missing'}); "
                 f"this version of starrating reads schema version {SCHEMA_VERSION}"
             )
-        if not read_only:
+        # Only a store that lacks a late column is written to: opening one changes nothing.
+        if not read_only and not has_for_period(self.connection):
             with self.transaction():
                 ensure_event_columns(self.connection)
 

@@ -35,7 +35,7 @@ from .periods import Instance, instance_containing, instances_within, shift
 # text of the whole period is held in memory at once). A run records the version it used,
 # so that a replay recomputes the digest the way the run did. 3: as 2, but each event is
 # digested on the day it counts on (an event with a `for_period` on its label's last day,
-# docs/language.md 9.5), and only the events the run's blocks counted; 1 and 2 took every
+# docs/language.md 3.4), and only the events the run's blocks counted; 1 and 2 took every
 # event seen by its own date (no event had a label then).
 EVENTS_DIGEST_VERSION = 3
 
@@ -386,7 +386,7 @@ def _prepare_events(
     it. A labelled event must not count in a shorter kind (a `2026` vote in no month), so
     ``sr_events_held`` keeps it out of ``sr_events`` until the first block long enough
     for its label: :func:`_release_labelled_events`. Rolling windows (``over last N``,
-    docs/language.md 9.2), when they come, must likewise take a labelled event by
+    LANGUAGE.md 9.2), when they come, must likewise take a labelled event by
     ``local_date``, its label's last day, not by ``dated``."""
     extracted = "".join(
         f",\n  CASE WHEN type = {quote_text(str(c.event_type))} THEN "

@@ -22,7 +22,7 @@ from conftest import write_text
 
 from starrating.audit.replay import replay_run
 from starrating.engine import evaluate as evaluate_module
-from starrating.engine.evaluate import evaluate
+from starrating.engine.evaluate import EVENTS_DIGEST_VERSION, evaluate
 from starrating.engine.periods import parse_period
 from starrating.engine.runs import run_policy
 from starrating.language.catalog import merge_catalogs
@@ -309,7 +309,7 @@ def test_a_store_from_before_digest_versions_replays_and_records(tmp_path: Path)
         )
         assert replay_run(writer, str(old.run["run_id"])).identical
         assert replay_run(writer, str(new.run["run_id"])).identical
-    assert versions == {old.run["run_id"]: 1, new.run["run_id"]: 2}
+    assert versions == {old.run["run_id"]: 1, new.run["run_id"]: EVENTS_DIGEST_VERSION}
     assert old.run["events_sha256"] != new.run["events_sha256"]
 
 

@@ -52,6 +52,7 @@ EXPECTED_COLUMNS = {
         ("attributes", "JSON"),
         ("content_sha256", "VARCHAR"),
         ("ingest_id", "BIGINT"),
+        ("for_period", "VARCHAR"),
     ],
     "roster": [
         ("employee_id", "VARCHAR"),

@@ -23,11 +23,14 @@ import duckdb
 from ..language.diagnostics import suggestion
 from ..output.values import show
 from ..store.records import Contribution, RunNotFound, read_run, utc_text
+from ..store.schema import has_for_period
 
 # The kind of the contributions that say whether a conditional line applied and why
 # (compiler/explained.py writes their JSON detail). Runs recorded before they existed
 # have none and explain as they always did.
 CHECK = "check"
+# How an event counted through its `for_period` is shown beside its id (docs/data.md 1).
+LABELLED_EVENT = "{event_id} (dated {dated}, for {label})"
 
 
 class ExplainError(Exception):
@@ -68,6 +71,7 @@ def explain(
     by_period: dict[str, list[Contribution]] = {}
     for effect in recorded.contributions:
         by_period.setdefault(effect.period, []).append(effect)
+    labelled = _labelled_events(con, recorded.contributions)
     for row in recorded.results:
         lines.append("")
         lines.append(_summary(row))
@@ -80,7 +84,7 @@ def explain(
                 # A check reads the events its line's effect already listed: once is enough.
                 if effect.event_ids and effect.event_ids not in listed:
                     listed.append(effect.event_ids)
-                    lines.append(f"            {_events(effect.event_ids)}")
+                    lines.append(f"            {_events(effect.event_ids, labelled)}")
     return "\n".join(lines) + "\n"
 
 
@@ -96,8 +100,28 @@ def _by_line(effects: list[Contribution]) -> list[tuple[int, list[Contribution]]
     ]
 
 
-def _events(event_ids: list[str]) -> str:
-    shown = ", ".join(event_ids[:20])
+def _labelled_events(
+    con: duckdb.DuckDBPyConnection, contributions: list[Contribution]
+) -> dict[str, str]:
+    """Each listed event that has a ``for_period`` label, as it is shown: the date it was
+    written with and its label, so a reader sees why an event dated outside the period
+    counted in it. One query for the whole explanation."""
+    ids = sorted({i for effect in contributions for i in effect.event_ids or []})
+    if not ids or not has_for_period(con):
+        return {}
+    rows = con.execute(
+        "SELECT event_id, left(occurred_at, 10), for_period FROM events"
+        " WHERE for_period IS NOT NULL AND event_id IN (SELECT unnest(?))",
+        [ids],
+    ).fetchall()
+    return {
+        event_id: LABELLED_EVENT.format(event_id=event_id, dated=dated, label=label)
+        for event_id, dated, label in rows
+    }
+
+
+def _events(event_ids: list[str], labelled: dict[str, str]) -> str:
+    shown = ", ".join(labelled.get(event_id, event_id) for event_id in event_ids[:20])
     more = f" and {len(event_ids) - 20} more" if len(event_ids) > 20 else ""
     return f"events ({len(event_ids)}): {shown}{more}"
 

@@ -24,15 +24,20 @@ from ..compiler.sql import render_policy
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
+from ..store.schema import has_for_period
 from .canonical import write_row_json
+from .forperiod import UNLABELLED_RANK, counted_date_sql, counted_rank_sql
 from .guards import check_run
 from .periods import Instance, instance_containing, instances_within, shift
 
 # How `events_sha256` is computed (docs/data.md section 5). 1: one ordered text of every
 # event; 2: one digest per local day, then a digest of the days (the same events, but no
 # text of the whole period is held in memory at once). A run records the version it used,
-# so that a replay recomputes the digest the way the run did.
-EVENTS_DIGEST_VERSION = 2
+# so that a replay recomputes the digest the way the run did. 3: as 2, but each event is
+# digested on the day it counts on (an event with a `for_period` on its label's last day,
+# docs/language.md 3.4), and only the events the run's blocks counted; 1 and 2 took every
+# event seen by its own date (no event had a label then).
+EVENTS_DIGEST_VERSION = 3
 
 
 class NumberOutOfRange(Exception):
@@ -103,7 +108,9 @@ def evaluate(
     try:
         for macro in compiled.macros:
             con.execute(macro)
-        _prepare_events(con, compiled, tz, as_of)
+        label = "for_period" if has_for_period(con) else "CAST(NULL AS VARCHAR)"
+        week_ending = _week_ending(policy, "week")
+        _prepare_events(con, compiled, tz, as_of, label, week_ending)
         history_start = con.execute("SELECT min(local_date) FROM sr_events").fetchone()[0]
         plan = _plan_instances(policy, compiled, evaluated_kinds, target, history_start)
         _prepare_instances(con, plan, target)
@@ -118,13 +125,21 @@ def evaluate(
                 if history_start is not None
                 else 0
             )
+            _release_labelled_events(con, A.PERIOD_KINDS.index(kind))
             try:
                 _run_block(con, compiled, kind, len(plan[kind]), first_kept)
             except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
                 detail = str(exc).splitlines()[0].split(": ", 1)[-1]
                 raise NumberOutOfRange(OUT_OF_RANGE.format(kind=kind, detail=detail)) from None
+        # Stored events are placed in the target as the blocks placed them: a labelled
+        # event by its label's last day, when the label is no longer than the target.
+        counted_in_target = (
+            f"CASE WHEN {label} IS NULL THEN {local_date_sql(tz)}"
+            f" WHEN {counted_rank_sql(label)} <= {target_rank}"
+            f" THEN {counted_date_sql(local_date_sql(tz), label, week_ending)} END"
+        )
         guards = check_run(
-            con, plan_of_policy, evaluated_kinds, target, as_of, tz, local_date_sql(tz)
+            con, plan_of_policy, evaluated_kinds, target, as_of, tz, counted_in_target
         )
         write_row_json(con, compiled, evaluated_kinds)
         # After the rows: the checks' JSON is written with the macros write_row_json makes.
@@ -139,6 +154,7 @@ def evaluate(
     finally:
         for table in [
             "sr_events",
+            "sr_events_held",
             "sr_instances",
             "sr_roster",
             *(f"sr_results_{k}" for k in A.PERIOD_KINDS),
@@ -169,7 +185,11 @@ def _digests(
     if events_version == 1:
         events = con.execute(_EVENTS_DIGEST_V1, {"first": first, "last": last}).fetchone()[0]
     else:
-        events = _events_digest_by_day(con, first, last)
+        # Versions 1 and 2 placed every event by its own date (`dated`); version 3 by the
+        # day it counts on, so that an event counted through its `for_period` although
+        # dated outside the evaluated days is covered, and a changed label is noticed.
+        day = "local_date" if events_version >= 3 else "dated"
+        events = _events_digest_by_day(con, first, last, day)
     roster = con.execute(
         "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
         "ORDER BY employee_id), '')) FROM sr_roster"
@@ -185,15 +205,18 @@ def _digests(
 # Version 1 of the events digest (docs/data.md section 5): one text of every event.
 _EVENTS_DIGEST_V1 = (
     "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
-    "ORDER BY event_id), '')) FROM sr_events WHERE local_date BETWEEN $first AND $last"
+    "ORDER BY event_id), '')) FROM sr_events WHERE dated BETWEEN $first AND $last"
 )
 
 # At most this many events' texts are held at once by the digest of version 2.
 DIGEST_EVENTS_AT_ONCE = 2_000_000
 
 
-def _events_digest_by_day(con: duckdb.DuckDBPyConnection, first: date, last: date) -> str:
-    """Version 2 of the events digest: a sha256 per local day, then one of the days.
+def _events_digest_by_day(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, day: str = "local_date"
+) -> str:
+    """Versions 2 and 3 of the events digest: a sha256 per local day (``day`` names the
+    column that places an event on a day), then one of the days.
 
     DuckDB holds every input of an ordered ``string_agg`` in memory until it ends, and
     cannot spill it to disk: over 20 million events that is gigabytes. So the days are
@@ -202,15 +225,15 @@ def _events_digest_by_day(con: duckdb.DuckDBPyConnection, first: date, last: dat
     runs of days, never over events. The digest is the same whatever the runs."""
     con.execute("CREATE OR REPLACE TEMP TABLE sr_digest_days (local_date DATE, day_sha256 VARCHAR)")
     counts = con.execute(
-        "SELECT local_date, count(*) FROM sr_events WHERE local_date BETWEEN $first AND $last"
-        " GROUP BY local_date ORDER BY local_date",
+        f"SELECT {day}, count(*) FROM sr_events WHERE {day} BETWEEN $first AND $last"
+        f" GROUP BY {day} ORDER BY {day}",
         {"first": first, "last": last},
     ).fetchall()
     for start, end in _runs_of_days(counts, DIGEST_EVENTS_AT_ONCE):
         con.execute(
-            "INSERT INTO sr_digest_days SELECT local_date,"
+            f"INSERT INTO sr_digest_days SELECT {day},"
             " sha256(string_agg(event_id || ':' || content_sha256, ',' ORDER BY event_id))"
-            " FROM sr_events WHERE local_date BETWEEN $start AND $end GROUP BY local_date",
+            f" FROM sr_events WHERE {day} BETWEEN $start AND $end GROUP BY {day}",
             {"start": start, "end": end},
         )
     try:
@@ -346,10 +369,25 @@ def local_date_sql(tz: ZoneInfo) -> str:
 
 
 def _prepare_events(
-    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, tz: ZoneInfo, as_of: datetime
+    con: duckdb.DuckDBPyConnection,
+    compiled: CompiledPolicy,
+    tz: ZoneInfo,
+    as_of: datetime,
+    label: str,
+    week_ending: str,
 ) -> None:
     """The events the run sees: recorded by ``as_of``, not voided by then, not voids
-    themselves; with their local date in the policy's time zone."""
+    themselves; with the local date they count on (``local_date``: their own, in the
+    policy's time zone, or their ``for_period`` label's last day) and their own
+    (``dated``).
+
+    The blocks join events to instances by ``local_date`` alone (compiler/sql.py), which
+    places a labelled event in its label's instance and every longer one that contains
+    it. A labelled event must not count in a shorter kind (a `2026` vote in no month), so
+    ``sr_events_held`` keeps it out of ``sr_events`` until the first block long enough
+    for its label: :func:`_release_labelled_events`. Rolling windows (``over last N``,
+    LANGUAGE.md 9.2), when they come, must likewise take a labelled event by
+    ``local_date``, its label's last day, not by ``dated``."""
     extracted = "".join(
         f",\n  CASE WHEN type = {quote_text(str(c.event_type))} THEN "
         f"{_attribute(c.name, c.type)} END AS {c.sql_name}"
@@ -358,15 +396,31 @@ def _prepare_events(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sr_events AS\n"
         "SELECT event_id, content_sha256, employee_id, type,\n"
-        f"  {local_date_sql(tz)} AS local_date,\n"
-        f"  CAST(value AS {DEC}) AS value" + extracted + "\n"
-        "FROM events\n"
+        f"  {counted_date_sql('dated', 'for_period', week_ending)} AS local_date,\n"
+        f"  CAST(value AS {DEC}) AS value" + extracted + ",\n"
+        f"  dated, for_period, {counted_rank_sql('for_period')} AS for_rank\n"
+        "FROM (SELECT event_id, content_sha256, employee_id, type, value, attributes,\n"
+        f"  {local_date_sql(tz)} AS dated, {label} AS for_period FROM events\n"
         "WHERE recorded_at <= $as_of AND type <> 'void'\n"
         "  AND event_id NOT IN (\n"
         "    SELECT voids FROM events\n"
-        "    WHERE type = 'void' AND recorded_at <= $as_of AND voids IS NOT NULL)",
+        "    WHERE type = 'void' AND recorded_at <= $as_of AND voids IS NOT NULL))",
         {"as_of": as_of},
     )
+    # Labelled events are few: moving them aside is cheap, and the blocks' one pass over
+    # the events stays the equality join on the day.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sr_events_held AS "
+        f"SELECT * FROM sr_events WHERE for_rank > {UNLABELLED_RANK}"
+    )
+    con.execute(f"DELETE FROM sr_events WHERE for_rank > {UNLABELLED_RANK}")
+
+
+def _release_labelled_events(con: duckdb.DuckDBPyConnection, kind_rank: int) -> None:
+    """Before the block of the kind ``kind_rank`` (blocks run shortest first): the held
+    labelled events whose label is no longer than that kind join ``sr_events``."""
+    con.execute(f"INSERT INTO sr_events SELECT * FROM sr_events_held WHERE for_rank <= {kind_rank}")
+    con.execute(f"DELETE FROM sr_events_held WHERE for_rank <= {kind_rank}")
 
 
 # ---- running the blocks -----------------------------------------------------------------

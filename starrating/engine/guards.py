@@ -127,7 +127,11 @@ def check_run(
 ) -> Guards:
     """The guards of a run of ``plan``'s blocks ``kinds`` for ``target`` at ``as_of``,
     over the run's prepared tables (see the module docstring). ``local_date`` is the SQL
-    of a stored event's local date, as the run's events table computes it."""
+    of the day a stored event counts on in ``target``, as the run's events table places
+    it (its local date, or its ``for_period`` label's last day; NULL for a label longer
+    than ``target``), for the events the as-of time hid. ``sr_events`` holds only the
+    events the blocks counted, so an event labelled for a longer period than ``target``
+    is not among the events seen."""
     shown_as_of = as_of.astimezone(tz).isoformat(timespec="seconds")
     # One pass over the period's events, grouped by employee and type first, so that the
     # roster is looked up once per employee rather than once per event.

@@ -27,6 +27,9 @@ ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\
 HAS_OFFSET = r"^.{10}[T ].*(Z|[+-]\d{2}(:?\d{2})?)$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+# A period label (`for_period`): the forms `--period` takes, letters in either case.
+PERIOD_LABEL = r"^\d{4}(-(W\d{2}|\d{2}|Q[1-4]|H[12]))?$"
+PERIOD_EXAMPLE = "like 2026-W44, 2026-10, 2026-Q4, 2026-H2 or 2026"
 
 TIME_EXAMPLE = "like 2026-10-28T10:00:00+08:00 or 2026-10-28 10:00"
 Message = Callable[[tuple[object, ...]], str]  # problem text from a check's result row
@@ -79,6 +82,27 @@ def date_sql(x: str) -> str:
 def number_sql(x: str) -> str:
     return (
         f"CASE WHEN regexp_full_match({x}, '{DECIMAL}') THEN TRY_CAST({x} AS DECIMAL(38, 10)) END"
+    )
+
+
+def period_label_sql(x: str) -> str:
+    """The text ``x`` as a stored period label (upper case), NULL when it is not one.
+
+    The same ranges as engine/periods.py ``parse_label``: years from 0001, months 01-12,
+    and a week that exists in its ISO year (W53 only in long years, whose 28 December
+    falls in week 53)."""
+    label = f"upper({x})"
+    year = f"CAST({label}[1:4] AS INTEGER)"
+    in_range = (
+        f"{year} >= 1 AND CASE WHEN length({label}) = 4 THEN true"
+        f" WHEN {label}[6] = 'W' THEN CAST({label}[7:8] AS INTEGER)"
+        f" BETWEEN 1 AND week(make_date({year}, 12, 28))"
+        f" WHEN {label}[6] IN ('Q', 'H') THEN true"
+        f" ELSE CAST({label}[6:7] AS INTEGER) BETWEEN 1 AND 12 END"
+    )
+    return (
+        f"CASE WHEN regexp_full_match({label}, '{PERIOD_LABEL}') THEN"
+        f" CASE WHEN {in_range} THEN {label} END END"
     )
 
 

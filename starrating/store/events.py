@@ -16,6 +16,7 @@ from ..language.catalog import TEXT, Catalog
 from ..language.diagnostics import suggestion
 from .checks import (
     KIND_WORDS,
+    PERIOD_EXAMPLE,
     TIME_EXAMPLE,
     RowChecks,
     added_rows,
@@ -31,6 +32,7 @@ from .checks import (
     missing_columns,
     next_ingest_id,
     number_sql,
+    period_label_sql,
     record_ingest,
     utc_sql,
     valid_sql,
@@ -52,21 +54,33 @@ UNKNOWN_EMPLOYEES = (
 )
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
-EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids")
+EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids", "for_period")
 # The SQL types of the optional columns that are parsed.
-PARSED_COLUMN_TYPES = {"recorded_at": "TIMESTAMPTZ", "value": "DECIMAL(38, 10)"}
+PARSED_COLUMN_TYPES = {
+    "recorded_at": "TIMESTAMPTZ",
+    "value": "DECIMAL(38, 10)",
+    "for_period": "VARCHAR",
+}
 
 
 def content_sql(row: str) -> str:
     """``content_sha256`` of the parsed file row ``row`` (docs/data.md section 2): the
-    definition stores written by every version hold, so it never changes."""
+    definition stores written by every version hold, so it never changes.
+
+    ``for_period`` (the normalised label) is an eighth item only when the row has one: the
+    digest of every event without it, which recorded runs' events digests rest on, is the
+    one it always was."""
     recorded = (
         f"CASE WHEN {row}.recorded_text IS NOT NULL "
         f"THEN coalesce(CAST({row}.rec_utc AS VARCHAR), {row}.recorded_text) END"
     )
+    items = (
+        f"{row}.employee_id, {row}.type, {row}.occurred_at, "
+        f"CAST({row}.value AS VARCHAR), {row}.voids, {row}.attrs, {recorded}"
+    )
     return (
-        f"sha256(to_json([{row}.employee_id, {row}.type, {row}.occurred_at, "
-        f"CAST({row}.value AS VARCHAR), {row}.voids, {row}.attrs, {recorded}]))"
+        f"CASE WHEN {row}.for_period IS NULL THEN sha256(to_json([{items}]))"
+        f" ELSE sha256(to_json([{items}, {row}.for_period])) END"
     )
 
 
@@ -106,6 +120,10 @@ def apply_events(
     check(
         f"SELECT __line, value_text FROM {ev} WHERE value_text IS NOT NULL AND value IS NULL",
         lambda a: f"value `{a[0]}` is not a number",
+    )
+    check(
+        f"SELECT __line, for_text FROM {ev} WHERE for_text IS NOT NULL AND for_period IS NULL",
+        lambda a: f"for_period `{a[0]}` is not a period label ({PERIOD_EXAMPLE})",
     )
     checked = catalog is not None and catalog.known_events
     if checked:
@@ -270,6 +288,7 @@ def _read_events(
                    {local_sql("occurred_at", "occ_iso", "occ_offset")} AS occ_local,
                    {parsed("recorded_at", instant_sql("recorded_text", zone))} AS rec_utc,
                    {parsed("value", number_sql("value_text"))} AS value,
+                   for_text, {parsed("for_period", period_label_sql("for_text"))} AS for_period,
                    attrs{carried}
             FROM (SELECT __line,
                          {c("event_id")} AS event_id, {c("employee_id")} AS employee_id,
@@ -277,7 +296,7 @@ def _read_events(
                          {iso_time_sql(c("occurred_at"))} AS occ_iso,
                          {has_offset_sql(c("occurred_at"))} AS occ_offset,
                          {rec} AS recorded_text, {c("value")} AS value_text,
-                         {c("voids")} AS voids,
+                         {c("voids")} AS voids, {c("for_period")} AS for_text,
                          {attributes_sql(staged, attributes)} AS attrs{carried}
                   FROM {staged.stage})""",
     )
@@ -340,7 +359,7 @@ def _write_events(
         f"""INSERT INTO events
             SELECT event_id, employee_id, type, occurred_at, occ_utc, occ_local,
                    coalesce(rec_utc, CAST(? AS TIMESTAMPTZ)), value, voids,
-                   CAST(attrs AS JSON), {content_sql("v")}, ?
+                   CAST(attrs AS JSON), {content_sql("v")}, ?, for_period
             FROM {ev} v
             WHERE NOT EXISTS (SELECT 1 FROM {dup} d
                               WHERE d.event_id = v.event_id AND d.first_line <> v.__line)

@@ -20,7 +20,9 @@ Where a problem is
 
 Events
     ``event_id``, ``employee_id``, ``type``, ``occurred_at`` are required; ``recorded_at``,
-    ``value`` and ``voids`` are optional; any other column is an attribute. Times are ISO
+    ``value``, ``voids`` and ``for_period`` (a period label, stored upper case; the
+    engine counts the event in that period: engine/forperiod.py) are optional; any other
+    column is an attribute. Times are ISO
     8601 (``2026-10-28T10:00:00+08:00``, ``2026-10-28 10:00``, ``...Z``, ``...+0800``; a
     bare date is local midnight). With an offset a time is exact (``occurred_utc``);
     without one it is local time in the policy's zone (``occurred_local``). A
@@ -30,9 +32,10 @@ Events
     be a void.
 
     An event's content (``content_sha256``) covers employee, type, ``occurred_at`` as
-    written, value, voids, the attributes and ``recorded_at`` only when the file gives
-    it: ingesting the same rows again adds nothing, and an ``event_id`` that comes back
-    with different content is an error (a correction is a new event plus a ``void``).
+    written, value, voids, the attributes, ``recorded_at`` only when the file gives
+    it and ``for_period`` only when the row has one: ingesting the same rows again adds
+    nothing, and an ``event_id`` that comes back with different content is an error (a
+    correction is a new event plus a ``void``).
     The digest is ``sha256(to_json([...]))`` of those values (docs/data.md section 2
     defines it exactly); stores written by earlier versions hold it, so it never changes.
     It is computed for the rows written and for the rows whose ``event_id`` collides

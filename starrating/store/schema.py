@@ -9,7 +9,7 @@ Schema version 1 (``meta.schema_version`` = "1")::
     meta(key, value)                          schema_version
     ingests(ingest_id, kind, file, sha256, rows, added, ingested_at)
     events(event_id, employee_id, type, occurred_at, occurred_utc, occurred_local,
-           recorded_at, value, voids, attributes, content_sha256, ingest_id)
+           recorded_at, value, voids, attributes, content_sha256, ingest_id, for_period)
     roster(employee_id, version, name, hire_date, leave_date, attributes,
            content_sha256, recorded_at, ingest_id)
     attribute_types(scope, name, type)        scope: an event type, or "@roster"
@@ -32,6 +32,9 @@ Schema version 1 (``meta.schema_version`` = "1")::
   index over every stored id cost an ingest more than the rest of writing its rows and
   held the whole index in memory. Stores created before this (schema version 1 too)
   keep their key on ``event_id``; both layouts are read and written alike.
+* ``events.for_period`` came after the other columns: a store written before it gets it,
+  empty, when opened for writing (:func:`ensure_event_columns`); reading a store that
+  lacks it sees every event without a label (the engine asks :func:`has_for_period`).
 * ``roster`` keeps every version of an employee; a run uses the newest version recorded
   at or before its as-of time.
 * ``runs``, ``results`` and ``contributions`` exist once a run has been recorded (see
@@ -75,7 +78,8 @@ STORE_TABLES = (
         voids VARCHAR,                    -- on `void` rows: the event_id cancelled
         attributes JSON,                  -- other columns: object of text values
         content_sha256 VARCHAR NOT NULL,
-        ingest_id BIGINT NOT NULL
+        ingest_id BIGINT NOT NULL,
+        for_period VARCHAR                -- the period it belongs to (2026-10), upper case
     )""",
     """CREATE TABLE roster (
         employee_id VARCHAR,
@@ -150,6 +154,22 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in STORE_TABLES:
         con.execute(statement)
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def ensure_event_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """The events columns added after schema version 1 was first written, last in the
+    table (as a new store has them), so that inserts by position fit both."""
+    con.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS for_period VARCHAR")
+
+
+def has_for_period(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store's ``events`` has ``for_period`` (a store written before it and
+    opened read-only has not)."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = 'events' AND column_name = 'for_period'"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def ensure_run_tables(con: duckdb.DuckDBPyConnection) -> None:

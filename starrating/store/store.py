@@ -35,7 +35,9 @@ from .schema import (
     SCHEMA_VERSION,
     VOID_TYPE,
     create_schema,
+    ensure_event_columns,
     ensure_run_tables,
+    has_for_period,
 )
 
 MEMORY_LIMIT_ENV = "STARRATING_MEMORY_LIMIT"
@@ -238,6 +240,10 @@ class Store:
                 f"the store {self.path} {why} (schema version {version or 'missing'}); "
                 f"this version of starrating reads schema version {SCHEMA_VERSION}"
             )
+        # Only a store that lacks a late column is written to: opening one changes nothing.
+        if not read_only and not has_for_period(self.connection):
+            with self.transaction():
+                ensure_event_columns(self.connection)
 
     # -- life cycle ------------------------------------------------------------------
 

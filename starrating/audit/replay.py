@@ -13,11 +13,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from .. import __version__
-from ..compiler.arithmetic import SHOWN_PLACES
+from ..compiler.arithmetic import SHOWN_PLACES, at_shown_places
 from ..engine.evaluate import policy_timezone
 from ..engine.runs import RunDocument, RunError, resolve_target, run_policy
 from ..language.catalog import Catalog, merge_catalogs
@@ -239,8 +239,7 @@ def _rounded_only(difference: Difference) -> bool:
         return False
     if not isinstance(old, Decimal | int) or not isinstance(new, Decimal | int):
         return False
-    unit = Decimal(1).scaleb(-SHOWN_PLACES)
-    return Decimal(old).quantize(unit, rounding=ROUND_HALF_UP) == new
+    return at_shown_places(old) == new
 
 
 def _show_value(value: object) -> str:

@@ -32,10 +32,14 @@ times, and nested arithmetic would grow the query exponentially.
 
 from __future__ import annotations
 
-from .expressions import DEC, Ref, Sql, call, sql
+from decimal import ROUND_HALF_UP, Decimal
 
-# Values are compared, stored and shown rounded to this many places (half away from zero).
-SHOWN_PLACES = 6
+from .expressions import DEC, SHOWN_PLACES, Ref, Sql, call, sql
+
+__all__ = ["MACROS", "SHOWN_PLACES", "at_shown_places", "divide", "multiply",
+           "multiply_by_count", "shown", "shown_text"]  # fmt: skip
+
+_SHOWN_UNIT = Decimal(1).scaleb(-SHOWN_PLACES)
 
 _E18 = "1000000000000000000"
 _ONE_E18_TH = f"CAST('0.000000000000000001' AS {DEC})"
@@ -116,3 +120,9 @@ def shown(value: Sql | Ref) -> Sql:
 def shown_text(value: str) -> str:
     """The same rounding around an SQL text, for the writers of result rows."""
     return f"round({value}, {SHOWN_PLACES})"
+
+
+def at_shown_places(number: int | float | Decimal) -> Decimal:
+    """The same rounding in Python, for numbers read back from a document or a test file
+    (a float through its shortest text, so 0.1 stays 0.1)."""
+    return Decimal(str(number)).quantize(_SHOWN_UNIT, rounding=ROUND_HALF_UP)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 # Policy values are exact decimals kept at 18 places (docs/language.md, "Numbers"); the
 # products and quotients that DuckDB cannot make exact at this scale are in arithmetic.py.
 DEC = "DECIMAL(38,18)"
+# Values are compared, stored and shown rounded to this many places (half away from zero).
+SHOWN_PLACES = 6
 SQL_TYPES = {NUMBER: DEC, TEXT: "VARCHAR", BOOLEAN: "BOOLEAN", DATE: "DATE",
              TIMESTAMP: "TIMESTAMPTZ", ANY: "VARCHAR"}  # fmt: skip
 
@@ -134,9 +136,9 @@ def text_list(items: list[Sql]) -> Sql:
 
 
 def decimal_text(value: Sql | Ref) -> Sql:
-    """A decimal as it is shown: rounded half away from zero to 6 places (the places of
-    arithmetic.SHOWN_PLACES), without trailing zeros: 7.000000 -> '7', 2.500000 -> '2.5'."""
-    rounded = sql("round(", cast(value, DEC), ", 6)")
+    """A decimal as it is shown: rounded half away from zero to ``SHOWN_PLACES``, without
+    trailing zeros: 7.000000 -> '7', 2.500000 -> '2.5'."""
+    rounded = sql("round(", cast(value, DEC), f", {SHOWN_PLACES})")
     return sql("coalesce(rtrim(rtrim(CAST(", rounded, " AS VARCHAR), '0'), '.'), 'missing')")
 
 

@@ -198,8 +198,7 @@ class ExpressionBuilder:
         if numeric:
             # Numbers are compared as they are shown, so that 2 / 3 * 15 >= 10 holds.
             left, right = self.compared(expr.left, left), self.compared(expr.right, right)
-        sql_op = "<>" if op == "!=" else op
-        return X.coalesce(sql("(", left, f") {sql_op} (", right, ")"), X.FALSE)
+        return _comparison(op, left, right)
 
     def compared(self, expr: A.Expr, compiled: Sql) -> Sql:
         """A side of a numeric comparison: a number rounded to the places values are
@@ -218,8 +217,7 @@ class ExpressionBuilder:
         )
         if expr.op == "default":
             return X.coalesce(left, right)
-        sql_op = "<>" if expr.op == "!=" else expr.op
-        return X.coalesce(sql("(", left, f") {sql_op} (", right, ")"), X.FALSE)
+        return _comparison(expr.op, left, right)
 
     def visit_InList(self, expr: A.InList, scope: Scope) -> Sql:
         # Item by item, so that a missing item never matches (SQL's IN would make
@@ -450,3 +448,9 @@ def _never_missing(expr: A.Expr) -> bool:
     if isinstance(expr, A.Unary):
         return expr.op == "not"
     return isinstance(expr, A.InList | A.Boolean | A.Consecutive)
+
+
+def _comparison(op: str, left: Sql, right: Sql) -> Sql:
+    """``left op right`` for a comparison: false where a side is missing."""
+    sql_op = "<>" if op == "!=" else op
+    return X.coalesce(sql("(", left, f") {sql_op} (", right, ")"), X.FALSE)

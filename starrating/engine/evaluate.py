@@ -133,9 +133,9 @@ def evaluate(
                 raise NumberOutOfRange(OUT_OF_RANGE.format(kind=kind, detail=detail)) from None
         # Stored events are placed in the target as the blocks placed them: a labelled
         # event by its label's last day, when the label is no longer than the target.
+        # (An event without a label has rank 0, so it always counts, on its own date.)
         counted_in_target = (
-            f"CASE WHEN {label} IS NULL THEN {local_date_sql(tz)}"
-            f" WHEN {counted_rank_sql(label)} <= {target_rank}"
+            f"CASE WHEN {counted_rank_sql(label)} <= {target_rank}"
             f" THEN {counted_date_sql(local_date_sql(tz), label, week_ending)} END"
         )
         guards = check_run(

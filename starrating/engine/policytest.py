@@ -15,12 +15,12 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
-from ..compiler.arithmetic import SHOWN_PLACES
+from ..compiler.arithmetic import at_shown_places
 from ..language import ast as A
 from ..language.catalog import Catalog, merge_catalogs
 from ..language.policyfiles import PolicyFile, check_files
@@ -189,19 +189,12 @@ def _equal(want: object, have: object) -> bool:
         # Numbers are compared at the 6 places results are shown at (docs/language.md,
         # Numbers), so `0.6666666667` and `0.666667` both expect two thirds.
         try:
-            return _at_shown_places(want) == _at_shown_places(have)
+            return at_shown_places(want) == at_shown_places(have)
         except InvalidOperation:
             return False
     if isinstance(want, list) and isinstance(have, list):
         return len(want) == len(have) and all(_equal(a, b) for a, b in zip(want, have, strict=True))
     return str(want) == str(have)
-
-
-SHOWN_UNIT = Decimal(1).scaleb(-SHOWN_PLACES)
-
-
-def _at_shown_places(number: int | float | Decimal) -> Decimal:
-    return Decimal(str(number)).quantize(SHOWN_UNIT, rounding=ROUND_HALF_UP)
 
 
 def _show(value: object) -> str:

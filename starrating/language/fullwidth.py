@@ -77,7 +77,8 @@ class SlipGroup:
     quotes: bool  # a text in Chinese quotation marks
 
 
-_CANDIDATES = re.compile(rf"[“”，：；（）％＝＜＞＋－＊／！．。［］【】｛｝{_FULL_WIDTH_DIGITS}]")
+# Any character that has a twin: a text without one needs no scan.
+_CANDIDATES = re.compile("[" + re.escape("".join(_TWINS)) + "]")
 _CLOSED_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 

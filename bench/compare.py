@@ -1,6 +1,7 @@
 """Benchmark: starrating against hand-written DuckDB SQL and pandas, on the same data.
 
     python bench/compare.py --events 2000000 --employees 10000 [--data DIR] [--keep DIR]
+                            [--policy service_desk|team_window]
 
 Generates the data (bench/generate.py) into a temporary folder, or reuses --data DIR (and
 generates into it when it holds no data yet), then runs, each in a subprocess of its own so
@@ -11,11 +12,13 @@ that its peak memory (maximum resident set size) is its own:
 2. the hand-written SQL (bench/hand_sql.py): load the Parquet files, query, write JSON;
 3. pandas (bench/pandas_version.py).
 
-The policy is that of docs/language.md section 1. The three results must be identical row
-by row (exact decimals); the first differences are printed and the exit status is 1
-otherwise. Then a table gives the time and peak memory of each step and the ratios the
-performance targets name (docs/performance.md). Times are wall-clock seconds of the
-subprocess, Python start-up included.
+The policy is that of docs/language.md section 1 (`--policy service_desk`, the default), or
+the team policy with rolling windows and group aggregates (`--policy team_window`:
+bench/team_window.policy, bench/hand_sql_team.py, bench/pandas_team.py), on the same data.
+The three results must be identical row by row (exact decimals); the first differences
+are printed and the exit status is 1 otherwise. Then a table gives the time and peak
+memory of each step and the ratios the performance targets name (docs/performance.md).
+Times are wall-clock seconds of the subprocess, Python start-up included.
 """
 
 from __future__ import annotations
@@ -38,7 +41,25 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-POLICY = BENCH / "service_desk.policy"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A policy of the benchmark with the two hand-written versions of it."""
+
+    policy: Path
+    hand_sql: Path
+    pandas: Path
+
+
+WORKLOADS = {
+    "service_desk": Workload(
+        BENCH / "service_desk.policy", BENCH / "hand_sql.py", BENCH / "pandas_version.py"
+    ),
+    "team_window": Workload(
+        BENCH / "team_window.policy", BENCH / "hand_sql_team.py", BENCH / "pandas_team.py"
+    ),
+}
 CATALOG = ROOT / "starrating.yaml"
 STARRATING = [sys.executable, "-c", "from starrating.cli import main; main()"]
 
@@ -178,12 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", default="2026-10")
     parser.add_argument("--data", type=Path, help="reuse (or generate once into) this folder")
     parser.add_argument("--keep", type=Path, help="keep the store and the outputs here")
+    parser.add_argument("--policy", choices=sorted(WORKLOADS), default="service_desk")
     args = parser.parse_args(argv)
+    workload = WORKLOADS[args.policy]
     work = args.keep or Path(tempfile.mkdtemp(prefix="starrating-compare-"))
     work.mkdir(parents=True, exist_ok=True)
     data = args.data or work / "data"
     try:
         print(f"machine: {machine()}")
+        print(f"policy: {workload.policy.name}")
         print(f"load average at the start: {load_average()}")
         if not (data / "events.parquet").exists():
             # in a subprocess too: this process stays small, because a child's peak memory
@@ -208,17 +232,17 @@ def main(argv: list[str] | None = None) -> int:
             work / "ingest.log",
         )  # fmt: skip
         run = measure(
-            [*STARRATING, "run", str(POLICY), "--period", args.period, "--format", "json",
+            [*STARRATING, "run", str(workload.policy), "--period", args.period, "--format", "json",
              "--out", str(outputs["starrating"]), *common],
             work / "run.log",
         )  # fmt: skip
         hand = measure(
-            [sys.executable, str(BENCH / "hand_sql.py"), str(data), str(outputs["hand"]),
+            [sys.executable, str(workload.hand_sql), str(data), str(outputs["hand"]),
              "--period", args.period],
             work / "hand.log",
         )  # fmt: skip
         frames = measure(
-            [sys.executable, str(BENCH / "pandas_version.py"), str(data),
+            [sys.executable, str(workload.pandas), str(data),
              str(outputs["pandas"]), "--period", args.period],
             work / "pandas.log",
         )  # fmt: skip

@@ -52,6 +52,23 @@ def test_the_three_agree_on_a_small_run(tmp_path: Path) -> None:
     assert any(Decimal(row["red"]) % 1 == Decimal("0.5") for row in rows)
 
 
+def test_the_three_agree_on_the_team_policy(tmp_path: Path) -> None:
+    """The second workload: rolling windows and the department's figures."""
+    completed = subprocess.run(
+        [sys.executable, str(BENCH / "compare.py"), "--events", "20000", "--employees", "200",
+         "--policy", "team_window", "--keep", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "results identical: 138 rows from each of the three" in completed.stdout
+    rows = compare.load_rows(tmp_path / "starrating.json")
+    awards = {award for row in rows for award in row["awards"]}
+    assert awards == {"考试优于团队", "组内签约前30%", "低投诉团队"}
+    assert any(row["vetoed"] for row in rows)
+    shares = {row["values"]["signup_share"] for row in rows if not row["vetoed"]}
+    assert len(shares) > 10 and max(shares) == 1
+
+
 def test_compare_rows_finds_a_different_number() -> None:
     row = {"employee_id": "S1", "period": "2026-W40", "red": Decimal("1.5"), "awards": []}
     same = {**row, "red": Decimal("1.50")}

@@ -139,6 +139,12 @@ _EXPRESSION_KEYWORDS = {
     "awarded",
     "pyramid",
     "rank",
+    "group_count",
+    "group_sum",
+    "group_avg",
+    "group_min",
+    "group_max",
+    "top_share",
     "previous",
     "match",
     "not",
@@ -233,6 +239,9 @@ def _token_diagnostic(exc: UnexpectedToken, text: str) -> SyntaxProblem:
     token = exc.token
     # `accepts` simulates the pending reductions, so it is exact where `expected` is not.
     expected = set(exc.accepts or exc.expected)
+    if "NAME" in expected:
+        # Where a name may stand, `score` is one of the names (grammar `name`), not a keyword.
+        expected.discard("SCORE")
     if token.type == "$END":
         return SyntaxProblem(_eof_diagnostic(text, _end_span(text), expected), len(text))
     pos = token.start_pos or 0

@@ -28,6 +28,8 @@ from .plan import (
     Column,
     ColumnIds,
     EventAttribute,
+    GroupStep,
+    GroupValue,
     LookBack,
     PolicyPlan,
     Ranking,
@@ -126,7 +128,8 @@ class ExpressionBuilder:
         self.block = block
         self.types = SqlTypes(info, context.catalog)
         self.aggregates: dict[object, Aggregate] = {}  # by the aggregate's AST, spans aside
-        self.by_column: dict[Column, Aggregate | Ranking] = {}
+        self.by_column: dict[Column, Aggregate | Ranking | GroupValue] = {}
+        self.groups: dict[A.GroupAggregate, GroupValue] = {}  # by the AST, spans aside
         self.previous: dict[A.Expr, LookBack] = {}  # by the operand of previous()
         self.streaks: dict[A.Consecutive, LookBack] = {}
         self.pending: list[tuple[LookBack, A.Expr]] = []  # hidden values not compiled yet
@@ -374,6 +377,27 @@ class ExpressionBuilder:
         self.by_column[ranking.rank] = ranking
         return sql(ranking.rank.ref())
 
+    # -- group values: window functions over the group, in layers of their own
+    def visit_GroupAggregate(self, expr: A.GroupAggregate, scope: Scope) -> Sql:
+        """Over the rated, non-vetoed employees of the instance (of the same ``within``).
+        Computed once per distinct expression: explain reads it again, and a second
+        window over the same group would give the same column."""
+        group = self.groups.get(expr)
+        if group is None:
+            ids = self.context.ids
+            counts = expr.func == "group_count"
+            operand = self.cond(expr.operand, scope) if counts else self.visit(expr.operand, scope)
+            group = GroupValue(
+                func=expr.func,
+                operand=operand,
+                value=ids.new("grouped", expr.func, "BOOLEAN" if counts else DEC),
+                result=ids.new("group", expr.func),
+                within=self.roster(expr.within) if expr.within is not None else None,
+            )
+            self.block.layers.append(GroupStep(group))
+            self.groups[expr] = self.by_column[group.result] = group
+        return sql(group.result.ref())
+
     # -- look-back: values the previous instances kept (evaluated in time order)
     def visit_Previous(self, expr: A.Previous, scope: Scope) -> Sql:
         lookback = self.previous.get(expr.operand)
@@ -421,8 +445,9 @@ class ExpressionBuilder:
 
     # -- what a statement read (for explain)
     def reads(self, *expressions: Sql | None) -> tuple[list[Aggregate], list[Ranking]]:
-        """The event aggregates and rankings ``expressions`` read, a ranking's operand
-        included, in the order they are read (a ranking after what its operand reads)."""
+        """The event aggregates and rankings ``expressions`` read, a ranking's or a group
+        value's operand included, in the order they are read (a ranking after what its
+        operand reads)."""
         aggregates: list[Aggregate] = []
         rankings: list[Ranking] = []
 
@@ -434,6 +459,8 @@ class ExpressionBuilder:
                 elif isinstance(read, Ranking):
                     walk(read.operand)
                     rankings.append(read)
+                elif isinstance(read, GroupValue):
+                    walk(read.operand)  # the employee's own events behind their value
 
         for expression in expressions:
             if expression is not None:

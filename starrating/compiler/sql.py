@@ -52,6 +52,8 @@ from .plan import (
     Column,
     Compute,
     Contribution,
+    GroupStep,
+    GroupValue,
     LookBack,
     PolicyPlan,
     Ranking,
@@ -62,6 +64,7 @@ from .plan import (
 PREFIXES = {
     "value": "v", "award": "a", "event": "e", "roster": "r", "aggregate": "agg", "sub": "sub",
     "wins": "wins", "ranked": "ranked", "rank": "rank", "places": "places", "line": "line",
+    "grouped": "grouped", "group": "grp",
     "fired": "fired", "candidate": "cand", "place": "place", "candidates": "cands",
     "key": "key", "partial": "partial", "hidden": "h", "previous": "prev", "streak": "streak",
 }  # fmt: skip
@@ -331,6 +334,22 @@ class _Query:
         places = sql("CAST(", counted, " OVER (PARTITION BY ", group, ") AS BIGINT)")
         self.add([(r.places, places)], f"{r.func}: how many places")
 
+    def layer_GroupStep(self, layer: GroupStep) -> None:
+        """A group value: a window over the instance's rated employees (of the same
+        `within` value; a missing one is a group of its own, as for rankings) that reads
+        only the members who are not vetoed. A vetoed employee still gets the group's
+        value, but no share: they are not among those compared."""
+        g = layer.group
+        if g.func == "group_count":
+            value = X.coalesce(g.operand, X.FALSE)
+        elif g.func == "top_share":
+            value = X.cast(shown(X.cast(g.operand, DEC)), DEC)  # compared as shown
+        else:
+            value = X.cast(g.operand, DEC)  # added up exactly
+        self.add([(g.value, value)], f"{g.func}: each employee's value")
+        within = [sql(g.within.ref())] if g.within is not None else []
+        self.add([(g.result, _group_window(g, _list([sql("seq"), *within])))], f"{g.func}")
+
     def layer_TopStep(self, layer: TopStep) -> None:
         award = layer.award
         within = [sql(award.within.ref())] if award.within is not None else []
@@ -344,6 +363,35 @@ class _Query:
 
 def _list(items: list[Sql]) -> Sql:
     return join(", ", items)
+
+
+def _group_window(g: GroupValue, group: Sql) -> Sql:
+    """The window of a group value over ``group`` (the instance and the `within` value):
+    sums, averages, minima and maxima of the members' values that are not missing; the
+    count of the members whose condition holds; for top_share, how many members have a
+    value at or above this employee's (ties counted, itself included) out of all members,
+    missing values included."""
+    member = sql("NOT ", VETOED.ref())
+    value = g.value.ref()
+    over = sql(" OVER (PARTITION BY ", group, ")")
+    if g.func == "group_count":
+        return sql("CAST(count(*) FILTER (WHERE ", member, " AND ", value, ")", over, f" AS {DEC})")
+    if g.func == "top_share":
+        # RANGE ... CURRENT ROW takes the current row's peers: every tied value counts.
+        at_or_above = sql(
+            "count(*) OVER (PARTITION BY ", group, ", ", VETOED.ref(), " ORDER BY ", value,
+            " DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+        )  # fmt: skip
+        members = sql("count(*) FILTER (WHERE ", member, ")", over)
+        missing = sql(VETOED.ref(), " OR ", value, " IS NULL")
+        return X.case([(missing, X.NULL)], divide(at_or_above, members))
+    of_members = sql("(", value, ") FILTER (WHERE ", member, ")", over)
+    if g.func == "group_avg":
+        # The exact sum over the count, divided exactly (DuckDB's avg is a DOUBLE).
+        return divide(sql("sum", of_members), sql("count", of_members))
+    if g.func == "group_sum":
+        return X.cast(X.coalesce(sql("sum", of_members), sql("0")), DEC)
+    return X.cast(sql(g.func.removeprefix("group_"), of_members), DEC)
 
 
 INSTANCE_DAYS_NOTE = "the days of the instances, which their events are joined on"

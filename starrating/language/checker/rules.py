@@ -4,8 +4,8 @@ Enters: the policy's header lines and each block's statements, with ``TypeInfere
 type their expressions. Leaves: diagnostics for what the statements themselves get wrong:
 header duplicates, dates and time zones (E034, E080, E082), tallies, vetoes that read what
 vetoes decide (E040; a group value: E115), stars tables (their conditions here; the table
-itself in ``stars``), awards (E064; a quota by group: E104, E105 in ``match``), rewards (E052, E053, E055); and
-the type of each definition (``definition_type``).
+itself in ``stars``), awards (E064; a quota by group: E104, E105 in ``match``), rewards
+(E052, E053, E055); and the type of each definition (``definition_type``).
 """
 
 from __future__ import annotations

@@ -118,6 +118,8 @@ class GroupValue:
     func: str
     operand: Sql
     value: Column  # the operand of each employee: a condition, or a decimal
+    members: Column  # how many the group has (for explain, and top_share's denominator)
+    counted: Column  # how many of them hold, have a value, or (top_share) one at or above
     result: Column  # the group's value (top_share: this employee's share)
     within: Column | None  # a roster column
 
@@ -192,9 +194,9 @@ class Contribution:
     label: str
     amount: Sql | None
     shown: Sql  # when the line contributed (non-zero, fired, matched, candidate...)
-    detail: Sql | None  # None: the rankings' places, if any
+    detail: Sql | None  # None: the rankings' places and group values' counts, if any
     aggregates: list[Aggregate]  # the event aggregates the line read (their event ids)
-    rankings: list[Ranking]
+    rankings: list[Ranking | GroupValue]
 
 
 @dataclass(eq=False)

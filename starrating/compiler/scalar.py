@@ -391,6 +391,8 @@ class ExpressionBuilder:
                 func=expr.func,
                 operand=operand,
                 value=ids.new("grouped", expr.func, "BOOLEAN" if counts else DEC),
+                members=ids.new("members", expr.func, "BIGINT"),
+                counted=ids.new("counted", expr.func, "BIGINT"),
                 result=ids.new("group", expr.func),
                 within=self.roster(expr.within) if expr.within is not None else None,
             )
@@ -444,23 +446,21 @@ class ExpressionBuilder:
         return done
 
     # -- what a statement read (for explain)
-    def reads(self, *expressions: Sql | None) -> tuple[list[Aggregate], list[Ranking]]:
-        """The event aggregates and rankings ``expressions`` read, a ranking's or a group
-        value's operand included, in the order they are read (a ranking after what its
+    def reads(self, *expressions: Sql | None) -> tuple[list[Aggregate], list[Ranking | GroupValue]]:
+        """The event aggregates, and the rankings and group values, ``expressions`` read,
+        their operands included, in the order they are read (a ranking after what its
         operand reads)."""
         aggregates: list[Aggregate] = []
-        rankings: list[Ranking] = []
+        rankings: list[Ranking | GroupValue] = []
 
         def walk(expression: Sql) -> None:
             for ref in expression.refs():
                 read = self.by_column.get(ref.column)
                 if isinstance(read, Aggregate):
                     aggregates.append(read)
-                elif isinstance(read, Ranking):
+                elif isinstance(read, Ranking | GroupValue):
                     walk(read.operand)
                     rankings.append(read)
-                elif isinstance(read, GroupValue):
-                    walk(read.operand)  # the employee's own events behind their value
 
         for expression in expressions:
             if expression is not None:

@@ -6,10 +6,12 @@ end to end through the command line, worked out by hand."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import invoke, write_text
+from test_differential import check_fixed, fixed, person
 
 from starrating.language import ast as A
 from starrating.language.checker import check_policy
@@ -381,3 +383,64 @@ def test_a_line_amount_from_a_group_value_shows_its_counts(in_tmp: Path) -> None
     ).output
     assert "red +5 (top_share: 2 of 4 in 一组 at or above 1)" in out
     assert "green +1 (group_count: 1 of 9)" in out
+
+
+# ---- the engine against the reference evaluator, on a hand-made log ---------------------
+
+
+def test_engine_and_reference_agree_on_group_values_across_blocks_and_look_backs() -> None:
+    policy = (
+        'policy "g"\ntimezone "Asia/Shanghai"\n'
+        "each week {\n"
+        "  let sales = count(sale)\n"
+        "  let share = top_share(sales within department)\n"
+        "}\n"
+        "each month {\n"
+        "  let big = max(sale.value)\n"
+        "  let team_big = group_max(big within department)\n"
+        "  let share = top_share(big within department)\n"
+        "  let before = previous(share) default 0\n"
+        "  let weeks_top = count(weeks where share <= 50%)\n"
+        '  veto "有责投诉" when count(complaint where responsible) > 0\n'
+        "  red group_count(big >= 3 within role)\n"
+        "  green group_sum(big) - group_min(big within department)\n"
+        '  award "top" to top 1 by group_avg(big within department) then by big\n'
+        "}\n"
+    )
+    scenario = fixed(
+        policy,
+        "2026-02",
+        [person("E1"), person("E2"), person("E3"), person("E4"), person("E5", "B"),
+         person("E6", None)],
+        [
+            ("E1", "sale", "2026-01-10 10:00", "offset", "1"),
+            ("E2", "sale", "2026-01-11 10:00", "offset", "2"),
+            ("E1", "sale", "2026-02-02 10:00", "offset", "3"),
+            ("E2", "sale", "2026-02-03 10:00", "naive", "3"),
+            ("E3", "sale", "2026-02-03 11:00", "utc", "9"),
+            ("E3", "complaint", "2026-02-04 12:00", "offset", None, {"responsible": "1"}),
+            ("E5", "sale", "2026-02-05 08:00", "offset", "1"),
+            ("E6", "sale", "2026-02-06 08:00", "offset", "5"),
+        ],
+    )  # fmt: skip
+    # February, department A: E1 and E2 (3, tied) and E4 (no sale) are the members; E3
+    # (9) is vetoed. E1 is 2 of 3. In January nobody was vetoed: E1 (1) and E2 (2) of 4.
+    # red: 3 members with big >= 3 (E1, E2, E6; not the vetoed E3). green: the sum over
+    # the 5 members, 12, less the least of the department (A 3, B 1, none 5). The award
+    # goes by the department's average: E6's group of one, 5, is the highest.
+    month = "2026-02"
+    a_member = {"red": Decimal(3), "green": Decimal(9), "awards": []}
+    check_fixed(
+        scenario,
+        {
+            (month, "E1"): {**a_member, "values": {
+                "big": Decimal(3), "team_big": Decimal(3), "share": Decimal("0.666667"),
+                "before": Decimal("0.5"), "weeks_top": Decimal(0)}},
+            (month, "E2"): {**a_member},
+            (month, "E3"): {"vetoed": True, "red": Decimal(3), "awards": []},
+            (month, "E4"): {**a_member},
+            (month, "E5"): {"green": Decimal(11), "awards": []},
+            (month, "E6"): {"green": Decimal(7), "awards": ["top"]},
+            ("2026-W06", "E1"): {"values": {"sales": Decimal(1), "share": Decimal("0.75")}},
+        },
+    )  # fmt: skip

@@ -112,6 +112,15 @@ def test_a_score_after_a_complete_expression_starts_the_next_statement() -> None
     ]
 
 
+def test_an_unfinished_line_before_a_score_statement_is_reported_where_it_ends() -> None:
+    # `score` is a name, so the unfinished `let` reads it as its value; the error is still
+    # placed at the `=` that lacks a value, as for `red 3 when` + `green 1 ...`.
+    parsed = parse(_block("  let a =\n  score b = 1"))
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in parsed.diagnostics] == [
+        ("E001", 4, 9, "expected a value after `=`, but the line ends here")
+    ]
+
+
 # ---- checks -----------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from .fullwidth import SlipGroup
 from .grammar import (
     ADJUSTMENT_KEYWORDS,
     HEADER_KEYWORDS,
+    NAME_KEYWORDS,
     STATEMENT_KEYWORDS,
     VALUE_KEYWORDS,
     keywords,
@@ -343,9 +344,10 @@ _DANGLING = {
 def _dangling_line_end(text: str, pos: int) -> Diagnostic | None:
     line_start = text.rfind("\n", 0, pos) + 1
     before_on_line = _strip_comments(text[line_start:pos]).strip()
-    # Only when the error is at the start of a line, or right after a value keyword that
-    # the unfinished line before swallowed (`red 3 when` + `green 1 when ...`).
-    if before_on_line and before_on_line not in VALUE_KEYWORDS:
+    # Only when the error is at the start of a line, or right after a value keyword (or
+    # `score`, also a name) that the unfinished line before swallowed (`red 3 when` +
+    # `green 1 when ...`, `let a =` + `score b = 1`).
+    if before_on_line and before_on_line not in VALUE_KEYWORDS | NAME_KEYWORDS:
         return None
     keyword_pos = line_start + len(text[line_start:pos]) - len(text[line_start:pos].lstrip())
     previous_lines = _strip_comments(text[:keyword_pos]).rstrip()

@@ -374,7 +374,8 @@ class BlockGen:
     dependency graph has no cycle and vetoes read only event data:
 
     0. `pure` lets and scores: events, tenure, roster, sub-periods, previous(...);
-    1. ranking lets (depend on vetoes): usable by tallies, stars, awards, rewards;
+    1. ranking lets (rankings and group values, which depend on vetoes): usable by tallies,
+       stars, awards, rewards;
     2. `late` lets: may read red, green, net; usable by stars, awards, rewards.
     """
 
@@ -586,10 +587,30 @@ class BlockGen:
         self.texts.append(name)
 
     def ranking(self, names: list[str]) -> str:
+        """A ranking or a group value: both are taken among the non-vetoed employees."""
+        if self.chance(2):
+            return self.group_value(names)
         func = self.pick(["pyramid", "rank"])
         within = self.pick(["", "", " within department", " within role", " within grade"])
         operand = self.pick(names) if names and self.chance(2) else self.number(names)
         return f"{func}({operand}{within})"
+
+    def group_value(self, names: list[str]) -> str:
+        """``group_*(...)`` or ``top_share(...)`` (LANGUAGE.md 9.3), with or without
+        `within`; the two that divide only where division is drawn."""
+        funcs = ["group_count", "group_sum", "group_min", "group_max"]
+        if self.division_ok:
+            funcs += ["group_avg", "top_share", "top_share"]
+        func = self.pick(funcs)
+        within = self.pick(["", "", " within department", " within role", " within grade"])
+        if func == "group_count":
+            operand = self.condition(names)
+        else:
+            operand = self.pick(names) if names and self.chance(2) else self.number(names)
+        text = f"{func}({operand}{within})"
+        if func not in ("group_count", "group_sum") and self.chance(2):
+            text = f"({text} default 0)"
+        return text
 
     def let_ranked(self) -> None:
         name = self.new_name()

@@ -351,6 +351,11 @@ def fold(func: str, values: list) -> Decimal | None:
     return min(values) if func == "min" else max(values)
 
 
+def _group_key(value: Value) -> tuple:
+    """The key of a `within` group: a missing attribute is a group of its own."""
+    return ("missing",) if value is None else ("value", value)
+
+
 def _shown_or_none(v: Value) -> Value:
     return shown(v) if isinstance(v, Decimal) and not isinstance(v, bool) else v
 
@@ -525,6 +530,8 @@ class BlockScope(Scope):
                 return ctx.wins(expr.award, e)
             case A.Ranking():
                 return ctx.ranking(expr, e)
+            case A.GroupAggregate():
+                return ctx.group_value(expr, e)
             case A.Previous():
                 return ctx.previous(expr, e)
             case A.Consecutive():
@@ -866,7 +873,7 @@ class InstanceEval:
         groups: dict[object, list[str]] = defaultdict(list)
         for e in ids:
             key = self.run.roster_attribute(self.employees[e], within) if within else None
-            groups[("missing",) if key is None else ("value", key)].append(e)
+            groups[_group_key(key)].append(e)
         return groups
 
     def ranking(self, ranking: A.Ranking, e: str) -> Decimal | None:
@@ -888,6 +895,31 @@ class InstanceEval:
                         )
             self.rankings[key] = result
         return self.rankings[key][e]
+
+    def group_value(self, group: A.GroupAggregate, e: str) -> Decimal | None:
+        """A value over e's group of rated, non-vetoed employees (same `within` value;
+        missing is a group of its own). A vetoed employee gets their group's value but no
+        share. Worked out by comparing each member with every other, not by sorting.
+
+        DECISION: group_sum/avg/min/max fold the exact values; top_share compares them as
+        shown (6 places), as every comparison does."""
+        members = [x for x in self.employees if not self.vetoed(x)]
+        key = self.run.roster_attribute(self.employees[e], group.within) if group.within else None
+        mine = next(
+            (g for k, g in self.groups(members, group.within).items() if k == _group_key(key)),
+            [],
+        )
+        if group.func == "group_count":
+            return Decimal(sum(1 for x in mine if truthy(self.expr(group.operand, x))))
+        values = {x: self.expr(group.operand, x) for x in mine}
+        present = [v for v in values.values() if v is not None]
+        if group.func != "top_share":
+            return fold(group.func.removeprefix("group_"), present)  # type: ignore[arg-type]
+        own = values.get(e)
+        if own is None:
+            return None  # missing, or vetoed (not among those compared)
+        at_or_above = sum(1 for v in present if shown(v) >= shown(own))  # type: ignore[arg-type]
+        return arith("/", Decimal(at_or_above), Decimal(len(mine)))
 
     def count_events(self, e: str, event_type: str, where: A.Expr | None) -> Decimal:
         return Decimal(len(self.matching_events(e, event_type, where)))

@@ -23,7 +23,7 @@ from starrating.language import ast as A
 _NOTABLE_NAMES = [
     "department", "role", "tenure", "net", "level", "value", "responsible", "channel",
     "部门", "服务分", "客服台", "rated by", "week", "let", "weeks", "reward", "true", "when",
-    "in", "2nd", "a-b", "score 分", "x_1", "_hidden", "São", "naïve",
+    "in", "2nd", "a-b", "score 分", "x_1", "_hidden", "São", "naïve", "score", "top_share",
 ]  # fmt: skip
 
 # Any text is a valid name in backticks, except one holding a backtick or a line break.
@@ -55,6 +55,7 @@ number_texts = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,2})?%?", fullmatch=True)
 star_levels = st.sampled_from(["1", "2", "3", "4", "5"]).map(A.Number)
 
 EVENT_FUNCS = ("count", "sum", "avg", "min", "max")
+GROUP_FUNCS = ("group_count", "group_sum", "group_avg", "group_min", "group_max", "top_share")
 PERIOD_SOURCES = ("weeks", "months", "quarters", "halves", "years")
 ATTRIBUTES = st.one_of(st.sampled_from(["red", "green", "stars", "reward", "net", "value"]), names)
 
@@ -120,6 +121,7 @@ def _compound(children: st.SearchStrategy[A.Expr]) -> st.SearchStrategy[A.Expr]:
             where=children,
         ),
         st.builds(A.Ranking, st.sampled_from(["pyramid", "rank"]), children, st.none() | names),
+        st.builds(A.GroupAggregate, st.sampled_from(GROUP_FUNCS), children, st.none() | names),
         st.builds(A.Previous, children),
         st.builds(
             A.Consecutive, children, integer_texts.map(A.Number), st.sampled_from(PERIOD_SOURCES)

@@ -287,6 +287,8 @@ CASES = [
          [("E040", ERROR, 4)]),
     ("E040 consecutive", H + 'each week {\n  veto "v" when red > 0 for 2 consecutive weeks\n}\n',
          None, [("E040", ERROR, 3)]),
+    ("E115 group value", H + 'each week {\n  veto "v" when top_share(count(x)) < 50%\n}\n',
+         None, [("E115", ERROR, 3)]),
     ("E050 level too high and too low",
          H + "each week {\n  stars {\n    6 when red > 1\n    0 otherwise\n  }\n}\n", None,
          [("E050", ERROR, 4), ("E050", ERROR, 5)]),

@@ -26,8 +26,9 @@ from .arithmetic import shown
 from .expressions import Sql, join, quote_text, sql
 
 # Nodes whose value explain shows as they are; the walk does not look inside them (an
-# aggregate's `where` is about events, a ranking's operand is shown through its place).
-_OPERANDS = (A.Name, A.Aggregate, A.Wins, A.Awarded, A.Ranking, A.Previous)
+# aggregate's `where` is about events, a ranking's operand is shown through its place, a
+# group value through its value).
+_OPERANDS = (A.Name, A.Aggregate, A.Wins, A.Awarded, A.Ranking, A.GroupAggregate, A.Previous)
 
 
 def operands(expr: A.Expr | None) -> list[A.Expr]:

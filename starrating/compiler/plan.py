@@ -3,7 +3,7 @@
 Enters: nothing (these are data types; ``build.py`` fills them from the checked AST).
 Leaves: a ``PolicyPlan``: the event and roster attributes the policy reads, and for each
 block (``BlockPlan``) its aggregates over events and over shorter blocks' results, its
-rankings and `top` awards, its look-back values, its layers (computed columns in
+rankings, group values and `top` awards, its look-back values, its layers (computed columns in
 dependency order) and its contributions (the rule-by-rule rows of ``explain``).
 
 Every column is a ``Column`` object with an id unique in the policy; ``sql.py`` derives
@@ -111,6 +111,20 @@ class Ranking:
 
 
 @dataclass(eq=False)
+class GroupValue:
+    """``group_count|sum|avg|min|max`` or ``top_share`` of ``operand`` over the rated,
+    non-vetoed employees of the instance (of the same ``within`` value)."""
+
+    func: str
+    operand: Sql
+    value: Column  # the operand of each employee: a condition, or a decimal
+    members: Column  # how many the group has (for explain, and top_share's denominator)
+    counted: Column  # how many of them hold, have a value, or (top_share) one at or above
+    result: Column  # the group's value (top_share: this employee's share)
+    within: Column | None  # a roster column
+
+
+@dataclass(eq=False)
 class TopAward:
     """``award ... to top N by keys [within]``: a place among the eligible candidates."""
 
@@ -153,6 +167,13 @@ class RankStep:
 
 
 @dataclass(eq=False)
+class GroupStep:
+    """The layers of one group value (each employee's operand, then the window)."""
+
+    group: GroupValue
+
+
+@dataclass(eq=False)
 class TopStep:
     """The window placing one `top` award's candidates."""
 
@@ -160,7 +181,7 @@ class TopStep:
     note: str
 
 
-Layer = Compute | RankStep | TopStep
+Layer = Compute | RankStep | GroupStep | TopStep
 
 
 @dataclass(eq=False)
@@ -173,9 +194,9 @@ class Contribution:
     label: str
     amount: Sql | None
     shown: Sql  # when the line contributed (non-zero, fired, matched, candidate...)
-    detail: Sql | None  # None: the rankings' places, if any
+    detail: Sql | None  # None: the rankings' places and group values' counts, if any
     aggregates: list[Aggregate]  # the event aggregates the line read (their event ids)
-    rankings: list[Ranking]
+    rankings: list[Ranking | GroupValue]
 
 
 @dataclass(eq=False)

@@ -28,6 +28,8 @@ from .plan import (
     Column,
     ColumnIds,
     EventAttribute,
+    GroupStep,
+    GroupValue,
     LookBack,
     PolicyPlan,
     Ranking,
@@ -126,7 +128,8 @@ class ExpressionBuilder:
         self.block = block
         self.types = SqlTypes(info, context.catalog)
         self.aggregates: dict[object, Aggregate] = {}  # by the aggregate's AST, spans aside
-        self.by_column: dict[Column, Aggregate | Ranking] = {}
+        self.by_column: dict[Column, Aggregate | Ranking | GroupValue] = {}
+        self.groups: dict[A.GroupAggregate, GroupValue] = {}  # by the AST, spans aside
         self.previous: dict[A.Expr, LookBack] = {}  # by the operand of previous()
         self.streaks: dict[A.Consecutive, LookBack] = {}
         self.pending: list[tuple[LookBack, A.Expr]] = []  # hidden values not compiled yet
@@ -374,6 +377,29 @@ class ExpressionBuilder:
         self.by_column[ranking.rank] = ranking
         return sql(ranking.rank.ref())
 
+    # -- group values: window functions over the group, in layers of their own
+    def visit_GroupAggregate(self, expr: A.GroupAggregate, scope: Scope) -> Sql:
+        """Over the rated, non-vetoed employees of the instance (of the same ``within``).
+        Computed once per distinct expression: explain reads it again, and a second
+        window over the same group would give the same column."""
+        group = self.groups.get(expr)
+        if group is None:
+            ids = self.context.ids
+            counts = expr.func == "group_count"
+            operand = self.cond(expr.operand, scope) if counts else self.visit(expr.operand, scope)
+            group = GroupValue(
+                func=expr.func,
+                operand=operand,
+                value=ids.new("grouped", expr.func, "BOOLEAN" if counts else DEC),
+                members=ids.new("members", expr.func, "BIGINT"),
+                counted=ids.new("counted", expr.func, "BIGINT"),
+                result=ids.new("group", expr.func),
+                within=self.roster(expr.within) if expr.within is not None else None,
+            )
+            self.block.layers.append(GroupStep(group))
+            self.groups[expr] = self.by_column[group.result] = group
+        return sql(group.result.ref())
+
     # -- look-back: values the previous instances kept (evaluated in time order)
     def visit_Previous(self, expr: A.Previous, scope: Scope) -> Sql:
         lookback = self.previous.get(expr.operand)
@@ -420,18 +446,19 @@ class ExpressionBuilder:
         return done
 
     # -- what a statement read (for explain)
-    def reads(self, *expressions: Sql | None) -> tuple[list[Aggregate], list[Ranking]]:
-        """The event aggregates and rankings ``expressions`` read, a ranking's operand
-        included, in the order they are read (a ranking after what its operand reads)."""
+    def reads(self, *expressions: Sql | None) -> tuple[list[Aggregate], list[Ranking | GroupValue]]:
+        """The event aggregates, and the rankings and group values, ``expressions`` read,
+        their operands included, in the order they are read (a ranking after what its
+        operand reads)."""
         aggregates: list[Aggregate] = []
-        rankings: list[Ranking] = []
+        rankings: list[Ranking | GroupValue] = []
 
         def walk(expression: Sql) -> None:
             for ref in expression.refs():
                 read = self.by_column.get(ref.column)
                 if isinstance(read, Aggregate):
                     aggregates.append(read)
-                elif isinstance(read, Ranking):
+                elif isinstance(read, Ranking | GroupValue):
                     walk(read.operand)
                     rankings.append(read)
 

@@ -52,6 +52,8 @@ from .plan import (
     Column,
     Compute,
     Contribution,
+    GroupStep,
+    GroupValue,
     LookBack,
     PolicyPlan,
     Ranking,
@@ -62,6 +64,7 @@ from .plan import (
 PREFIXES = {
     "value": "v", "award": "a", "event": "e", "roster": "r", "aggregate": "agg", "sub": "sub",
     "wins": "wins", "ranked": "ranked", "rank": "rank", "places": "places", "line": "line",
+    "grouped": "grouped", "members": "members", "counted": "counted", "group": "grp",
     "fired": "fired", "candidate": "cand", "place": "place", "candidates": "cands",
     "key": "key", "partial": "partial", "hidden": "h", "previous": "prev", "streak": "streak",
 }  # fmt: skip
@@ -331,6 +334,30 @@ class _Query:
         places = sql("CAST(", counted, " OVER (PARTITION BY ", group, ") AS BIGINT)")
         self.add([(r.places, places)], f"{r.func}: how many places")
 
+    def layer_GroupStep(self, layer: GroupStep) -> None:
+        """A group value: windows over the instance's rated employees (of the same
+        `within` value; a missing one is a group of its own, as for rankings) that read
+        only the members who are not vetoed. A vetoed employee still gets the group's
+        value, but no share: they are not among those compared."""
+        g = layer.group
+        if g.func == "group_count":
+            value = X.coalesce(g.operand, X.FALSE)
+        elif g.func == "top_share":
+            value = X.cast(shown(X.cast(g.operand, DEC)), DEC)  # compared as shown
+        else:
+            value = X.cast(g.operand, DEC)  # added up exactly
+        self.add([(g.value, value)], f"{g.func}: each employee's value")
+        within = [sql(g.within.ref())] if g.within is not None else []
+        group = _list([sql("seq"), *within])
+        members = sql(
+            "count(*) FILTER (WHERE NOT ", VETOED.ref(), ") OVER (PARTITION BY ", group, ")"
+        )
+        self.add(
+            [(g.members, members), (g.counted, _group_counted(g, group))],
+            f"{g.func}: how many count",
+        )
+        self.add([(g.result, _group_result(g, group))], g.func)
+
     def layer_TopStep(self, layer: TopStep) -> None:
         award = layer.award
         within = [sql(award.within.ref())] if award.within is not None else []
@@ -344,6 +371,46 @@ class _Query:
 
 def _list(items: list[Sql]) -> Sql:
     return join(", ", items)
+
+
+def _group_counted(g: GroupValue, group: Sql) -> Sql:
+    """How many members of ``group`` (the instance and the `within` value) count: those
+    whose condition holds (group_count), those at or above this employee's value, itself
+    and every tie included (top_share; none for a vetoed employee or a missing value), or
+    those with a value (the others)."""
+    value = g.value.ref()
+    member = sql("NOT ", VETOED.ref())
+    if g.func == "group_count":
+        condition: Sql = sql(member, " AND ", value)
+    elif g.func != "top_share":
+        condition = sql(member, " AND ", value, " IS NOT NULL")
+    else:
+        # RANGE ... CURRENT ROW takes the current row's peers: every tied value counts.
+        at_or_above = sql(
+            "count(*) OVER (PARTITION BY ", group, ", ", VETOED.ref(), " ORDER BY ", value,
+            " DESC NULLS LAST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+        )  # fmt: skip
+        return X.case([(sql(VETOED.ref(), " OR ", value, " IS NULL"), X.NULL)], at_or_above)
+    return sql("count(*) FILTER (WHERE ", condition, ") OVER (PARTITION BY ", group, ")")
+
+
+def _group_result(g: GroupValue, group: Sql) -> Sql:
+    """A group value from its counts, or a window over the members' values that are not
+    missing: group_sum of none is 0, group_avg / min / max of none are missing."""
+    if g.func == "group_count":
+        return X.cast(g.counted.ref(), DEC)
+    if g.func == "top_share":
+        return divide(g.counted.ref(), g.members.ref())  # missing where counted is
+    of_members = sql(
+        "(", g.value.ref(), ") FILTER (WHERE NOT ", VETOED.ref(), ") OVER (PARTITION BY ",
+        group, ")",
+    )  # fmt: skip
+    if g.func == "group_avg":
+        # The exact sum over the count, divided exactly (DuckDB's avg is a DOUBLE).
+        return divide(sql("sum", of_members), g.counted.ref())
+    if g.func == "group_sum":
+        return X.cast(X.coalesce(sql("sum", of_members), sql("0")), DEC)
+    return X.cast(sql(g.func.removeprefix("group_"), of_members), DEC)
 
 
 INSTANCE_DAYS_NOTE = "the days of the instances, which their events are joined on"
@@ -414,10 +481,42 @@ def _ranking_detail(ranking: Ranking) -> Sql:
     )  # fmt: skip
 
 
+def _group_detail(g: GroupValue) -> Sql:
+    """What a group value was taken over: how many of the group counted, of how many (a
+    value line shows it in place of a missing value, as it does a ranking's)."""
+    group = (
+        sql("' in ' || coalesce(CAST(", g.within.ref(), " AS VARCHAR), '(none)')")
+        if g.within is not None
+        else sql("''")
+    )
+    of = sql(" || ' of ' || ", g.members.ref(), " || ", group)
+    name = g.func
+    if name == "group_count":
+        return sql(f"'{name}: ' || ", g.counted.ref(), of)
+    if name == "top_share":
+        return sql(
+            "CASE WHEN ", VETOED.ref(), f" THEN '{name}: none (vetoed)' ",
+            "WHEN ", g.counted.ref(), f" IS NULL THEN '{name}: none (no value)' ",
+            f"ELSE '{name}: ' || ", g.counted.ref(), of, " || ' at or above ' || ",
+            decimal_text(g.value.ref()), " END",
+        )  # fmt: skip
+    counted = sql(f"'{name}: ' || ", g.counted.ref(), " || ' values'", of)
+    if name == "group_sum":
+        return counted  # of no values: 0
+    none = sql(f"'{name}: none, no value among ' || ", g.members.ref(), " || ", group)
+    return X.case([(sql(g.counted.ref(), " = 0"), none)], counted)
+
+
 def _detail(contribution: Contribution) -> Sql | None:
     if contribution.detail is not None or not contribution.rankings:
         return contribution.detail
-    return join(" || '; ' || ", (_ranking_detail(r) for r in contribution.rankings))
+    return join(
+        " || '; ' || ",
+        (
+            _ranking_detail(r) if isinstance(r, Ranking) else _group_detail(r)
+            for r in contribution.rankings
+        ),
+    )
 
 
 def _row_expressions(contribution: Contribution) -> list[Sql]:

@@ -35,6 +35,7 @@ from ..compiler.plan import (
     BlockPlan,
     Column,
     Compute,
+    GroupStep,
     PolicyPlan,
     RankStep,
     TopStep,
@@ -311,6 +312,15 @@ def _definitions(block: BlockPlan) -> dict[Column, list[Sql]]:
             if ranking.within is not None:
                 reads.append(sql(ranking.within.ref()))
             for column in (ranking.value, ranking.rank, ranking.places):
+                definitions[column] = reads
+        elif isinstance(layer, GroupStep):
+            # The group's value is there when members' values are missing; only a share
+            # is missing with the employee's own value. The `within` value, as for ranks.
+            group = layer.group
+            reads = [group.operand] if group.func == "top_share" else []
+            if group.within is not None:
+                reads.append(sql(group.within.ref()))
+            for column in (group.value, group.members, group.counted, group.result):
                 definitions[column] = reads
         elif isinstance(layer, TopStep):
             award = layer.award

@@ -146,6 +146,19 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class GroupAggregate:
+    """``group_count(COND)``, ``group_sum|avg|min|max(EXPR)``, ``top_share(EXPR)``, each
+    with an optional ``within ATTR``: a value over the instance's rated, non-vetoed
+    employees (of the same ATTR), like a ranking."""
+
+    func: str  # group_count, group_sum, group_avg, group_min, group_max, top_share
+    operand: Expr
+    within: str | None = None
+    span: Span | None = _span()
+    within_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class Previous:
     operand: Expr
     span: Span | None = _span()
@@ -194,6 +207,7 @@ Expr = (
     | Wins
     | Awarded
     | Ranking
+    | GroupAggregate
     | Previous
     | Consecutive
     | Match

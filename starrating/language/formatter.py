@@ -236,6 +236,10 @@ class _Printer(NodeVisitor):
         within = f" within {_name(expr.within)}" if expr.within is not None else ""
         return [f"{expr.func}(", (expr.operand, False), within + ")"]
 
+    def pieces_GroupAggregate(self, expr: A.GroupAggregate) -> list[_Piece]:
+        within = f" within {_name(expr.within)}" if expr.within is not None else ""
+        return [f"{expr.func}(", (expr.operand, False), within + ")"]
+
     def pieces_Previous(self, expr: A.Previous) -> list[_Piece]:
         return ["previous(", (expr.operand, False), ")"]
 

@@ -102,6 +102,9 @@ def lark() -> Lark:
     )
 
 
+# A keyword is a grammar string of letters (`top_share` and the `group_` functions with an
+# underscore); the others (`(`, `<=`...) are punctuation.
+_KEYWORD = re.compile(r"[a-z][a-z_]*")
 # The last line of a keywords cache file: a file cut short (a full disk, a kill) lacks it.
 _KEYWORDS_END = "# end"
 _TERMINAL_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -127,7 +130,7 @@ def _keyword_terminals(text: str) -> tuple[str, ...]:
     found = tuple(
         t.name
         for t in probe.terminals
-        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
+        if t.pattern.type == "str" and _KEYWORD.fullmatch(t.pattern.value)
     )
     if path:
         # Written whole, then renamed: a reader sees the old file, the new one, or none.
@@ -146,7 +149,7 @@ def keywords() -> frozenset[str]:
     return frozenset(
         t.pattern.value
         for t in lark().terminals
-        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
+        if t.pattern.type == "str" and _KEYWORD.fullmatch(t.pattern.value)
     )
 
 
@@ -155,9 +158,13 @@ NAME_RE = re.compile(r"[^\W\d]\w*")
 VALUE_KEYWORDS = frozenset({"red", "green", "stars"})
 
 
+# Keywords that the grammar also takes as names (`let score = ...`, `by score`).
+NAME_KEYWORDS = frozenset({"score"})
+
+
 def needs_backticks(name: str) -> bool:
     """Whether ``name`` must be written in backticks (not a plain word, or reserved)."""
-    return not NAME_RE.fullmatch(name) or name in keywords()
+    return not NAME_RE.fullmatch(name) or (name in keywords() and name not in NAME_KEYWORDS)
 
 
 def terminal_text(name: str) -> str | None:

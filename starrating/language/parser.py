@@ -189,6 +189,16 @@ class _ToAst(Transformer):
             within.span if within else None,
         )
 
+    def group_aggregate(self, meta, children):
+        func, operand, within = children
+        return A.GroupAggregate(
+            str(func),
+            operand,
+            within.text if within else None,
+            _span(meta),
+            within.span if within else None,
+        )
+
     def previous(self, meta, children):
         return A.Previous(children[0], _span(meta))
 

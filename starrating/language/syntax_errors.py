@@ -25,6 +25,7 @@ from .fullwidth import SlipGroup
 from .grammar import (
     ADJUSTMENT_KEYWORDS,
     HEADER_KEYWORDS,
+    NAME_KEYWORDS,
     STATEMENT_KEYWORDS,
     VALUE_KEYWORDS,
     keywords,
@@ -139,6 +140,12 @@ _EXPRESSION_KEYWORDS = {
     "awarded",
     "pyramid",
     "rank",
+    "group_count",
+    "group_sum",
+    "group_avg",
+    "group_min",
+    "group_max",
+    "top_share",
     "previous",
     "match",
     "not",
@@ -233,6 +240,9 @@ def _token_diagnostic(exc: UnexpectedToken, text: str) -> SyntaxProblem:
     token = exc.token
     # `accepts` simulates the pending reductions, so it is exact where `expected` is not.
     expected = set(exc.accepts or exc.expected)
+    if "NAME" in expected:
+        # Where a name may stand, `score` is one of the names (grammar `name`), not a keyword.
+        expected.discard("SCORE")
     if token.type == "$END":
         return SyntaxProblem(_eof_diagnostic(text, _end_span(text), expected), len(text))
     pos = token.start_pos or 0
@@ -334,9 +344,10 @@ _DANGLING = {
 def _dangling_line_end(text: str, pos: int) -> Diagnostic | None:
     line_start = text.rfind("\n", 0, pos) + 1
     before_on_line = _strip_comments(text[line_start:pos]).strip()
-    # Only when the error is at the start of a line, or right after a value keyword that
-    # the unfinished line before swallowed (`red 3 when` + `green 1 when ...`).
-    if before_on_line and before_on_line not in VALUE_KEYWORDS:
+    # Only when the error is at the start of a line, or right after a value keyword (or
+    # `score`, also a name) that the unfinished line before swallowed (`red 3 when` +
+    # `green 1 when ...`, `let a =` + `score b = 1`).
+    if before_on_line and before_on_line not in VALUE_KEYWORDS | NAME_KEYWORDS:
         return None
     keyword_pos = line_start + len(text[line_start:pos]) - len(text[line_start:pos].lstrip())
     previous_lines = _strip_comments(text[:keyword_pos]).rstrip()

@@ -191,6 +191,8 @@ class DependencyGraph(NodeVisitor):
     def reads_Ranking(self, node: A.Ranking) -> str:
         return "veto"  # a ranking is taken among non-vetoed employees
 
+    reads_GroupAggregate = reads_Ranking  # so is a group value
+
     # -- what a statement computes, from what
     def edges_Tally(self, statement: A.Tally) -> None:
         exprs = [statement.amount, *optional(statement.when), *optional(statement.at_most)]

@@ -3,9 +3,9 @@
 Enters: the policy's header lines and each block's statements, with ``TypeInference`` to
 type their expressions. Leaves: diagnostics for what the statements themselves get wrong:
 header duplicates, dates and time zones (E034, E080, E082), tallies, vetoes that read what
-vetoes decide (E040), stars tables (their conditions here; the table itself in ``stars``),
-awards (E064; a quota by group: E104, E105 in ``match``), rewards (E052, E053, E055); and
-the type of each definition (``definition_type``).
+vetoes decide (E040; a group value: E115), stars tables (their conditions here; the table
+itself in ``stars``), awards (E064; a quota by group: E104, E105 in ``match``), rewards
+(E052, E053, E055); and the type of each definition (``definition_type``).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class Rules(NodeVisitor):
         found = self.forbidden_in_veto(statement.condition, info)
         if found is None:
             return
-        what, span, through = found
+        node, what, span, through = found
         if through is not None:
             # Point at the name in the veto line; say where the forbidden value hides.
             name, name_span = through
@@ -151,6 +151,15 @@ class Rules(NodeVisitor):
             span = name_span
         else:
             message = f"a veto cannot depend on {what}"
+        if isinstance(node, A.GroupAggregate):
+            self.report.error(
+                "E115",
+                message,
+                span,
+                "a group value is taken among the employees who are not vetoed, so it cannot "
+                "decide who is; compare the employee's own values or event counts instead",
+            )
+            return
         self.report.error(
             "E040",
             message,
@@ -161,9 +170,10 @@ class Rules(NodeVisitor):
 
     def forbidden_in_veto(
         self, expr: A.Expr, info: BlockAnalysis
-    ) -> tuple[str, A.Span | None, tuple[str, A.Span | None] | None] | None:
+    ) -> tuple[object, str, A.Span | None, tuple[str, A.Span | None] | None] | None:
         """The first value the veto reads, directly or through definitions, that is only
-        known once vetoes are decided; with the name in the veto line it hides behind."""
+        known once vetoes are decided: the node, its words, its place, and the name in the
+        veto line it hides behind."""
         seen: set[str] = set()
         todo: list[tuple[A.Expr, tuple[str, A.Span | None] | None]] = [(expr, None)]
         while todo:
@@ -172,7 +182,7 @@ class Rules(NodeVisitor):
                 method = self.visitor("veto_reads", node)
                 what = method(node) if method is not None else None
                 if what is not None:
-                    return (what, node.span, through)  # type: ignore[attr-defined]
+                    return (node, what, node.span, through)  # type: ignore[attr-defined]
                 if not isinstance(node, A.Name) or node.name in seen:
                     continue
                 definition = info.definitions.get(node.name)
@@ -181,6 +191,9 @@ class Rules(NodeVisitor):
                     for child in definition_exprs(definition):
                         todo.append((child, through or (node.name, node.span)))
         return None
+
+    def veto_reads_GroupAggregate(self, node: A.GroupAggregate) -> str:
+        return f"the group value `{node.func}(...)`"
 
     def veto_reads_Ranking(self, node: A.Ranking) -> str:
         return f"the ranking `{node.func}(...)`"

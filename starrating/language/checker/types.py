@@ -299,6 +299,17 @@ class TypeInference(NodeVisitor):
             self.names.check_roster_attribute(expr.within, expr.within_span)
         return NUMBER
 
+    def infer_GroupAggregate(self, expr: A.GroupAggregate, scope: Scope) -> str:
+        """A value over the group (docs/language.md, "Group values"): `group_count` counts
+        where a condition holds; the others take numbers, as rankings do. Always a number."""
+        if not self.allowed(expr, scope, f"`{expr.func}`"):
+            return NUMBER
+        wanted = BOOLEAN if expr.func == "group_count" else NUMBER
+        self.expect(expr.operand, wanted, scope, f"`{expr.func}`")
+        if expr.within is not None:
+            self.names.check_roster_attribute(expr.within, expr.within_span)
+        return NUMBER
+
     def infer_Previous(self, expr: A.Previous, scope: Scope) -> str:
         if not self.allowed(expr, scope, "`previous`"):
             return ANY

@@ -58,27 +58,33 @@ WITH local_events AS (
     LEFT JOIN counts c ON c.employee_id = r.employee_id
     WHERE rated(r, DATE '{first}', DATE '{last}')
 ), team AS (
-    -- the department's rated staff who are not vetoed (no department is one group)
+    -- the department's figures over its rated staff who are not vetoed (no department is
+    -- one group); a vetoed employee reads their department's figures but has no share
+    SELECT department,
+           sum(exam) FILTER (WHERE NOT vetoed) AS exam_sum,
+           count(*) FILTER (WHERE NOT vetoed) AS members,
+           count(*) FILTER (WHERE NOT vetoed AND complaints_90d <= 5) AS team_calm,
+           coalesce(sum(letters_3m) FILTER (WHERE NOT vetoed), 0) AS team_letters
+    FROM member
+    GROUP BY department
+), shares AS (
     SELECT employee_id,
-           sum(exam) OVER dept AS exam_sum,
-           count(*) OVER dept AS members,
            count(*) OVER (PARTITION BY department ORDER BY signups DESC
                           RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS at_least_mine,
-           count(*) FILTER (WHERE complaints_90d <= 5) OVER dept AS team_calm,
-           sum(letters_3m) OVER dept AS team_letters
+           count(*) OVER (PARTITION BY department) AS members
     FROM member
     WHERE NOT vetoed
-    WINDOW dept AS (PARTITION BY department)
 ), valued AS (
     SELECT m.*,
            -- exam values are in halves: the average of 2 * exam / 2, rounded at 6 places
            ((CAST(2 * t.exam_sum AS HUGEINT) * 2000000 + 2 * t.members) // (4 * t.members))
                * 0.000001 AS team_exam,
-           ((CAST(t.at_least_mine AS HUGEINT) * 2000000 + t.members) // (2 * t.members))
+           ((CAST(s.at_least_mine AS HUGEINT) * 2000000 + s.members) // (2 * s.members))
                * 0.000001 AS signup_share,
            complaints_90d <= 5 AS calm, t.team_calm, t.members AS team_size, t.team_letters
     FROM member m
-    LEFT JOIN team t ON t.employee_id = m.employee_id
+    JOIN team t ON t.department IS NOT DISTINCT FROM m.department
+    LEFT JOIN shares s ON s.employee_id = m.employee_id
 ), awarded AS (
     SELECT *,
            NOT vetoed AND exam >= team_exam + 10 AS above_team,

@@ -71,18 +71,26 @@ def compute(roster: pd.DataFrame, events: pd.DataFrame, period: str) -> list[dic
     staff["vetoed"] = staff["responsible_3m"] > 0
     staff["group"] = staff["department"].fillna(NO_DEPARTMENT)
 
-    # the department's rated staff who are not vetoed
+    # the department's figures over its rated staff who are not vetoed; a vetoed employee
+    # reads their department's figures but has no share
     team = staff[~staff["vetoed"]].copy()
-    by_team = team.groupby("group")
-    members = by_team["employee_id"].transform("size")
-    team["team_exam"] = rounded_ratio((2 * by_team["exam"].transform("sum")).round(), 2 * members)
-    at_least_mine = by_team["signups"].rank(method="max", ascending=False)
-    team["signup_share"] = rounded_ratio(at_least_mine, members)
-    team["team_calm"] = (team["complaints_90d"] <= 5).groupby(team["group"]).transform("sum")
-    team["team_size"] = members
-    team["team_letters"] = by_team["letters_3m"].transform("sum")
-    group_columns = ["team_exam", "signup_share", "team_calm", "team_size", "team_letters"]
-    staff = staff.join(team[group_columns])
+    team["calm"] = team["complaints_90d"] <= 5
+    totals = team.groupby("group").agg(
+        exam_sum=("exam", "sum"), team_size=("employee_id", "size"),
+        team_calm=("calm", "sum"), team_letters=("letters_3m", "sum"),
+    )  # fmt: skip
+    at_least_mine = team.groupby("group")["signups"].rank(method="max", ascending=False)
+    members = team.groupby("group")["employee_id"].transform("size")
+    # aligned on the index: the vetoed get none
+    staff["signup_share"] = rounded_ratio(at_least_mine, members)
+    staff = staff.merge(totals, left_on="group", right_index=True, how="left")
+    for column in ["team_size", "team_calm", "team_letters"]:
+        staff[column] = staff[column].fillna(0)
+    has_members = staff["team_size"] > 0
+    staff["team_exam"] = rounded_ratio(
+        (2 * staff["exam_sum"].where(has_members, 0)).round().astype("int64"),
+        (2 * staff["team_size"]).where(has_members, 1).astype("int64"),
+    ).where(has_members)
     staff["calm"] = staff["complaints_90d"] <= 5
 
     eligible = ~staff["vetoed"]

@@ -13,7 +13,9 @@ desk, a customer service centre, a car showroom's sales team, the front windows 
 county government service hall and a residential property-management office, so that
 each of the five bundled policies (policies/*.policy) has a population to rate. Events
 run from 2026-01-01 to 2026-10-31 (local time, Asia/Shanghai); the export is as of
-2026-11-06, so every `recorded_at` is on or before that day. See data/README.md.
+2026-11-06, so every `recorded_at` is on or before that day, except the annual selection
+committee's votes of January 2027 on the year 2026 (labelled `for_period` 2026), added so
+that scheme C's final vote has data. See data/README.md.
 """
 
 from __future__ import annotations

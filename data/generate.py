@@ -13,7 +13,9 @@ desk, a customer service centre, a car showroom's sales team, the front windows 
 county government service hall and a residential property-management office, so that
 each of the five bundled policies (policies/*.policy) has a population to rate. Events
 run from 2026-01-01 to 2026-10-31 (local time, Asia/Shanghai); the export is as of
-2026-11-06, so every `recorded_at` is on or before that day. See data/README.md.
+2026-11-06, so every `recorded_at` is on or before that day, except the annual selection
+committee's votes of January 2027 on the year 2026 (labelled `for_period` 2026), added so
+that scheme C's final vote has data. See data/README.md.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ ROSTER_COLUMNS = [
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "event_id", "employee_id", "type", "occurred_at", "recorded_at", "value", "voids",
-    "channel", "kind", "adopted", "level", "responsible", "rating", "grade", "metric",
+    "for_period", "channel", "kind", "adopted", "level", "responsible", "rating", "grade",
+    "metric", "approve",
 ]  # fmt: skip
 
 # Government service hall closing days (approximate 2026 public holidays); the mall, the
@@ -239,6 +242,10 @@ def make_roster(rng: random.Random) -> list[Employee]:
         emp = next(e for e in roster if e.employee_id == eid)
         emp.skill = max(emp.skill, 0.93)
         emp.p_bad = round(0.004 + 0.08 * (1 - emp.skill) ** 2, 4)
+    # a window clerk of 社会事务区 who never gets a poor device rating, so that the whole
+    # district (five, one over D's quota of 4) can be candidates in H1; set after the
+    # draws, so nobody else's data changes
+    next(e for e in roster if e.employee_id == "E047").p_bad = 0.0
     return roster
 
 
@@ -314,6 +321,7 @@ class Event:
     style: str = "offset"  # how occurred_at is written: offset (+08:00), naive or utc (Z)
     voids: Event | None = None
     event_id: str = ""
+    for_period: str = ""  # the period the event belongs to although dated elsewhere
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -368,6 +376,7 @@ class Generator:
         recorded: datetime | None = None,
         value: str = "",
         style: str | None = None,
+        for_period: str = "",
         **attrs: str,
     ) -> Event | None:
         if occurred.date() > END or occurred.date() < START:
@@ -388,6 +397,7 @@ class Generator:
         event = Event(
             len(self.events), emp.employee_id, type_, occurred, recorded, value, dict(attrs), style
         )
+        event.for_period = for_period
         self.events.append(event)
         return event
 
@@ -935,25 +945,89 @@ class Generator:
             if half == "H2":
                 continue  # H2 is rated in late December: not in this export yet
             for emp in nominees:
-                # about ten hall colleagues score each nominee (anonymous)
-                colleagues = [r for r in raters if r is not emp and r.employed(date(2026, 6, 26))]
-                for _ in colleagues[: rng.randrange(8, 12)]:
-                    day = date(2026, 6, rng.choice([26, 29, 30]))  # the last working days
-                    t = datetime.combine(day, time(rng.randrange(9, 17), rng.randrange(60)))
-                    score = round(clamp(rng.gauss(76 + 18 * emp.skill, 5), 60, 100))
-                    self.add(
-                        emp,
-                        "hall_rating",
-                        t,
-                        t + timedelta(minutes=2),
-                        value=str(score),
-                        style="offset",
-                    )
-                # the office's score: dated in the half, recorded in early July
-                t = datetime(2026, 6, 30, 10, 0) + timedelta(minutes=rng.randrange(0, 300))
-                recorded = datetime(2026, 7, rng.randrange(2, 6), 9, 0)
-                score = round(clamp(rng.gauss(78 + 16 * emp.skill, 4), 70, 98))
-                self.add(emp, "office_rating", t, recorded, value=str(score), style="offset")
+                self.rate_first_half(emp, raters, rng)
+
+    def rate_first_half(self, emp: Employee, raters: list[Employee], rng: random.Random) -> None:
+        """The end-of-half scores of one H1 nominee, drawn from `rng`."""
+        # about ten hall colleagues score each nominee (anonymous)
+        colleagues = [r for r in raters if r is not emp and r.employed(date(2026, 6, 26))]
+        for _ in colleagues[: rng.randrange(8, 12)]:
+            day = date(2026, 6, rng.choice([26, 29, 30]))  # the last working days
+            t = datetime.combine(day, time(rng.randrange(9, 17), rng.randrange(60)))
+            score = round(clamp(rng.gauss(76 + 18 * emp.skill, 5), 60, 100))
+            self.add(
+                emp,
+                "hall_rating",
+                t,
+                t + timedelta(minutes=2),
+                value=str(score),
+                style="offset",
+            )
+        # the office scores in its meeting of the first days of July, after the half: the
+        # score carries the half's label (for_period) so that it counts in H1
+        t = datetime(2026, 6, 30, 10, 0) + timedelta(minutes=rng.randrange(0, 300))
+        meeting = date(2026, 7, rng.randrange(2, 6))
+        occurred = datetime.combine(meeting, t.time())
+        score = round(clamp(rng.gauss(78 + 16 * emp.skill, 4), 70, 98))
+        self.add(
+            emp,
+            "office_rating",
+            occurred,
+            occurred + timedelta(minutes=30),
+            value=str(score),
+            style="offset",
+            for_period="2026-H1",
+        )
+
+    def over_quota_nominations(self) -> None:
+        """社会事务区 hands in all five of its window staff for H1, one more than D's quota
+        of 4 (其它片区不超过4名): D keeps the district's best four by 总分. E049's complaint
+        of January is cancelled on appeal, so that E049 is a candidate too. A separate
+        random stream, so that nothing drawn before changes."""
+        rng = random.Random(SEED + 1)
+        windows = [e for e in self.roster if e.role == "window"]
+        raters = windows + [
+            e for e in self.roster if e.department == "政务服务大厅" and e.role != "window"
+        ]
+        complaint = next(
+            e for e in self.events if e.employee_id == "E049" and e.type == "complaint"
+        )
+        self.void(complaint, datetime(2026, 2, 3, 10, 0))
+        nominated = {
+            e.employee_id
+            for e in self.events
+            if e.type == "nomination" and e.occurred.date() <= date(2026, 6, 30)
+        }
+        for emp in windows:
+            if emp.district != "社会事务区" or emp.employee_id in nominated:
+                continue
+            t = datetime(2026, 6, 10, 16, 0) + timedelta(minutes=rng.randrange(0, 60))
+            self.add(emp, "nomination", t, t + timedelta(hours=1), style="offset")
+            self.rate_first_half(emp, raters, rng)
+
+    # -- the annual selection's committee (C) --------------------------------------------
+
+    def committee_votes(self) -> None:
+        """The 15 members of C's committee (终评) vote on each of 2026's shortlisted
+        candidates at their meeting of 14 January 2027, after the year: every vote carries
+        the year in for_period. The only rows after the export (see data/README.md)."""
+        rng = random.Random(SEED + 2)
+        yes_votes = {"E005": 14, "E015": 13, "E021": 10, "E034": 9}  # of 15
+        for eid, yes in yes_votes.items():
+            ballots = ["true"] * yes + ["false"] * (15 - yes)
+            rng.shuffle(ballots)
+            for member, approve in enumerate(ballots):
+                occurred = datetime(2027, 1, 14, 15, 0) + timedelta(minutes=member)
+                event = Event(
+                    len(self.events),
+                    eid,
+                    "committee_vote",
+                    occurred,
+                    occurred + timedelta(hours=2),
+                    attrs={"approve": approve},
+                    for_period="2026",
+                )
+                self.events.append(event)
 
     # -- appeals upheld and corrections (void rows) --------------------------------------
 
@@ -1077,6 +1151,8 @@ class Generator:
         self.hall()
         self.voids()
         self.public_vote()
+        self.over_quota_nominations()
+        self.committee_votes()
         events = sorted(
             self.events,
             key=lambda e: (e.occurred, e.recorded, e.employee_id, e.type, e.seq),
@@ -1120,6 +1196,7 @@ def event_rows(events: list[Event]) -> list[list[str]]:
             "recorded_at": stamp(e.recorded, "offset"),
             "value": e.value,
             "voids": e.voids.event_id if e.voids else "",
+            "for_period": e.for_period,
             **e.attrs,
         }
         rows.append([row.get(column, "") for column in EVENT_COLUMNS])

@@ -17,7 +17,7 @@ from conftest import ROOT
 DATA = ROOT / "data"
 SHANGHAI = timezone(timedelta(hours=8))
 STANDARD_EVENT_COLUMNS = ("event_id", "employee_id", "type", "occurred_at", "recorded_at", "value",
-                          "voids")  # fmt: skip
+                          "voids", "for_period")  # fmt: skip
 C_ROLES = ["service_desk", "customer_support", "tech_support", "sales_advisor"]
 E_POSTS = ["reception", "security", "maintenance", "cleaning"]
 YEAR_END = date(2026, 12, 31)
@@ -147,11 +147,17 @@ def test_times_are_in_range_and_recorded_after_they_occurred(events, roster) -> 
         )
         for row in roster
     }
+    export = datetime(2026, 11, 6, 18, 0, tzinfo=SHANGHAI)
     for row in events:
         occurred, recorded = instant(row["occurred_at"]), instant(row["recorded_at"])
         assert recorded >= occurred, row["event_id"]
         day = local_date(row["occurred_at"])
-        assert date(2026, 1, 1) <= day <= date(2026, 10, 31), row["event_id"]
+        if row["type"] == "committee_vote":
+            # C's committee meets after the year it votes on: the only rows after the export
+            assert day.year == 2027 and day.month == 1 and row["for_period"] == "2026", row
+        else:
+            assert date(2026, 1, 1) <= day <= date(2026, 10, 31), row["event_id"]
+            assert recorded <= export, row["event_id"]
         if row["type"] != "void":
             hire, leave = employed[row["employee_id"]]
             assert hire <= day <= leave, row["event_id"]
@@ -180,7 +186,42 @@ def test_every_void_names_an_earlier_event(events) -> None:
 def test_at_least_three_months_of_2026_are_covered(events) -> None:
     months = {local_date(row["occurred_at"]).strftime("%Y-%m") for row in events}
     assert len({m for m in months if m.startswith("2026-")}) >= 3
-    assert months == {f"2026-{m:02d}" for m in range(1, 11)}
+    assert months == {f"2026-{m:02d}" for m in range(1, 11)} | {"2027-01"}
+
+
+def test_ratings_made_after_the_half_carry_its_label(events) -> None:
+    # D's office scores are given in early July, about the first half (LANGUAGE 9.5)
+    labelled = [row for row in events if row["for_period"]]
+    office = [row for row in labelled if row["type"] == "office_rating"]
+    assert office and all(row["for_period"] == "2026-H1" for row in office)
+    assert all(local_date(row["occurred_at"]) > date(2026, 6, 30) for row in office)
+    assert {row["type"] for row in labelled} == {"office_rating", "committee_vote"}
+
+
+def test_a_district_hands_in_more_nominees_than_its_quota(events, roster) -> None:
+    # D's quota (民生区 and 基建区 2, any other district 4) has something to cut in H1
+    district = {row["employee_id"]: row["district"] for row in roster}
+    nominations = [row for row in events if row["type"] == "nomination"]
+    per_district: dict[str, int] = {}
+    for row in nominations:
+        if local_date(row["occurred_at"]) > date(2026, 6, 30):
+            continue
+        name = district[row["employee_id"]]
+        per_district[name] = per_district.get(name, 0) + 1
+    quota = {"民生区": 2, "基建区": 2}
+    assert any(count > quota.get(name, 4) for name, count in per_district.items()), per_district
+
+
+def test_the_committee_votes_pass_and_fail_two_thirds(events) -> None:
+    # C's 终评: at least one shortlisted candidate at exactly 10 of 15, one below
+    tally: dict[str, list[int]] = {}
+    for row in events:
+        if row["type"] == "committee_vote":
+            yes_and_all = tally.setdefault(row["employee_id"], [0, 0])
+            yes_and_all[0] += row["approve"] == "true"
+            yes_and_all[1] += 1
+    assert [10, 15] in tally.values()
+    assert any(3 * yes < 2 * cast for yes, cast in tally.values())
 
 
 # `applies to` of every bundled policy, evaluated in Python on the roster (tenure as at the

@@ -408,7 +408,7 @@ CASES = [
     ("E081 weekday", H + "each week ending funday {\n}\n", None, [("E081", ERROR, 2)]),
     ("E082 date", H + "effective 2026-02-30\neach week {\n}\n", None, [("E082", ERROR, 2)]),
 ]
-# Rolling windows (docs/language.md 5.12): every check, and what is accepted.
+# Rolling windows (docs/language.md 5.6.1): every check, and what is accepted.
 WINDOW_CASES = [
     ("E110 window of 0", H + "each month {\n  let a = count(x over last 0 days)\n}\n", None,
          [("E110", ERROR, 3)]),

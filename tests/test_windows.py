@@ -1,4 +1,4 @@
-"""Rolling windows, ``over last N UNIT`` (docs/language.md 5.12): parsing, formatting and
+"""Rolling windows, ``over last N UNIT`` (docs/language.md 5.6.1): parsing, formatting and
 evaluation end to end, with each unit's first day, as-of, labelled events, `effective`,
 look-back blocks, explain, replay and the events digest."""
 

@@ -406,7 +406,7 @@ def _prepare_events(
     it. A labelled event must not count in a shorter kind (a `2026` vote in no month), so
     ``sr_events_held`` keeps it out of ``sr_events`` until the first block long enough
     for its label: :func:`_release_labelled_events`. Rolling windows (``over last N``,
-    docs/language.md 5.12) take a labelled event by ``local_date``, its label's last day,
+    docs/language.md 5.6.1) take a labelled event by ``local_date``, its label's last day,
     in a block of any kind: they read ``sr_events`` with the still held ones
     (compiler/sql.py ``EVERY_EVENT``). Every event recorded by ``as_of`` is here, whatever
     its date, so a window sees the days before the first instance evaluated and before the

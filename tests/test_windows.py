@@ -317,3 +317,28 @@ def test_the_events_digest_covers_the_windows_days() -> None:
     second = run(policy, events_csv("c1,A,call,2026-02-02"), "2026-10")
     assert first["run"]["events_sha256"] != second["run"]["events_sha256"]
     assert values(first, "2026-10", "m12") == values(second, "2026-10", "m12")
+
+
+@pytest.mark.parametrize(
+    ("window", "message", "hint"),
+    [
+        ("over 3 months", "expected `last` after `over`, found the number `3`",
+         "a window is written `over last N UNIT`, e.g. `over last 3 months`"),
+        ("over last months", "expected a value after `last`, found the keyword `months`",
+         "a window is written `over last N UNIT`, e.g. `over last 3 months`"),
+        ("over last 3", "expected the window's unit (days, weeks, months, quarters, halves or"
+         " years) after `3`, found `)`", "for example `over last 3 months`"),
+        ("over last 3 months where level > 1",
+         "expected `)` after `months`, found the keyword `where`",
+         "write the filter before the window: count(TYPE where FILTER over last N UNIT)"),
+        ("where level > 1 last 3 months",
+         "expected an operator, `)` or `over` after `1`, found the keyword `last`",
+         "a window starts with `over`: `over last 3 months`"),
+    ],
+)  # fmt: skip
+def test_a_window_written_wrong_gets_a_hint(window: str, message: str, hint: str) -> None:
+    result = parse(HEADER + f"each month {{\n  let a = count(complaint {window})\n}}\n")
+    assert result.policy is None
+    first = result.diagnostics[0]
+    assert (first.code, first.message, first.help) == ("E001", message, hint)
+    assert first.span is not None and first.span.line == 4

@@ -342,3 +342,20 @@ def test_a_window_written_wrong_gets_a_hint(window: str, message: str, hint: str
     first = result.diagnostics[0]
     assert (first.code, first.message, first.help) == ("E001", message, hint)
     assert first.span is not None and first.span.line == 4
+
+
+def test_a_type_read_only_through_a_window_is_not_warned_of() -> None:
+    policy = (
+        "each month {\n  let m3 = count(call over last 3 months)\n  let own = count(praise)\n}\n"
+    )
+    write_text(Path("p.policy"), HEADER + policy)
+    write_text(Path("roster.csv"), ROSTER)
+    write_text(Path("events.csv"), events_csv("c1,A,call,2026-09-02", "p1,A,praise,2026-08-02"))
+    result = invoke(["run", "p.policy", "--period", "2026-10", "--roster", "roster.csv",
+                     "--events", "events.csv", "--db", "s.duckdb", "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert values(document, "2026-10", "m3") == {"A": 1, "B": 0}
+    warnings = document["run"]["warnings"]
+    assert any('no "praise" events' in w for w in warnings), warnings
+    assert not any('"call"' in w for w in warnings), warnings

@@ -21,7 +21,8 @@ The input tables of a run:
 
 A block's query: the instances; the rated population (roster x instances, `applies to`);
 one pass over the instances' events (met by their day) with ``FILTER`` aggregates; one
-pass over each shorter block's results; then the plan's layers as CTEs, in order, each
+over the days of their rolling windows (``over last N UNIT``), if any; one pass over each
+shorter block's results; then the plan's layers as CTEs, in order, each
 adding columns to the row. Its contributions query reads the rows of the shown instances
 and, for the event ids, the events of those instances alone.
 A column's SQL name is a role prefix and its plan id (``v12``), followed for a named
@@ -396,7 +397,7 @@ _WINDOW_STARTS = {
     ),
     "years": "CAST(date_trunc('year', {last}) - INTERVAL {back} YEAR AS DATE)",
 }
-# How many of the unit's steps (days, months, years) lie between the two ends.
+# One unit in the steps of its INTERVAL above (days, months, years).
 _WINDOW_STEPS = {"days": 1, "weeks": 7, "months": 1, "quarters": 3, "halves": 6, "years": 1}
 
 
@@ -412,6 +413,11 @@ def window_start_sql(window: RollingWindow, last: str) -> str:
 def _window_from(window: RollingWindow) -> str:
     """The SQL name of a window's first day in ``window_days`` (``from_12_months``)."""
     return f"from_{window.count}_{window.units}"
+
+
+def _windows(aggregates: list[Aggregate]) -> list[RollingWindow]:
+    """The distinct rolling windows of ``aggregates``, in their order."""
+    return list(dict.fromkeys(a.window for a in aggregates if a.window is not None))
 
 
 def _by_window(aggregates: list[Aggregate]) -> tuple[list[Aggregate], list[Aggregate]]:
@@ -433,7 +439,7 @@ def _window_days(instances: str, aggregates: list[Aggregate]) -> str:
     """Each day of the longest rolling window of each instance of ``instances``, with each
     window's first day as a column for the aggregates' ``FILTER``. Events meet these days
     by an equality join, as they meet an instance's own days (``_instance_days``)."""
-    windows = list(dict.fromkeys(a.window for a in aggregates if a.window is not None))
+    windows = _windows(aggregates)
     starts = ",\n      ".join(
         f"{window_start_sql(w, 'period_end')} AS {_window_from(w)}" for w in windows
     )
@@ -448,7 +454,7 @@ def _window_days(instances: str, aggregates: list[Aggregate]) -> str:
 
 
 def _earliest_window_day(block: BlockPlan) -> str:
-    windows = list(dict.fromkeys(a.window for a in block.event_aggregates if a.window))
+    windows = _windows(block.event_aggregates)
     if not windows:
         return ""
     starts = ", ".join(window_start_sql(w, "period_end") for w in windows)

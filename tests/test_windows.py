@@ -300,11 +300,13 @@ def test_explain_lists_the_windows_events_and_replay_is_identical(
         "c3,A,call,2026-09-15,1",  # filtered out
         "c4,A,call,2026-09-16,5",
         "c5,A,call,2026-10-02,5",
+        "c6,A,call,2027-01-05,5,2026-09",  # for September: counted on 2026-09-30
     )
     _db, run_id = record_run(policy, ROSTER, events, "2026-10")
     result = invoke(["explain", run_id, "--employee", "A", "--db", "s.duckdb"])
     assert result.exit_code == 0, result.output
-    assert "events (3): c2, c4, c5" in result.output  # the window's, not only October's
+    # The window's events, not only October's, and the labelled one as explain shows it.
+    assert "events (4): c2, c4, c5, c6 (dated 2027-01-05, for 2026-09)" in result.output
     assert "events (1): c5" in result.output  # `red 1 per call`: October's
     result = invoke(["replay", run_id, "--db", "s.duckdb"])
     assert result.exit_code == 0, result.output

@@ -364,6 +364,12 @@ def quote(text: str) -> str:
 ODD_LABELS = ["it's", 'say "hi"', "back\\slash", "周之星", "a,b"]
 
 
+# Rolling windows: every unit, and its singular (written only for a window of 1).
+WINDOW_UNITS = ("days", "weeks", "months", "quarters", "halves", "years")
+SINGULAR = {"days": "day", "weeks": "week", "months": "month", "quarters": "quarter",
+            "halves": "half", "years": "year"}  # fmt: skip
+
+
 @dataclass
 class Features:
     looks_back: bool = False
@@ -442,9 +448,21 @@ class BlockGen:
             return f"{etype} where {self.pick(EVENT_FILTERS[etype])}"
         return etype
 
+    def window(self) -> str:
+        """Sometimes a rolling window (docs/language.md 5.6.1): any unit, 1 to 13 of them,
+        the singular sometimes for 1."""
+        if not self.chance(3):
+            return ""
+        count = self.draw(st.integers(1, 13))
+        unit = self.pick(WINDOW_UNITS)
+        if count == 1 and self.chance(2):
+            unit = SINGULAR[unit]
+        return f" over last {count} {unit}"
+
     def aggregate(self) -> str:
         etype = self.pick(EVENT_TYPES)
         where = f" where {self.pick(EVENT_FILTERS[etype])}" if self.chance(2) else ""
+        where += self.window()
         funcs = ["count", "count", "sum", "min", "max"]
         if self.division_ok:
             funcs.append("avg")
@@ -857,6 +875,7 @@ def scenarios(draw: st.DrawFn, *, division_ok: bool = False, lookback_ok: bool =
     last = target.end + timedelta(days=draw(st.sampled_from([0, 3, 20])))
     first = draw(st.sampled_from([
         P.add_months(target.start, -2) - timedelta(days=draw(st.integers(0, 10))),
+        P.add_months(target.start, -14),  # for the windows of a year and more
         P.add_months(target.start, -2),
         target.start - timedelta(days=1),
         target.start + timedelta(days=draw(st.integers(0, target.days - 1))),

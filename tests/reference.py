@@ -924,15 +924,37 @@ class InstanceEval:
     def count_events(self, e: str, event_type: str, where: A.Expr | None) -> Decimal:
         return Decimal(len(self.matching_events(e, event_type, where)))
 
-    def matching_events(self, e: str, event_type: str, where: A.Expr | None) -> list[dict]:
+    def matching_events(
+        self, e: str, event_type: str, where: A.Expr | None, days: Instance | None = None
+    ) -> list[dict]:
+        """The employee's events of ``event_type`` that pass ``where``, on the instance's
+        days or on ``days`` (a rolling window)."""
         return [
             event
-            for event in self.run.events_in(e, event_type, self.inst)
+            for event in self.run.events_in(e, event_type, days or self.inst)
             if where is None or truthy(ev(where, EventScope(event)))
         ]
 
+    def window_days(self, window: A.Window) -> Instance:
+        """The days of ``over last N UNIT`` (docs/language.md 5.6.1), ending on the
+        instance's last day: N days or 7 x N days walked back one by one, or, for the
+        calendar units, the calendar instance holding the last day and the N - 1 before
+        it, found with this module's own calendar (no date arithmetic shared with SQL)."""
+        units, count = window.units, window.count
+        assert units is not None and count is not None, "a checked window"
+        if units in ("days", "weeks"):
+            start = self.inst.end
+            for _ in range(count * (7 if units == "weeks" else 1) - 1):
+                start -= ONE_DAY
+            return Instance("window", start, self.inst.end, "")
+        period = self.run.calendar.containing(A.PLURAL_TO_KIND[units], self.inst.end)
+        for _ in range(count - 1):
+            period = self.run.calendar.previous(period)
+        return Instance("window", period.start, self.inst.end, "")
+
     def event_aggregate(self, agg: A.Aggregate, e: str) -> Decimal | None:
-        events = self.matching_events(e, agg.source, agg.where)
+        days = self.window_days(agg.window) if agg.window is not None else None
+        events = self.matching_events(e, agg.source, agg.where, days)
         if agg.func == "count":
             return Decimal(len(events))
         values = [event.get(agg.attribute) for event in events]

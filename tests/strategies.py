@@ -61,6 +61,23 @@ ATTRIBUTES = st.one_of(st.sampled_from(["red", "green", "stars", "reward", "net"
 
 # ---- expressions ------------------------------------------------------------------------
 
+# `over last N UNIT`: units as the checker takes them, and any name (E111 is the checker's);
+# a length is any unary expression, usually a number.
+window_units = st.one_of(
+    st.sampled_from([*A.WINDOW_UNITS, *A.WINDOW_UNITS.values()]), st.sampled_from(["dyas"]), names
+)
+
+
+def _windows(lengths: st.SearchStrategy[A.Expr]) -> st.SearchStrategy[A.Window | None]:
+    return st.none() | st.builds(A.Window, lengths, window_units)
+
+
+_window_lengths = st.one_of(
+    integer_texts.map(A.Number),
+    number_texts.map(A.Number),
+    integer_texts.map(lambda text: A.Unary("-", A.Number(text))),
+)
+
 _leaves = st.one_of(
     number_texts.map(A.Number),
     texts.map(A.String),
@@ -75,6 +92,7 @@ _leaves = st.one_of(
         source=names,
         over_periods=st.just(False),
         attribute=st.none() | ATTRIBUTES,
+        window=_windows(_window_lengths),
     ),
     st.builds(
         A.Aggregate,
@@ -111,6 +129,7 @@ def _compound(children: st.SearchStrategy[A.Expr]) -> st.SearchStrategy[A.Expr]:
             over_periods=st.just(False),
             attribute=st.none() | ATTRIBUTES,
             where=children,
+            window=_windows(st.one_of(_window_lengths, children)),
         ),
         st.builds(
             A.Aggregate,

@@ -410,6 +410,44 @@ CASES = [
     ("E081 weekday", H + "each week ending funday {\n}\n", None, [("E081", ERROR, 2)]),
     ("E082 date", H + "effective 2026-02-30\neach week {\n}\n", None, [("E082", ERROR, 2)]),
 ]
+# Rolling windows (docs/language.md 5.6.1): every check, and what is accepted.
+WINDOW_CASES = [
+    ("E110 window of 0", H + "each month {\n  let a = count(x over last 0 days)\n}\n", None,
+         [("E110", ERROR, 3)]),
+    ("E110 window of 1.5", H + "each month {\n  let a = count(x over last 1.5 months)\n}\n",
+         None, [("E110", ERROR, 3)]),
+    ("E110 negative window", H + "each month {\n  let a = count(x over last -1 weeks)\n}\n",
+         None, [("E110", ERROR, 3)]),
+    ("E110 percentage window", H + "each month {\n  let a = count(x over last 50% years)\n}\n",
+         None, [("E110", ERROR, 3)]),
+    ("E110 window of a name",
+         H + "each month {\n  let n = 3\n  let a = count(x over last n months)\n}\n", None,
+         [("E110", ERROR, 4)]),
+    ("E111 unknown unit", H + "each month {\n  let a = count(x over last 3 dyas)\n}\n", None,
+         [("E111", ERROR, 3)]),
+    ("E111 a period kind's adjective",
+         H + "each month {\n  let a = count(x over last 3 monthly)\n}\n", None,
+         [("E111", ERROR, 3)]),
+    ("E112 singular unit", H + "each month {\n  let a = count(x over last 2 month)\n}\n", None,
+         [("E112", ERROR, 3)]),
+    ("E112 singular day", H + "each month {\n  let a = sum(x.value over last 7 day)\n}\n", None,
+         [("E112", ERROR, 3)]),
+    ("E113 window over periods",
+         H + "each week {\n}\neach month {\n  let a = count(weeks over last 2 months)\n}\n",
+         None, [("E113", ERROR, 5)]),
+    ("windows of every unit",
+         H + "each week {\n  let a = count(x over last 1 day) + count(x over last 1 week)\n"
+         "  let b = count(x over last 1 month) + count(x over last 1 quarter)\n"
+         "  let c = count(x over last 1 half) + count(x over last 1 year)\n"
+         "  let d = count(x where level = 1 over last 13 days) + sum(x.value over last 2 weeks)\n"
+         "  let e = max(x.value over last 12 months) + min(x.value over last 4 quarters)\n"
+         "  let f = avg(x.value over last 2 halves) + count(x over last 3 years)\n}\n",
+         None, []),
+    ("`day` and `days` stay names",
+         H + "each month {\n  let days = 1\n  let day = count(x over last 1 day) + days\n}\n",
+         None, []),
+]
+CASES += WINDOW_CASES
 # fmt: on
 
 

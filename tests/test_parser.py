@@ -949,7 +949,7 @@ SYNTAX_ERRORS = [
     ("double equals in let", H + "each week {\n  let a == 1\n}\n", "E001", 3, 10,
          "expected a value after `=`, found `=`"),
     ("missing closing parenthesis", H + "each week {\n  let a = count(x\n}\n", "E001", 4, 1,
-         "expected `)`, `.` or `where` after `x`, found `}`"),
+         "expected `)`, `.`, `over` or `where` after `x`, found `}`"),
     ("unknown character", H + "each week {\n  let a = 1 $ 2\n}\n", "E002", 3, 13,
          "unexpected character `$`"),
     ("curly quotes", H + "each week {\n  veto “x” when a\n}\n", "E006", 3, 8,

@@ -1049,7 +1049,7 @@ def test_missing_condition_is_false() -> None:
         H
         + """each month {
       let x = avg(sale.value)
-      let over = x > 3
+      let over_three = x > 3
       let not_over = not (x > 3)
       let outside = x not in [1]
       let inside = x in [5, 6]
@@ -1065,7 +1065,7 @@ def test_missing_condition_is_false() -> None:
     # E1: x missing. Every comparison with it is false, `not` of that is true.
     # E2: x = 5.
     assert values(rows, "2026-11", "x") == {"E1": None, "E2": 5}
-    assert values(rows, "2026-11", "over") == {"E1": False, "E2": True}
+    assert values(rows, "2026-11", "over_three") == {"E1": False, "E2": True}
     assert values(rows, "2026-11", "not_over") == {"E1": True, "E2": False}
     assert values(rows, "2026-11", "outside") == {"E1": False, "E2": True}
     assert values(rows, "2026-11", "inside") == {"E1": False, "E2": True}

@@ -81,10 +81,20 @@ class RosterAttribute:
         return self.name in ROSTER_TABLE_COLUMNS
 
 
+@dataclass(frozen=True)
+class RollingWindow:
+    """``over last COUNT UNITS``: the days an event aggregate reads end on the instance's
+    last day instead of covering the instance (docs/language.md, "Rolling windows")."""
+
+    units: str  # days, weeks, months, quarters, halves, years
+    count: int  # 1 or more
+
+
 @dataclass(eq=False)
 class Aggregate:
     """``func(target) FILTER (WHERE condition)`` in one pass over the instance's events
-    (``sub_kind`` None) or over a shorter block's result rows."""
+    (``sub_kind`` None), over its rolling window's events (``window``), or over a shorter
+    block's result rows."""
 
     column: Column
     func: str  # count, sum, avg, min, max
@@ -92,6 +102,7 @@ class Aggregate:
     condition: Sql
     event_type: str | None = None  # the events it reads
     sub_kind: str | None = None  # the shorter block whose rows it reads
+    window: RollingWindow | None = None  # the days it reads, when not the instance's
 
     @property
     def zero_on_no_rows(self) -> bool:

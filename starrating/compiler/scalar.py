@@ -34,6 +34,7 @@ from .plan import (
     PolicyPlan,
     Ranking,
     RankStep,
+    RollingWindow,
     RosterAttribute,
 )
 
@@ -308,7 +309,8 @@ class ExpressionBuilder:
         return sql(self.event_aggregate(expr).column.ref())
 
     def event_aggregate(self, expr: A.Aggregate) -> Aggregate:
-        key = A.Aggregate(expr.func, expr.source, False, expr.attribute, expr.where)
+        window = _rolling_window(expr.window)
+        key = (A.Aggregate(expr.func, expr.source, False, expr.attribute, expr.where), window)
         if key in self.aggregates:
             return self.aggregates[key]
         scope = Scope("event", expr.source)
@@ -320,8 +322,12 @@ class ExpressionBuilder:
             attribute = A.Name(expr.attribute or "value")
             target = self.number(attribute, self.visit(attribute, scope), scope)
         label = f"{expr.func}({expr.source})"
+        if window is not None:
+            label = f"{expr.func}({expr.source} over last {window.count} {window.units})"
         column = self.context.ids.new("aggregate", label)
-        aggregate = Aggregate(column, expr.func, target, condition, event_type=expr.source)
+        aggregate = Aggregate(
+            column, expr.func, target, condition, event_type=expr.source, window=window
+        )
         self.block.event_aggregates.append(aggregate)
         self.aggregates[key] = self.by_column[column] = aggregate
         return aggregate
@@ -481,3 +487,11 @@ def _comparison(op: str, left: Sql, right: Sql) -> Sql:
     """``left op right`` for a comparison: false where a side is missing."""
     sql_op = "<>" if op == "!=" else op
     return X.coalesce(sql("(", left, f") {sql_op} (", right, ")"), X.FALSE)
+
+
+def _rolling_window(window: A.Window | None) -> RollingWindow | None:
+    """A checked window in the plan's terms (`month` and `months` alike)."""
+    if window is None:
+        return None
+    assert window.units is not None and window.count is not None  # checked: E110, E111
+    return RollingWindow(window.units, window.count)

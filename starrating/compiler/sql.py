@@ -21,7 +21,8 @@ The input tables of a run:
 
 A block's query: the instances; the rated population (roster x instances, `applies to`);
 one pass over the instances' events (met by their day) with ``FILTER`` aggregates; one
-pass over each shorter block's results; then the plan's layers as CTEs, in order, each
+over the days of their rolling windows (``over last N UNIT``), if any; one pass over each
+shorter block's results; then the plan's layers as CTEs, in order, each
 adding columns to the row. Its contributions query reads the rows of the shown instances
 and, for the event ids, the events of those instances alone.
 A column's SQL name is a role prefix and its plan id (``v12``), followed for a named
@@ -58,6 +59,7 @@ from .plan import (
     PolicyPlan,
     Ranking,
     RankStep,
+    RollingWindow,
     TopStep,
 )
 
@@ -126,6 +128,9 @@ class CompiledBlock:
     # The rule-by-rule explanation of every shown row (for `starrating explain`): a query
     # over this block's results and its events, without parameters.
     contributions_sql: str = ""
+    # The first day the block's rolling windows read, over its instances in sr_instances
+    # (one value; "" without windows): the run's events digest covers those days too.
+    window_start_sql: str = ""
 
 
 @dataclass
@@ -160,6 +165,7 @@ def render_block(block: BlockPlan) -> CompiledBlock:
         awards={name: ident(column) for name, column in block.awards.items()},
         hidden=hidden,
         contributions_sql=_contributions(block),
+        window_start_sql=_earliest_window_day(block),
     )
 
 
@@ -219,8 +225,11 @@ class _Query:
             "the rated employees of each instance",
         )
         selects, joins = ["p.*"], []
-        if self.block.event_aggregates:
-            self.event_pass(selects, joins)
+        instant, windowed = _by_window(self.block.event_aggregates)
+        if instant:
+            self.event_pass(instant, selects, joins)
+        if windowed:
+            self.window_pass(windowed, selects, joins)
         for sub_kind, aggregates in self.block.sub_aggregates.items():
             self.sub_pass(sub_kind, aggregates, selects, joins)
         self.lookbacks(selects, joins)
@@ -230,8 +239,7 @@ class _Query:
             "each rated employee with the aggregates and the values kept before",
         )
 
-    def event_pass(self, selects: list[str], joins: list[str]) -> None:
-        aggregates = self.block.event_aggregates
+    def event_pass(self, aggregates: list[Aggregate], selects: list[str], joins: list[str]) -> None:
         self.cte("inst_days", _instance_days("inst"), INSTANCE_DAYS_NOTE)
         self.cte(
             "events_agg",
@@ -243,6 +251,23 @@ class _Query:
         )
         joins.append("LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id")
         selects += [_zero_or_null("ea", a) for a in aggregates]
+
+    def window_pass(
+        self, aggregates: list[Aggregate], selects: list[str], joins: list[str]
+    ) -> None:
+        """One pass over the days of the instances' rolling windows: each aggregate keeps
+        the days of its own window (``FILTER``), the pass covers the longest."""
+        self.cte("window_days", _window_days("inst", aggregates), WINDOW_DAYS_NOTE)
+        self.cte(
+            "window_agg",
+            "  SELECT d.seq, e.employee_id,\n    "
+            + ",\n    ".join(f"{_aggregate(a)} AS {ident(a.column)}" for a in aggregates)
+            + "\n"
+            + _events_of_days("window_days", aggregates, events=EVERY_EVENT),
+            "one pass over the events of the instances' rolling windows",
+        )
+        joins.append("LEFT JOIN window_agg wa ON wa.seq = p.seq AND wa.employee_id = p.employee_id")
+        selects += [_zero_or_null("wa", a) for a in aggregates]
 
     def sub_pass(
         self, sub_kind: str, aggregates: list[Aggregate], selects: list[str], joins: list[str]
@@ -426,25 +451,117 @@ def _instance_days(instances: str) -> str:
     return f"  SELECT seq, CAST(unnest({days}) AS DATE) AS local_date\n  FROM {instances}"
 
 
-def _events_of_days(days: str, aggregates: list[Aggregate], rows: str | None = None) -> str:
+# The window's first day, from the instance's last day (``last``), for each unit: N days
+# or 7 x N days back, or the first day of the calendar period N - 1 periods back.
+_WINDOW_STARTS = {
+    "days": "CAST({last} - INTERVAL {back} DAY AS DATE)",
+    "weeks": "CAST({last} - INTERVAL {back} DAY AS DATE)",
+    "months": "CAST(date_trunc('month', {last}) - INTERVAL {back} MONTH AS DATE)",
+    "quarters": "CAST(date_trunc('quarter', {last}) - INTERVAL {back} MONTH AS DATE)",
+    "halves": (
+        "CAST(make_date(year({last}), CASE WHEN month({last}) <= 6 THEN 1 ELSE 7 END, 1)"
+        " - INTERVAL {back} MONTH AS DATE)"
+    ),
+    "years": "CAST(date_trunc('year', {last}) - INTERVAL {back} YEAR AS DATE)",
+}
+# One unit in the steps of its INTERVAL above (days, months, years).
+_WINDOW_STEPS = {"days": 1, "weeks": 7, "months": 1, "quarters": 3, "halves": 6, "years": 1}
+
+
+def window_start_sql(window: RollingWindow, last: str) -> str:
+    """The first day of ``window`` when it ends on the day ``last`` (a DATE expression)."""
+    if window.units in ("days", "weeks"):
+        back = _WINDOW_STEPS[window.units] * window.count - 1  # the last day is included
+    else:
+        back = _WINDOW_STEPS[window.units] * (window.count - 1)
+    return _WINDOW_STARTS[window.units].format(last=last, back=back)
+
+
+def _window_from(window: RollingWindow) -> str:
+    """The SQL name of a window's first day in ``window_days`` (``from_12_months``)."""
+    return f"from_{window.count}_{window.units}"
+
+
+def _windows(aggregates: list[Aggregate]) -> list[RollingWindow]:
+    """The distinct rolling windows of ``aggregates``, in their order."""
+    return list(dict.fromkeys(a.window for a in aggregates if a.window is not None))
+
+
+def _by_window(aggregates: list[Aggregate]) -> tuple[list[Aggregate], list[Aggregate]]:
+    """The aggregates over the instance's own days, and those over a rolling window."""
+    return [a for a in aggregates if a.window is None], [a for a in aggregates if a.window]
+
+
+WINDOW_DAYS_NOTE = (
+    "the days of the instances' rolling windows, which their events are joined on, with the"
+    " first day of each window"
+)
+# Every event the run sees, whatever the block: a labelled event counts in a window by its
+# label's last day even while it is held back from the blocks shorter than its label
+# (engine/evaluate.py), so a window reads the held ones too.
+EVERY_EVENT = "(SELECT * FROM sr_events UNION ALL SELECT * FROM sr_events_held)"
+
+
+def _window_days(instances: str, aggregates: list[Aggregate]) -> str:
+    """Each day of the longest rolling window of each instance of ``instances``, with each
+    window's first day as a column for the aggregates' ``FILTER``. Events meet these days
+    by an equality join, as they meet an instance's own days (``_instance_days``)."""
+    windows = _windows(aggregates)
+    starts = ",\n      ".join(
+        f"{window_start_sql(w, 'period_end')} AS {_window_from(w)}" for w in windows
+    )
+    first = ", ".join(_window_from(w) for w in windows)
+    first = first if len(windows) == 1 else f"least({first})"
+    days = f"generate_series({first}, period_end, INTERVAL 1 DAY)"
+    return (
+        f"  SELECT seq, {', '.join(_window_from(w) for w in windows)},\n"
+        f"    CAST(unnest({days}) AS DATE) AS local_date\n"
+        f"  FROM (\n    SELECT seq, period_end,\n      {starts}\n    FROM {instances})"
+    )
+
+
+def _earliest_window_day(block: BlockPlan) -> str:
+    windows = _windows(block.event_aggregates)
+    if not windows:
+        return ""
+    starts = ", ".join(window_start_sql(w, "period_end") for w in windows)
+    return (
+        f"SELECT min({starts if len(windows) == 1 else f'least({starts})'}) FROM sr_instances"
+        f" WHERE kind = {quote_text(block.kind)}"
+    )
+
+
+def _events_of_days(
+    days: str, aggregates: list[Aggregate], rows: str | None = None, events: str = "sr_events"
+) -> str:
     """FROM ... GROUP BY of one pass over the events of the days in ``days`` (a CTE made by
-    ``_instance_days``) that ``aggregates`` can read, per instance and employee; with
-    ``rows`` (a results table), only the employees with a row in the instance."""
+    ``_instance_days`` or ``_window_days``) that ``aggregates`` can read, per instance and
+    employee; with ``rows`` (a results table), only the employees with a row in the
+    instance; ``events`` is the table (or subquery) of events read."""
     types = ", ".join(sorted({quote_text(str(a.event_type)) for a in aggregates}))
     rated = (
         f"  SEMI JOIN {rows} r ON r.seq = d.seq AND r.employee_id = e.employee_id\n" if rows else ""
     )
     return (
-        f"  FROM {days} d JOIN sr_events e ON e.local_date = d.local_date\n{rated}"
+        f"  FROM {days} d JOIN {events} e ON e.local_date = d.local_date\n{rated}"
         f"  WHERE e.type IN ({types})\n"
         "  GROUP BY d.seq, e.employee_id"
     )
 
 
+def _condition(aggregate: Aggregate) -> str:
+    """Which events of the pass an aggregate reads: a windowed one, only those from its
+    own window's first day (the pass covers the longest window)."""
+    condition = render(aggregate.condition)
+    if aggregate.window is None:
+        return condition
+    return f"e.local_date >= d.{_window_from(aggregate.window)} AND ({condition})"
+
+
 def _aggregate(aggregate: Aggregate) -> str:
     """``func(target) FILTER (WHERE condition)``; count and sum of no rows are 0, not
     missing (see ``_zero_or_null``)."""
-    condition = render(aggregate.condition)
+    condition = _condition(aggregate)
     if aggregate.func == "count":
         return f"count(*) FILTER (WHERE {condition})"
     assert aggregate.target is not None
@@ -552,24 +669,19 @@ def _contributions(block: BlockPlan) -> str:
         f"  WHERE kind = {kind} AND shown\n)"
     ]
     join = ""
-    if used:
-        # Sorted here, once per aggregate, so that a line reading one aggregate takes its
-        # list as it is; an event is in one instance only, so a list has no duplicates.
-        lists = ",\n    ".join(
-            f"list_sort(list(e.event_id) FILTER (WHERE {render(a.condition)})) AS {_ids(a)}"
-            for a in used
-        )
+    instant, windowed = _by_window(used)
+    if instant:
         ctes.append(f"{comment(INSTANCE_DAYS_NOTE)}\ninst_days AS (\n{_instance_days('inst')}\n)")
-        ctes.append(
-            "-- the ids of the events each aggregate read, in order\n"
-            "ids AS (\n  SELECT d.seq, e.employee_id,\n    "
-            + lists
-            + "\n"
-            # The events of employees who are not rated would be grouped for nothing.
-            + _events_of_days("inst_days", used, rows=results)
-            + "\n)"
+        ctes.append(_ids_cte("ids", "inst_days", instant, results, "sr_events"))
+        join += "\n  LEFT JOIN ids ON ids.seq = r.seq AND ids.employee_id = r.employee_id"
+    if windowed:
+        days = _window_days("inst", windowed)
+        ctes.append(f"{comment(WINDOW_DAYS_NOTE)}\nwindow_days AS (\n{days}\n)")
+        ctes.append(_ids_cte("window_ids", "window_days", windowed, results, EVERY_EVENT))
+        join += (
+            "\n  LEFT JOIN window_ids ON window_ids.seq = r.seq"
+            " AND window_ids.employee_id = r.employee_id"
         )
-        join = "\n  LEFT JOIN ids ON ids.seq = r.seq AND ids.employee_id = r.employee_id"
     items = ",\n    ".join(_contribution_item(c) for c in block.contributions)
     return (
         "WITH\n" + ",\n".join(ctes) + "\n"
@@ -582,8 +694,31 @@ def _contributions(block: BlockPlan) -> str:
     )
 
 
+def _ids_cte(name: str, days: str, aggregates: list[Aggregate], results: str, events: str) -> str:
+    """The CTE ``name`` listing, per shown instance and rated employee, the ids of the
+    events each of ``aggregates`` read. Sorted here, once per aggregate, so that a line
+    reading one aggregate takes its list as it is; an event is on one day of a window or
+    an instance, so a list has no duplicates."""
+    lists = ",\n    ".join(
+        f"list_sort(list(e.event_id) FILTER (WHERE {_condition(a)})) AS {_ids(a)}"
+        for a in aggregates
+    )
+    return (
+        "-- the ids of the events each aggregate read, in order\n"
+        f"{name} AS (\n  SELECT d.seq, e.employee_id,\n    "
+        + lists
+        + "\n"
+        # The events of employees who are not rated would be grouped for nothing.
+        + _events_of_days(days, aggregates, rows=results, events=events)
+        + "\n)"
+    )
+
+
 def _contribution_item(c: Contribution) -> str:
-    lists = [f"coalesce(ids.{_ids(a)}, CAST([] AS VARCHAR[]))" for a in dict.fromkeys(c.aggregates)]
+    lists = [
+        f"coalesce({'window_ids' if a.window else 'ids'}.{_ids(a)}, CAST([] AS VARCHAR[]))"
+        for a in dict.fromkeys(c.aggregates)
+    ]
     if not lists:
         events = "CAST([] AS VARCHAR[])"
     elif len(lists) == 1:

@@ -145,7 +145,9 @@ def evaluate(
         # After the rows: the checks' JSON is written with the macros write_row_json makes.
         if contributions:
             _collect_contributions(con, compiled, evaluated_kinds)
-        events_sha256, roster_sha256, results_sha256 = _digests(con, plan, events_digest_version)
+        events_sha256, roster_sha256, results_sha256 = _digests(
+            con, plan, events_digest_version, _window_start(con, compiled, evaluated_kinds)
+        )
         printed_rows, cell_rows = con.execute(
             "SELECT coalesce(string_agg(row_document, ',\n' ORDER BY position), ''),"
             " coalesce(string_agg(row_cells, ',' ORDER BY position), '') FROM sr_rows"
@@ -175,12 +177,30 @@ def evaluate(
     )
 
 
+def _window_start(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, kinds: list[str]
+) -> date | None:
+    """The first day any rolling window of the evaluated blocks read (None without any)."""
+    starts = [
+        con.execute(compiled.blocks[kind].window_start_sql).fetchone()[0]
+        for kind in kinds
+        if compiled.blocks[kind].window_start_sql
+    ]
+    return min(starts) if starts else None
+
+
 def _digests(
-    con: duckdb.DuckDBPyConnection, plan: dict[str, list[Instance]], events_version: int
+    con: duckdb.DuckDBPyConnection,
+    plan: dict[str, list[Instance]],
+    events_version: int,
+    window_start: date | None = None,
 ) -> tuple[str, str, str]:
-    """sha256 of the events inside the evaluated days, of the roster versions used and of
-    the result rows, computed by DuckDB as docs/data.md section 5 defines them."""
+    """sha256 of the events inside the evaluated days (with the days rolling windows read,
+    from ``window_start``), of the roster versions used and of the result rows, computed
+    by DuckDB as docs/data.md section 5 defines them."""
     first = min(instances[0].start for instances in plan.values())
+    if window_start is not None:
+        first = min(first, window_start)
     last = max(instances[-1].end for instances in plan.values())
     if events_version == 1:
         events = con.execute(_EVENTS_DIGEST_V1, {"first": first, "last": last}).fetchone()[0]
@@ -386,8 +406,11 @@ def _prepare_events(
     it. A labelled event must not count in a shorter kind (a `2026` vote in no month), so
     ``sr_events_held`` keeps it out of ``sr_events`` until the first block long enough
     for its label: :func:`_release_labelled_events`. Rolling windows (``over last N``,
-    LANGUAGE.md 9.2), when they come, must likewise take a labelled event by
-    ``local_date``, its label's last day, not by ``dated``."""
+    docs/language.md 5.6.1) take a labelled event by ``local_date``, its label's last day,
+    in a block of any kind: they read ``sr_events`` with the still held ones
+    (compiler/sql.py ``EVERY_EVENT``). Every event recorded by ``as_of`` is here, whatever
+    its date, so a window sees the days before the first instance evaluated and before the
+    policy's ``effective`` date."""
     extracted = "".join(
         f",\n  CASE WHEN type = {quote_text(str(c.event_type))} THEN "
         f"{_attribute(c.name, c.type)} END AS {c.sql_name}"

@@ -106,12 +106,55 @@ class InList:
     span: Span | None = _span()
 
 
+# The units of a rolling window, singular (allowed for a length of 1) to plural.
+WINDOW_UNITS = {
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+    "quarter": "quarters",
+    "half": "halves",
+    "year": "years",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """``over last N UNIT``: an event aggregate's rolling window, ending on the instance's
+    last day (docs/language.md, "Rolling windows").
+
+    Kept as written, so that the checker can say what is wrong with it: ``length`` should
+    be a whole number literal of at least 1 (E110), ``unit`` one of ``WINDOW_UNITS`` or
+    their plurals (E111), singular only for a length of 1 (E112).
+    """
+
+    length: Expr
+    unit: str
+    span: Span | None = _span()
+    unit_span: Span | None = _span()
+
+    @property
+    def units(self) -> str | None:
+        """The unit in the plural (``months`` for ``month``); None for an unknown unit."""
+        if self.unit in WINDOW_UNITS.values():
+            return self.unit
+        return WINDOW_UNITS.get(self.unit)
+
+    @property
+    def count(self) -> int | None:
+        """The length as a whole number of at least 1; None when it is not one."""
+        if not isinstance(self.length, Number) or self.length.is_percent:
+            return None
+        value = self.length.value
+        return int(value) if value == value.to_integral_value() and value >= 1 else None
+
+
 @dataclass(frozen=True)
 class Aggregate:
-    """``count(TYPE where F)``, ``sum(TYPE.ATTR)``, ``avg(weeks.net)``, ``count(weeks where C)``.
+    """``count(TYPE where F)``, ``sum(TYPE.ATTR)``, ``avg(weeks.net)``, ``count(weeks where C)``,
+    ``count(TYPE where F over last N UNIT)``.
 
     ``source`` is an event type name, or a sub-period kind (``weeks``, ``months``...)
-    when ``over_periods`` is true.
+    when ``over_periods`` is true. ``window`` is the rolling window, if any.
     """
 
     func: str  # count, sum, avg, min, max
@@ -122,6 +165,7 @@ class Aggregate:
     span: Span | None = _span()
     source_span: Span | None = _span()
     attribute_span: Span | None = _span()
+    window: Window | None = None
 
 
 @dataclass(frozen=True)
@@ -450,6 +494,7 @@ class Policy:
 Node = (
     Expr
     | MatchArm
+    | Window
     | Statement
     | EventRef
     | StarLine

@@ -223,6 +223,13 @@ class _Printer(NodeVisitor):
             pieces.append("." + _attribute(expr.attribute))
         if expr.where is not None:
             pieces += [" where ", (expr.where, False)]
+        if expr.window is not None:
+            # The length is a unary expression in the grammar: anything looser is bracketed.
+            length = expr.window.length
+            pieces += [" over last ", (length, self.precedence(length) < _NEG)]
+            # A unit is written bare, keyword (`months`) or not (`days`).
+            unit = expr.window.unit
+            pieces.append(f" {unit if expr.window.units else _name(unit)}")
         pieces.append(")")
         return pieces
 

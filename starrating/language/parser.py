@@ -157,8 +157,18 @@ class _ToAst(Transformer):
             return (head.text, False, head.span, attribute)
         return (str(head), True, _span(head), attribute)
 
+    def window(self, meta, children):
+        length, (unit, unit_span) = children
+        return A.Window(length, unit, _span(meta), unit_span)
+
+    def window_unit(self, meta, children):
+        (unit,) = children
+        if isinstance(unit, _NameTok):
+            return (unit.text, unit.span)
+        return (str(unit), _span(unit))
+
     def aggregate(self, meta, children):
-        func, (source, over_periods, source_span, attribute), where = children
+        func, (source, over_periods, source_span, attribute), where, window = children
         return A.Aggregate(
             func=str(func),
             source=source,
@@ -168,6 +178,7 @@ class _ToAst(Transformer):
             span=_span(meta),
             source_span=source_span,
             attribute_span=attribute.span if attribute else None,
+            window=window,
         )
 
     def wins(self, meta, children):

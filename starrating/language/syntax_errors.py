@@ -273,8 +273,35 @@ def _token_diagnostic(exc: UnexpectedToken, text: str) -> SyntaxProblem:
     elif previous is None and expected == {"POLICY"}:
         message = f'a policy file starts with `policy "NAME"`, found {_describe_token(token)}'
         help_text = 'start the file with the policy name, e.g. policy "前台周服务之星" version 1'
+    window = _window_syntax(token, expected, previous)
+    if window is not None:
+        message, help_text = window[0] or message, window[1]
 
     return SyntaxProblem(error("E001", message, span, help_text), pos)
+
+
+_WINDOW_FORM = "a window is written `over last N UNIT`, e.g. `over last 3 months`"
+_WINDOW_UNITS = "days, weeks, months, quarters, halves or years"
+
+
+def _window_syntax(
+    token: Token, expected: set[str], previous: str | None
+) -> tuple[str | None, str] | None:
+    """A rolling window written wrong (docs/language.md 5.6.1): a better message, if any,
+    and a hint; None elsewhere."""
+    words = {terminal_text(t) for t in expected}
+    if previous in ("over", "last"):
+        return None, _WINDOW_FORM
+    if {"month", "months"} <= words and previous != "consecutive":
+        found = _describe_token(token)
+        return f"expected the window's unit ({_WINDOW_UNITS}) after `{previous}`, found {found}", (
+            f"for example `over last {previous} months`"
+        )
+    if str(token) == "where" and previous in (*A.WINDOW_UNITS, *A.WINDOW_UNITS.values()):
+        return None, "write the filter before the window: count(TYPE where FILTER over last N UNIT)"
+    if str(token) == "last" and "over" in words:
+        return None, "a window starts with `over`: `over last 3 months`"
+    return None
 
 
 def _comparison_before(token: Token, source: str) -> bool:

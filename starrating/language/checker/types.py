@@ -18,6 +18,7 @@ from ..visitor import NodeVisitor
 from .analysis import TYPE_WORDS, Reporter, Scope
 from .match import check_match_keys, check_match_values
 from .names import Names
+from .window import check_window
 
 ARITHMETIC = ("+", "-", "*", "/")
 DATE_FORMAT_HELP = "write the date as YYYY-MM-DD, e.g. 2026-01-01"
@@ -212,6 +213,8 @@ class TypeInference(NodeVisitor):
     def infer_Aggregate(self, expr: A.Aggregate, scope: Scope) -> str:
         if not self.allowed(expr, scope, f"`{expr.func}(...)`"):
             return NUMBER
+        if expr.window is not None:
+            check_window(expr, self.report)
         if expr.func == "count" and expr.attribute is not None:
             self.report.error(
                 "E016",

@@ -6,13 +6,14 @@ from __future__ import annotations
 import calendar
 import csv
 import importlib.util
+import json
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, invoke
 
 DATA = ROOT / "data"
 SHANGHAI = timezone(timedelta(hours=8))
@@ -222,6 +223,81 @@ def test_the_committee_votes_pass_and_fail_two_thirds(events) -> None:
             yes_and_all[1] += 1
     assert [10, 15] in tally.values()
     assert any(3 * yes < 2 * cast for yes, cast in tally.values())
+
+
+# What the real engine makes of the sample: each rule that needs group values fires.
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("sample") / "store.duckdb"
+    result = invoke(["ingest", "--db", str(db), "--events", str(DATA / "events.csv"),
+                     "--roster", str(DATA / "roster.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def run_results(db: Path, policy: str, period: str, *options: str) -> list[dict]:
+    result = invoke(["run", str(ROOT / "policies" / policy), "--period", period, "--db", str(db),
+                     "--format", "json", *options])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["results"]
+
+
+def test_the_annual_selection_takes_the_department_top_30_percent_as_a_share(
+    sample_store: Path, roster
+) -> None:
+    department = {row["employee_id"]: row["department"] for row in roster}
+    rows = run_results(sample_store, "c_annual_service_star.policy", "2026",
+                       "--as-of", "2027-01-31T00:00:00+08:00")  # fmt: skip
+    scored = [r for r in rows if not r["vetoed"] and r["values"]["satisfaction"] is not None]
+    eligible = [r for r in scored if r["values"]["eligible"]]
+    left_out = [r for r in scored if not r["values"]["eligible"]]
+    assert eligible and left_out
+    assert all(float(r["values"]["satisfaction_share"]) <= 0.3 for r in eligible)
+    # the share is of the employee's own department: someone left out in one department
+    # has a better satisfaction than someone eligible in another
+    assert any(
+        float(out["values"]["satisfaction"]) > float(kept["values"]["satisfaction"])
+        and department[out["employee_id"]] != department[kept["employee_id"]]
+        for out in left_out
+        for kept in eligible
+    )
+    shortlisted = {r["employee_id"] for r in rows if "初评入围" in r["awards"]}
+    assert shortlisted and shortlisted <= {r["employee_id"] for r in eligible}
+    # the committee's votes go to the shortlisted, and both sides of two thirds occur among
+    # the group winners: approved and rejected
+    winners = [r for r in rows if "岗位组优胜" in r["awards"]]
+    assert {r["values"]["committee_approved"] for r in winners} == {True, False}
+    assert all(
+        ("年度服务之星" in r["awards"]) == r["values"]["committee_approved"] for r in winners
+    )
+
+
+def test_a_team_meets_the_monthly_satisfaction_target_and_another_misses_it(
+    sample_store: Path, roster
+) -> None:
+    department = {row["employee_id"]: row["department"] for row in roster}
+    rows = run_results(sample_store, "b_monthly_star_levels.policy", "2026-10")
+    ratings: dict[str, list[float]] = {}
+    team: dict[str, float | None] = {}
+    for r in rows:
+        values = r["values"]
+        if values["customer_rating"] is not None:
+            ratings.setdefault(department[r["employee_id"]], []).append(
+                float(values["customer_rating"])
+            )
+        team[department[r["employee_id"]]] = values["team_satisfaction"]
+    # the team figure is the average of its members' own averages
+    for name, own in ratings.items():
+        assert float(team[name]) == pytest.approx(sum(own) / len(own), abs=1e-6)
+    met = {name for name, value in team.items() if value is not None and float(value) >= 90}
+    missed = {name for name, value in team.items() if value is not None and float(value) < 90}
+    assert met and missed
+    # every rated member of a team that met it gets the award, and nobody else
+    assert all(
+        ("团队满意度达标" in r["awards"]) == (department[r["employee_id"]] in met) for r in rows
+    )
 
 
 # `applies to` of every bundled policy, evaluated in Python on the roster (tenure as at the

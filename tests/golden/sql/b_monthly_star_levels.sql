@@ -4,10 +4,11 @@
 --   sr_roster(employee_id, version, name, hire_date, leave_date, attributes...)
 --   sr_events(event_id, content_sha256, employee_id, type, local_date, value, attributes...)
 -- with these attribute columns:
---   "r8_service_certified": roster attribute "service_certified"
---   "e9_commendation_kind": "kind" of event type "commendation"
---   "e27_complaint_responsible": "responsible" of event type "complaint"
---   "e12_service_issue_kind": "kind" of event type "service_issue"
+--   "r41_department": roster attribute "department"
+--   "r12_service_certified": roster attribute "service_certified"
+--   "e13_commendation_kind": "kind" of event type "commendation"
+--   "e31_complaint_responsible": "responsible" of event type "complaint"
+--   "e16_service_issue_kind": "kind" of event type "service_issue"
 -- Each block's query runs for the instances with seq in [$seq_lo, $seq_hi], shortest block first; its rows become sr_results_KIND.
 -- Exact decimal arithmetic (docs/language.md, Numbers): the macros the queries call.
 CREATE OR REPLACE TEMP MACRO sr_scaled(x) AS CAST(trunc(x) AS HUGEINT) * 1000000000000000000 + CAST((x - trunc(x)) * 1000000000000000000 AS HUGEINT);
@@ -35,11 +36,11 @@ inst AS (
 -- the rated employees of each instance
 rated AS (
   SELECT i.seq, i.label, i.period_start, i.period_end, r.employee_id,
-    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,18)) AS "tenure", r."r8_service_certified"
+    CAST(((year(i.period_end) - year(r.hire_date)) * 12 + (month(i.period_end) - month(r.hire_date)) - CASE WHEN day(r.hire_date) > day(i.period_end) AND i.period_end < last_day(i.period_end) THEN 1 ELSE 0 END) AS DECIMAL(38,18)) AS "tenure", r."r41_department", r."r12_service_certified"
   FROM inst i JOIN sr_roster r
     ON r.hire_date <= i.period_end
    AND (r.leave_date IS NULL OR r.leave_date >= i.period_start)
-  WHERE coalesce(r."r8_service_certified", FALSE)
+  WHERE coalesce(r."r12_service_certified", FALSE)
 ),
 -- the days of the instances, which their events are joined on
 inst_days AS (
@@ -49,21 +50,21 @@ inst_days AS (
 -- one pass over the instances' events
 events_agg AS (
   SELECT d.seq, e.employee_id,
-    count(*) FILTER (WHERE e.type = 'commendation' AND coalesce((e."e9_commendation_kind") = ('courtesy'), FALSE)) AS "agg10",
-    count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e12_service_issue_kind") = ('attitude'), FALSE)) AS "agg13",
-    count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg17",
-    count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e12_service_issue_kind") = ('error'), FALSE)) AS "agg18",
-    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey')) AS "agg24",
-    count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg25",
-    count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e27_complaint_responsible", FALSE)) AS "agg28",
-    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'self_assessment'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'self_assessment')) AS "agg32"
+    count(*) FILTER (WHERE e.type = 'commendation' AND coalesce((e."e13_commendation_kind") = ('courtesy'), FALSE)) AS "agg14",
+    count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e16_service_issue_kind") = ('attitude'), FALSE)) AS "agg17",
+    count(*) FILTER (WHERE e.type = 'task_overdue') AS "agg21",
+    count(*) FILTER (WHERE e.type = 'service_issue' AND coalesce((e."e16_service_issue_kind") = ('error'), FALSE)) AS "agg22",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey')) AS "agg28",
+    count(*) FILTER (WHERE e.type = 'praise_letter') AS "agg29",
+    count(*) FILTER (WHERE e.type = 'complaint' AND coalesce(e."e31_complaint_responsible", FALSE)) AS "agg32",
+    sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'self_assessment'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'self_assessment')) AS "agg36"
   FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
   WHERE e.type IN ('commendation', 'complaint', 'praise_letter', 'self_assessment', 'service_issue', 'survey', 'task_overdue')
   GROUP BY d.seq, e.employee_id
 ),
 -- how many of the 2 instances before held
-st34 AS (
-  SELECT i.seq, h.employee_id, count(*) FILTER (WHERE h."h34") AS streak
+st46 AS (
+  SELECT i.seq, h.employee_id, count(*) FILTER (WHERE h."h46") AS streak
   FROM inst i JOIN "sr_history_month" h
     ON h.seq BETWEEN i.seq - 2 AND i.seq - 1
   GROUP BY i.seq, h.employee_id
@@ -71,189 +72,257 @@ st34 AS (
 -- each rated employee with the aggregates and the values kept before
 base AS (
   SELECT p.*,
-    CAST(coalesce(ea."agg10", 0) AS DECIMAL(38,18)) AS "agg10",
-    CAST(coalesce(ea."agg13", 0) AS DECIMAL(38,18)) AS "agg13",
+    CAST(coalesce(ea."agg14", 0) AS DECIMAL(38,18)) AS "agg14",
     CAST(coalesce(ea."agg17", 0) AS DECIMAL(38,18)) AS "agg17",
-    CAST(coalesce(ea."agg18", 0) AS DECIMAL(38,18)) AS "agg18",
-    ea."agg24" AS "agg24",
-    CAST(coalesce(ea."agg25", 0) AS DECIMAL(38,18)) AS "agg25",
-    CAST(coalesce(ea."agg28", 0) AS DECIMAL(38,18)) AS "agg28",
-    ea."agg32" AS "agg32",
-    st34.streak AS "streak35"
+    CAST(coalesce(ea."agg21", 0) AS DECIMAL(38,18)) AS "agg21",
+    CAST(coalesce(ea."agg22", 0) AS DECIMAL(38,18)) AS "agg22",
+    ea."agg28" AS "agg28",
+    CAST(coalesce(ea."agg29", 0) AS DECIMAL(38,18)) AS "agg29",
+    CAST(coalesce(ea."agg32", 0) AS DECIMAL(38,18)) AS "agg32",
+    ea."agg36" AS "agg36",
+    st46.streak AS "streak47"
   FROM rated p
   LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id
-  LEFT JOIN st34 ON st34.seq = p.seq AND st34.employee_id = p.employee_id
+  LEFT JOIN st46 ON st46.seq = p.seq AND st46.employee_id = p.employee_id
 ),
--- plus of "attitude", line 34
+-- plus of "attitude", line 36
 step1 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg10" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line11"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg14" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg14" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg14" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line15"
   FROM base
 ),
--- minus of "attitude", line 36
+-- minus of "attitude", line 38
 step2 AS (
   SELECT *,
-    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg13" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line14"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg17" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line18"
   FROM step1
 ),
--- "attitude" before `never below`, line 38
+-- "attitude" before `never below`, line 40
 step3 AS (
   SELECT *,
-    CAST(((CAST('80' AS DECIMAL(38,18)) + "line11") - "line14") AS DECIMAL(38,18)) AS "partial15"
+    CAST(((CAST('80' AS DECIMAL(38,18)) + "line15") - "line18") AS DECIMAL(38,18)) AS "partial19"
   FROM step2
 ),
--- "attitude" before `never above`, line 40
+-- "attitude" before `never above`, line 42
 step4 AS (
   SELECT *,
-    CAST(CASE WHEN "partial15" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial15" ELSE greatest("partial15", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial16"
+    CAST(CASE WHEN "partial19" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial19" ELSE greatest("partial19", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial20"
   FROM step3
 ),
 -- value "attitude"
 step5 AS (
   SELECT *,
-    CAST(CASE WHEN "partial16" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial16" ELSE least("partial16", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v1_attitude"
+    CAST(CASE WHEN "partial20" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial20" ELSE least("partial20", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v1_attitude"
   FROM step4
 ),
--- plus of "quality", line 47
+-- plus of "quality", line 49
 step6 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN (coalesce((round("agg17", 6)) = (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce((round("agg18", 6)) = (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE)) THEN CAST('20' AS DECIMAL(38,18)) ELSE 0 END) AS DECIMAL(38,18)), 0) AS "line19"
+    coalesce(CAST((CASE WHEN (coalesce((round("agg21", 6)) = (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce((round("agg22", 6)) = (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE)) THEN CAST('20' AS DECIMAL(38,18)) ELSE 0 END) AS DECIMAL(38,18)), 0) AS "line23"
   FROM step5
 ),
--- minus of "quality", line 49
+-- minus of "quality", line 51
 step7 AS (
   SELECT *,
-    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg18" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line20"
+    coalesce(CAST(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg22" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line24"
   FROM step6
 ),
--- minus of "quality", line 51
+-- minus of "quality", line 53
 step8 AS (
   SELECT *,
-    coalesce(CAST(CAST((CAST('3' AS DECIMAL(38,18))) * CAST("agg17" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line21"
+    coalesce(CAST(CAST((CAST('3' AS DECIMAL(38,18))) * CAST("agg21" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line25"
   FROM step7
 ),
--- "quality" before `never below`, line 53
+-- "quality" before `never below`, line 55
 step9 AS (
   SELECT *,
-    CAST((((CAST('80' AS DECIMAL(38,18)) + "line19") - "line20") - "line21") AS DECIMAL(38,18)) AS "partial22"
+    CAST((((CAST('80' AS DECIMAL(38,18)) + "line23") - "line24") - "line25") AS DECIMAL(38,18)) AS "partial26"
   FROM step8
 ),
--- "quality" before `never above`, line 55
+-- "quality" before `never above`, line 57
 step10 AS (
   SELECT *,
-    CAST(CASE WHEN "partial22" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial22" ELSE greatest("partial22", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial23"
+    CAST(CASE WHEN "partial26" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial26" ELSE greatest("partial26", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial27"
   FROM step9
 ),
 -- value "quality"
 step11 AS (
   SELECT *,
-    CAST(CASE WHEN "partial23" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial23" ELSE least("partial23", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v2_quality"
+    CAST(CASE WHEN "partial27" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial27" ELSE least("partial27", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v2_quality"
   FROM step10
 ),
--- plus of "feedback", line 62
+-- value "customer_rating"
 step12 AS (
   SELECT *,
-    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg25" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line26"
+    CAST(sr_mul("agg28", CAST('20' AS DECIMAL(38,18))) AS DECIMAL(38,18)) AS "v3_customer_rating"
   FROM step11
 ),
--- minus of "feedback", line 64
+-- plus of "feedback", line 68
 step13 AS (
   SELECT *,
-    coalesce(CAST(CAST((CAST('10' AS DECIMAL(38,18))) * CAST("agg28" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line29"
+    coalesce(CAST((CASE WHEN CAST('20' AS DECIMAL(38,18)) IS NULL OR CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg29" AS DECIMAL(38,0)) AS DECIMAL(38,18)) IS NULL THEN CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg29" AS DECIMAL(38,0)) AS DECIMAL(38,18)) ELSE least(CAST((CAST('5' AS DECIMAL(38,18))) * CAST("agg29" AS DECIMAL(38,0)) AS DECIMAL(38,18)), CAST('20' AS DECIMAL(38,18))) END) AS DECIMAL(38,18)), 0) AS "line30"
   FROM step12
 ),
--- "feedback" before `never below`, line 66
+-- minus of "feedback", line 70
 step14 AS (
   SELECT *,
-    CAST(((coalesce(sr_mul("agg24", CAST('20' AS DECIMAL(38,18))), CAST('80' AS DECIMAL(38,18))) + "line26") - "line29") AS DECIMAL(38,18)) AS "partial30"
+    coalesce(CAST(CAST((CAST('10' AS DECIMAL(38,18))) * CAST("agg32" AS DECIMAL(38,0)) AS DECIMAL(38,18)) AS DECIMAL(38,18)), 0) AS "line33"
   FROM step13
 ),
--- "feedback" before `never above`, line 68
+-- "feedback" before `never below`, line 72
 step15 AS (
   SELECT *,
-    CAST(CASE WHEN "partial30" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial30" ELSE greatest("partial30", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial31"
+    CAST(((coalesce("v3_customer_rating", CAST('80' AS DECIMAL(38,18))) + "line30") - "line33") AS DECIMAL(38,18)) AS "partial34"
   FROM step14
 ),
--- value "feedback"
+-- "feedback" before `never above`, line 74
 step16 AS (
   SELECT *,
-    CAST(CASE WHEN "partial31" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial31" ELSE least("partial31", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v3_feedback"
+    CAST(CASE WHEN "partial34" IS NULL THEN NULL WHEN CAST('0' AS DECIMAL(38,18)) IS NULL THEN "partial34" ELSE greatest("partial34", CAST('0' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "partial35"
   FROM step15
 ),
--- value "self_view"
+-- value "feedback"
 step17 AS (
   SELECT *,
-    CAST(coalesce("agg32", CAST('0' AS DECIMAL(38,18))) AS DECIMAL(38,18)) AS "v4_self_view"
+    CAST(CASE WHEN "partial35" IS NULL THEN NULL WHEN CAST('100' AS DECIMAL(38,18)) IS NULL THEN "partial35" ELSE least("partial35", CAST('100' AS DECIMAL(38,18))) END AS DECIMAL(38,18)) AS "v4_feedback"
   FROM step16
 ),
--- value "composite"
+-- value "self_view"
 step18 AS (
   SELECT *,
-    CAST(CAST((CAST((CAST((sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v1_attitude")) + (sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v2_quality")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.35' AS DECIMAL(38,18)), "v3_feedback")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.15' AS DECIMAL(38,18)), "v4_self_view")) AS DECIMAL(38,18)) AS DECIMAL(38,18)) AS "v5_composite"
+    CAST(coalesce("agg36", CAST('0' AS DECIMAL(38,18))) AS DECIMAL(38,18)) AS "v5_self_view"
   FROM step17
 ),
--- red
+-- value "composite"
 step19 AS (
   SELECT *,
-    CAST(0 AS DECIMAL(38,18)) AS "red"
+    CAST(CAST((CAST((CAST((sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v1_attitude")) + (sr_mul(CAST('0.25' AS DECIMAL(38,18)), "v2_quality")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.35' AS DECIMAL(38,18)), "v4_feedback")) AS DECIMAL(38,18))) + (sr_mul(CAST('0.15' AS DECIMAL(38,18)), "v5_self_view")) AS DECIMAL(38,18)) AS DECIMAL(38,18)) AS "v6_composite"
   FROM step18
 ),
--- green
-step20 AS (
-  SELECT *,
-    CAST(0 AS DECIMAL(38,18)) AS "green"
-  FROM step19
-),
--- net
-step21 AS (
-  SELECT *,
-    CAST("red" - "green" AS DECIMAL(38,18)) AS "net"
-  FROM step20
-),
 -- vetoes
-step22 AS (
+step20 AS (
   SELECT *,
     (FALSE) AS "vetoed",
     CAST([] AS VARCHAR[]) AS "veto_reasons"
+  FROM step19
+),
+-- group_avg: each employee's value
+step21 AS (
+  SELECT *,
+    CAST("v3_customer_rating" AS DECIMAL(38,18)) AS "grouped37"
+  FROM step20
+),
+-- group_avg: how many count
+step22 AS (
+  SELECT *,
+    count(*) FILTER (WHERE NOT "vetoed") OVER (PARTITION BY seq, "r41_department") AS "members38",
+    count(*) FILTER (WHERE NOT "vetoed" AND "grouped37" IS NOT NULL) OVER (PARTITION BY seq, "r41_department") AS "counted39"
   FROM step21
 ),
--- stars
+-- group_avg
 step23 AS (
   SELECT *,
-    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('95' AS DECIMAL(38,18)), 6)), FALSE) THEN 5 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('85' AS DECIMAL(38,18)), 6)), FALSE) THEN 4 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('75' AS DECIMAL(38,18)), 6)), FALSE) THEN 3 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN 2 ELSE 1 END AS INTEGER) AS "stars",
-    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('95' AS DECIMAL(38,18)), 6)), FALSE) THEN 81 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('85' AS DECIMAL(38,18)), 6)), FALSE) THEN 82 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('75' AS DECIMAL(38,18)), 6)), FALSE) THEN 83 WHEN coalesce((round("v5_composite", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN 84 ELSE 85 END AS INTEGER) AS "stars_line"
+    sr_div(sum("grouped37") FILTER (WHERE NOT "vetoed") OVER (PARTITION BY seq, "r41_department"), "counted39") AS "grp40"
   FROM step22
 ),
--- reward, line 89
+-- value "team_satisfaction"
 step24 AS (
   SELECT *,
-    coalesce(CAST(CASE "stars" WHEN 5 THEN CAST('500' AS DECIMAL(38,18)) WHEN 4 THEN CAST('300' AS DECIMAL(38,18)) WHEN 3 THEN CAST('200' AS DECIMAL(38,18)) WHEN 2 THEN CAST('100' AS DECIMAL(38,18)) WHEN 1 THEN CAST('50' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line33"
+    CAST("grp40" AS DECIMAL(38,18)) AS "v7_team_satisfaction"
   FROM step23
 ),
--- reward
+-- group_avg: each employee's value
 step25 AS (
   SELECT *,
-    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,18)) ELSE CAST("line33" AS DECIMAL(38,18)) END AS "reward"
+    CAST("v3_customer_rating" AS DECIMAL(38,18)) AS "grouped42"
   FROM step24
 ),
--- award "服务之星"
+-- group_avg: how many count
 step26 AS (
   SELECT *,
-    ((NOT "vetoed") AND coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE)) AS "a6"
+    count(*) FILTER (WHERE NOT "vetoed") OVER (PARTITION BY seq) AS "members43",
+    count(*) FILTER (WHERE NOT "vetoed" AND "grouped42" IS NOT NULL) OVER (PARTITION BY seq) AS "counted44"
   FROM step25
 ),
--- award "优先晋升"
+-- group_avg
 step27 AS (
   SELECT *,
-    ((NOT "vetoed") AND (coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce("streak35", 0) = 2)) AS "a7"
+    sr_div(sum("grouped42") FILTER (WHERE NOT "vetoed") OVER (PARTITION BY seq), "counted44") AS "grp45"
   FROM step26
 ),
--- values kept for later instances (previous, consecutive)
+-- value "company_satisfaction"
 step28 AS (
   SELECT *,
-    CAST(coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE) AS BOOLEAN) AS "h34"
+    CAST("grp45" AS DECIMAL(38,18)) AS "v8_company_satisfaction"
   FROM step27
+),
+-- red
+step29 AS (
+  SELECT *,
+    CAST(0 AS DECIMAL(38,18)) AS "red"
+  FROM step28
+),
+-- green
+step30 AS (
+  SELECT *,
+    CAST(0 AS DECIMAL(38,18)) AS "green"
+  FROM step29
+),
+-- net
+step31 AS (
+  SELECT *,
+    CAST("red" - "green" AS DECIMAL(38,18)) AS "net"
+  FROM step30
+),
+-- stars
+step32 AS (
+  SELECT *,
+    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('95' AS DECIMAL(38,18)), 6)), FALSE) THEN 5 WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('85' AS DECIMAL(38,18)), 6)), FALSE) THEN 4 WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('75' AS DECIMAL(38,18)), 6)), FALSE) THEN 3 WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN 2 ELSE 1 END AS INTEGER) AS "stars",
+    CAST(CASE WHEN "vetoed" THEN NULL WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('95' AS DECIMAL(38,18)), 6)), FALSE) THEN 87 WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('85' AS DECIMAL(38,18)), 6)), FALSE) THEN 88 WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('75' AS DECIMAL(38,18)), 6)), FALSE) THEN 89 WHEN coalesce((round("v6_composite", 6)) >= (round(CAST('60' AS DECIMAL(38,18)), 6)), FALSE) THEN 90 ELSE 91 END AS INTEGER) AS "stars_line"
+  FROM step31
+),
+-- award "服务之星"
+step33 AS (
+  SELECT *,
+    ((NOT "vetoed") AND coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE)) AS "a9"
+  FROM step32
+),
+-- award "优先晋升"
+step34 AS (
+  SELECT *,
+    ((NOT "vetoed") AND (coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE) AND coalesce("streak47", 0) = 2)) AS "a10"
+  FROM step33
+),
+-- award "团队满意度达标"
+step35 AS (
+  SELECT *,
+    ((NOT "vetoed") AND coalesce((round("v7_team_satisfaction", 6)) >= (round(CAST('90' AS DECIMAL(38,18)), 6)), FALSE)) AS "a11"
+  FROM step34
+),
+-- reward, line 95
+step36 AS (
+  SELECT *,
+    coalesce(CAST(CASE "stars" WHEN 5 THEN CAST('500' AS DECIMAL(38,18)) WHEN 4 THEN CAST('300' AS DECIMAL(38,18)) WHEN 3 THEN CAST('200' AS DECIMAL(38,18)) WHEN 2 THEN CAST('100' AS DECIMAL(38,18)) WHEN 1 THEN CAST('50' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line48"
+  FROM step35
+),
+-- reward, line 109
+step37 AS (
+  SELECT *,
+    coalesce(CAST(CASE WHEN "a11" THEN CAST('100' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line49"
+  FROM step36
+),
+-- reward
+step38 AS (
+  SELECT *,
+    CASE WHEN "vetoed" THEN CAST(0 AS DECIMAL(38,18)) ELSE CAST("line48" + "line49" AS DECIMAL(38,18)) END AS "reward"
+  FROM step37
+),
+-- values kept for later instances (previous, consecutive)
+step39 AS (
+  SELECT *,
+    CAST(coalesce((round("stars", 6)) = (round(CAST('5' AS DECIMAL(38,18)), 6)), FALSE) AS BOOLEAN) AS "h46"
+  FROM step38
 )
-SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_attitude", "v2_quality", "v3_feedback", "v4_self_view", "v5_composite", "red", "green", "net", "stars", "a6", "a7", "reward", "h34", "line11", "line14", "line19", "agg17", "agg18", "line20", "line21", "line26", "line29", "stars_line", "line33", "streak35"
-FROM step28
+SELECT seq, label AS period, period_start, period_end, employee_id, "vetoed", "veto_reasons", "v1_attitude", "v2_quality", "v3_customer_rating", "v4_feedback", "v5_self_view", "v6_composite", "v7_team_satisfaction", "v8_company_satisfaction", "red", "green", "net", "stars", "a9", "a10", "a11", "reward", "h46", "line15", "line18", "line23", "agg21", "agg22", "line24", "line25", "line30", "line33", "counted39", "members38", "r41_department", "counted44", "members43", "stars_line", "streak47", "line48", "line49"
+FROM step39
 ORDER BY period_end, employee_id;

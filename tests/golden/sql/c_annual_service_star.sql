@@ -55,7 +55,6 @@ inst_days AS (
 events_agg AS (
   SELECT d.seq, e.employee_id,
     sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'survey')) AS "agg35",
-    count(*) FILTER (WHERE e.type = 'complaint' AND coalesce((e."e36_complaint_level") = (round(CAST('3' AS DECIMAL(38,18)), 6)), FALSE)) AS "agg37",
     count(*) FILTER (WHERE e.type = 'discipline_notice') AS "agg39",
     sr_div(sum(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'mystery_shopper'), count(CAST(e.value AS DECIMAL(38,18))) FILTER (WHERE e.type = 'mystery_shopper')) AS "agg49",
     count(*) FILTER (WHERE e.type = 'satisfaction_rating') AS "agg50",
@@ -70,7 +69,24 @@ events_agg AS (
     count(*) FILTER (WHERE e.type = 'committee_vote') AS "agg73",
     count(*) FILTER (WHERE e.type = 'committee_vote' AND coalesce(e."e74_committee_vote_approve", FALSE)) AS "agg75"
   FROM inst_days d JOIN sr_events e ON e.local_date = d.local_date
-  WHERE e.type IN ('committee_vote', 'complaint', 'discipline_notice', 'exam', 'mystery_shopper', 'praise_letter', 'satisfaction_rating', 'service_kpi', 'skill_assessment', 'suggestion', 'survey')
+  WHERE e.type IN ('committee_vote', 'discipline_notice', 'exam', 'mystery_shopper', 'praise_letter', 'satisfaction_rating', 'service_kpi', 'skill_assessment', 'suggestion', 'survey')
+  GROUP BY d.seq, e.employee_id
+),
+-- the days of the instances' rolling windows, which their events are joined on, with the first day of each window
+window_days AS (
+  SELECT seq, from_12_months,
+    CAST(unnest(generate_series(from_12_months, period_end, INTERVAL 1 DAY)) AS DATE) AS local_date
+  FROM (
+    SELECT seq, period_end,
+      CAST(date_trunc('month', period_end) - INTERVAL 11 MONTH AS DATE) AS from_12_months
+    FROM inst)
+),
+-- one pass over the events of the instances' rolling windows
+window_agg AS (
+  SELECT d.seq, e.employee_id,
+    count(*) FILTER (WHERE e.local_date >= d.from_12_months AND (e.type = 'complaint' AND coalesce((e."e36_complaint_level") = (round(CAST('3' AS DECIMAL(38,18)), 6)), FALSE))) AS "agg37"
+  FROM window_days d JOIN (SELECT * FROM sr_events UNION ALL SELECT * FROM sr_events_held) e ON e.local_date = d.local_date
+  WHERE e.type IN ('complaint')
   GROUP BY d.seq, e.employee_id
 ),
 -- how many of the 2 instances before held
@@ -105,7 +121,6 @@ st110 AS (
 base AS (
   SELECT p.*,
     ea."agg35" AS "agg35",
-    CAST(coalesce(ea."agg37", 0) AS DECIMAL(38,18)) AS "agg37",
     CAST(coalesce(ea."agg39", 0) AS DECIMAL(38,18)) AS "agg39",
     ea."agg49" AS "agg49",
     CAST(coalesce(ea."agg50", 0) AS DECIMAL(38,18)) AS "agg50",
@@ -119,6 +134,7 @@ base AS (
     CAST(coalesce(ea."agg62", 0) AS DECIMAL(38,18)) AS "agg62",
     CAST(coalesce(ea."agg73", 0) AS DECIMAL(38,18)) AS "agg73",
     CAST(coalesce(ea."agg75", 0) AS DECIMAL(38,18)) AS "agg75",
+    CAST(coalesce(wa."agg37", 0) AS DECIMAL(38,18)) AS "agg37",
     prev."h63" AS "prev64",
     prev."h65" AS "prev66",
     prev."h67" AS "prev68",
@@ -130,6 +146,7 @@ base AS (
     st110.streak AS "streak111"
   FROM rated p
   LEFT JOIN events_agg ea ON ea.seq = p.seq AND ea.employee_id = p.employee_id
+  LEFT JOIN window_agg wa ON wa.seq = p.seq AND wa.employee_id = p.employee_id
   LEFT JOIN "sr_history_year" prev ON prev.seq = p.seq - 1 AND prev.employee_id = p.employee_id
   LEFT JOIN st104 ON st104.seq = p.seq AND st104.employee_id = p.employee_id
   LEFT JOIN st106 ON st106.seq = p.seq AND st106.employee_id = p.employee_id
@@ -142,13 +159,13 @@ step1 AS (
     CAST(sr_mul("agg35", CAST('20' AS DECIMAL(38,18))) AS DECIMAL(38,18)) AS "v1_satisfaction"
   FROM base
 ),
--- veto "重大服务投诉", line 39
+-- veto "重大服务投诉", line 40
 step2 AS (
   SELECT *,
     coalesce((round("agg37", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired38"
   FROM step1
 ),
--- veto "违规违纪", line 41
+-- veto "违规违纪", line 42
 step3 AS (
   SELECT *,
     coalesce((round("agg39", 6)) > (round(CAST('0' AS DECIMAL(38,18)), 6)), FALSE) AS "fired40"
@@ -516,25 +533,25 @@ step62 AS (
     CAST(round(CAST("v1_satisfaction" AS DECIMAL(38,18)), 6) AS DECIMAL(38,18)) AS "key99"
   FROM step61
 ),
--- reward, line 118
+-- reward, line 119
 step63 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a29" THEN CAST('10000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line100"
   FROM step62
 ),
--- reward, line 120
+-- reward, line 121
 step64 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a30" THEN CAST('5000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line101"
   FROM step63
 ),
--- reward, line 122
+-- reward, line 123
 step65 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a31" THEN CAST('3000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line102"
   FROM step64
 ),
--- reward, line 125
+-- reward, line 126
 step66 AS (
   SELECT *,
     coalesce(CAST(CASE WHEN "a32" THEN CAST('5000' AS DECIMAL(38,18)) ELSE 0 END AS DECIMAL(38,18)), 0) AS "line103"

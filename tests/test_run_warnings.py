@@ -211,6 +211,32 @@ each month {
     ]
 
 
+def test_a_ranking_or_share_a_vetoed_employee_has_none_of_is_not_missing_data(
+    tmp_path: Path,
+) -> None:
+    policy = """policy "vetoed" version 1
+timezone "Asia/Shanghai"
+
+each month {
+  let complaints = count(complaint)
+  let satisfaction = avg(survey.value)
+  let share = top_share(satisfaction)
+  let place = rank(complaints)
+  veto "complaint" when complaints >= 1
+  award "front" when share <= 50%
+  award "first" when place = 1
+}
+"""
+    document, _ = run(tmp_path, policy)
+    missing = [w for w in document["run"]["warnings"] if " is missing for " in w]
+    # A and B are vetoed (a complaint each): no share and no place, by definition. C is
+    # not vetoed and has no survey: C's share is missing for want of data.
+    assert missing == [
+        "share is missing for 1 of 3 employees in 2026-10; the lines that use it (line 10)"
+        " counted 0 for them"
+    ]
+
+
 def test_the_stars_table_and_what_reads_the_stars_name_their_inputs(tmp_path: Path) -> None:
     policy = """policy "stars" version 1
 timezone "Asia/Shanghai"

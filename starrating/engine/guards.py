@@ -32,6 +32,7 @@ from ..compiler.expressions import Sql, quote_ident, sql
 from ..compiler.plan import (
     STARS,
     STARS_LINE,
+    VETOED,
     BlockPlan,
     Column,
     Compute,
@@ -205,13 +206,19 @@ def _missing_values(
     # The block's values in the policy's order, then the roster attributes by name.
     names = [n for n in block.values if n in reads]
     names += sorted(n for n in reads if n not in block.values)
+    # A ranking or share is missing for a vetoed employee by definition, not for want of
+    # data: those employees are not counted as missing it.
+    vetoed_miss = _missing_when_vetoed(block)
     checks = []
     for name in names:
         if name in block.values:
             source = f"x.{ident(block.values[name])}"
         else:
             source = f"r.{ident(block.roster[name].column)}"
-        checks.append(f"count(DISTINCT x.employee_id) FILTER (WHERE {source} IS NULL)")
+        condition = f"{source} IS NULL"
+        if name in vetoed_miss:
+            condition += f" AND NOT x.{ident(VETOED)}"
+        checks.append(f"count(DISTINCT x.employee_id) FILTER (WHERE {condition})")
     table = quote_ident(f"sr_results_{block.kind}")
     row = con.execute(
         f"SELECT count(DISTINCT x.employee_id), {', '.join(checks)}"
@@ -229,6 +236,23 @@ def _missing_values(
                 missing_value(name, int(count), rated, _lines_text(lines, stars), period, sub_kind)
             )
     return warnings
+
+
+def _missing_when_vetoed(block: BlockPlan) -> set[str]:
+    """The let/score names defined directly by a ranking or a `top_share`, which a vetoed
+    employee never has (docs/language.md, rankings and group values)."""
+    vetoed_miss: set[Column] = set()
+    for layer in block.layers:
+        if isinstance(layer, RankStep):
+            vetoed_miss |= {layer.ranking.rank, layer.ranking.places}
+        elif isinstance(layer, GroupStep) and layer.group.func == "top_share":
+            vetoed_miss.add(layer.group.result)
+    definitions = _definitions(block)
+    return {
+        name
+        for name, column in block.values.items()
+        if any(read in vetoed_miss for read in _columns(definitions.get(column, [])))
+    }
 
 
 # ---- which names a rule line reads ------------------------------------------------------

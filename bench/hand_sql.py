@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -208,9 +210,21 @@ def month_bounds(period: str) -> tuple[date, date]:
     return first, date.fromordinal(following.toordinal() - 1)
 
 
-def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
-    """Load, query and write; return the seconds of each phase."""
+def month_query(period: str) -> str:
+    """This policy's query for the month `period`."""
     first, last = month_bounds(period)
+    return QUERY_SQL.format(first=first, last=last)
+
+
+def run(
+    data: Path,
+    out: Path,
+    period: str = "2026-10",
+    query: Callable[[str], str] = month_query,
+    write_sql: str = WRITE_SQL,
+) -> dict[str, float]:
+    """Load, query and write; return the seconds of each phase. `query` gives the query
+    text of a period, `write_sql` the COPY of the results (with `{out}`)."""
     # no progress bar on standard error: a log wants the phases, not the bar
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
@@ -220,22 +234,26 @@ def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
     seconds["load"] = time.perf_counter() - started
     started = time.perf_counter()
     con.execute(MACROS_SQL)
-    con.execute(QUERY_SQL.format(first=first, last=last))
+    con.execute(query(period))
     seconds["query"] = time.perf_counter() - started
     started = time.perf_counter()
-    con.execute(WRITE_SQL.format(out=out))
+    con.execute(write_sql.format(out=out))
     seconds["write"] = time.perf_counter() - started
     con.close()
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(script_run: Callable[[Path, Path, str], dict[str, float]] = run) -> None:
+    """The command line of a script of this kind: DATA_DIR OUT.json [--period P]; prints
+    the seconds of each phase as one JSON object."""
+    # the script that was started describes itself, whichever script's run it is
+    started = sys.modules["__main__"].__doc__ or __doc__
+    parser = argparse.ArgumentParser(description=started.splitlines()[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--period", default="2026-10")
     args = parser.parse_args()
-    print(json.dumps(run(args.data, args.out, args.period)))
+    print(json.dumps(script_run(args.data, args.out, args.period)))
 
 
 if __name__ == "__main__":

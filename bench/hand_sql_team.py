@@ -16,14 +16,11 @@ language shows them (docs/language.md, exact arithmetic); nothing here is genera
 
 from __future__ import annotations
 
-import argparse
-import json
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
-from hand_sql import LOAD_SQL, MACROS_SQL, month_bounds
+import hand_sql
+from hand_sql import main, month_bounds
 
 QUERY_SQL = """
 CREATE TABLE results AS
@@ -125,42 +122,22 @@ def months_before(first: date, count: int) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
+def team_query(period: str) -> str:
+    """This policy's query for the month `period`."""
+    first, last = month_bounds(period)
+    return QUERY_SQL.format(
+        period=period, first=first, last=last,
+        # `over last 90 days`: 90 days ending on the last day, the last day included
+        days_start=last - timedelta(days=89),
+        # `over last 3 months`: from the first day of the month two before
+        months_start=months_before(first, 2),
+    )  # fmt: skip
+
+
 def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
     """Load, query and write; return the seconds of each phase."""
-    first, last = month_bounds(period)
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-    con.execute(LOAD_SQL.format(roster=data / "roster.parquet", events=data / "events.parquet"))
-    seconds["load"] = time.perf_counter() - started
-    started = time.perf_counter()
-    con.execute(MACROS_SQL)
-    con.execute(
-        QUERY_SQL.format(
-            period=period, first=first, last=last,
-            # `over last 90 days`: 90 days ending on the last day, the last day included
-            days_start=last - timedelta(days=89),
-            # `over last 3 months`: from the first day of the month two before
-            months_start=months_before(first, 2),
-        )
-    )  # fmt: skip
-    seconds["query"] = time.perf_counter() - started
-    started = time.perf_counter()
-    con.execute(WRITE_SQL.format(out=out))
-    seconds["write"] = time.perf_counter() - started
-    con.close()
-    return seconds
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--period", default="2026-10")
-    args = parser.parse_args()
-    print(json.dumps(run(args.data, args.out, args.period)))
+    return hand_sql.run(data, out, period, query=team_query, write_sql=WRITE_SQL)
 
 
 if __name__ == "__main__":
-    main()
+    main(run)

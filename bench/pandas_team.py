@@ -13,13 +13,11 @@ arithmetic (floats would not be exact), as the language shows them.
 
 from __future__ import annotations
 
-import argparse
-import json
-import time
 from pathlib import Path
 
 import pandas as pd
-from pandas_version import NO_DEPARTMENT, TIME_ZONE, number, rated
+import pandas_version
+from pandas_version import NO_DEPARTMENT, TIME_ZONE, main, number, rated
 
 
 def rounded_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -138,36 +136,9 @@ def compute(roster: pd.DataFrame, events: pd.DataFrame, period: str) -> list[dic
 
 def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
     """Load, compute and write; return the seconds of each phase."""
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-    roster = pd.read_parquet(data / "roster.parquet")
-    for column in ("hire_date", "leave_date"):
-        roster[column] = pd.to_datetime(roster[column])
-    roster = roster[["employee_id", "department", "role", "hire_date", "leave_date"]]
-    events = pd.read_parquet(
-        data / "events.parquet",
-        columns=["employee_id", "type", "occurred_at", "value", "responsible"],
-    )
-    events["value"] = pd.to_numeric(events["value"])
-    events["responsible"] = events["responsible"].map({"true": True, "false": False})
-    seconds["load"] = time.perf_counter() - started
-    started = time.perf_counter()
-    rows = compute(roster, events, period)
-    seconds["compute"] = time.perf_counter() - started
-    started = time.perf_counter()
-    out.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    seconds["write"] = time.perf_counter() - started
-    return seconds
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--period", default="2026-10")
-    args = parser.parse_args()
-    print(json.dumps(run(args.data, args.out, args.period)))
+    columns = ["employee_id", "type", "occurred_at", "value", "responsible"]
+    return pandas_version.run(data, out, period, compute_rows=compute, event_columns=columns)
 
 
 if __name__ == "__main__":
-    main()
+    main(run)

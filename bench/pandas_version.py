@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -210,25 +212,32 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
-    """Load, compute and write; return the seconds of each phase."""
+EVENT_COLUMNS = ["employee_id", "type", "occurred_at", "value", "channel", "level", "responsible"]
+
+
+def run(
+    data: Path,
+    out: Path,
+    period: str = "2026-10",
+    compute_rows: Callable[[pd.DataFrame, pd.DataFrame, str], list[dict]] = compute,
+    event_columns: list[str] = EVENT_COLUMNS,
+) -> dict[str, float]:
+    """Load, compute and write; return the seconds of each phase. `compute_rows` makes
+    the rows of a policy from the roster and the events of `event_columns`."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     roster = pd.read_parquet(data / "roster.parquet")
     for column in ("hire_date", "leave_date"):
         roster[column] = pd.to_datetime(roster[column])
     roster = roster[["employee_id", "department", "role", "hire_date", "leave_date"]]
-    events = pd.read_parquet(
-        data / "events.parquet",
-        columns=["employee_id", "type", "occurred_at", "value", "channel", "level",
-                 "responsible"],
-    )  # fmt: skip
+    events = pd.read_parquet(data / "events.parquet", columns=event_columns)
     events["value"] = pd.to_numeric(events["value"])
-    events["level"] = pd.to_numeric(events["level"])
+    if "level" in events:
+        events["level"] = pd.to_numeric(events["level"])
     events["responsible"] = events["responsible"].map({"true": True, "false": False})
     seconds["load"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = compute(roster, events, period)
+    rows = compute_rows(roster, events, period)
     seconds["compute"] = time.perf_counter() - started
     started = time.perf_counter()
     out.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -236,13 +245,17 @@ def run(data: Path, out: Path, period: str = "2026-10") -> dict[str, float]:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(script_run: Callable[[Path, Path, str], dict[str, float]] = run) -> None:
+    """The command line of a script of this kind: DATA_DIR OUT.json [--period P]; prints
+    the seconds of each phase as one JSON object."""
+    # the script that was started describes itself, whichever script's run it is
+    started = sys.modules["__main__"].__doc__ or __doc__
+    parser = argparse.ArgumentParser(description=started.splitlines()[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--period", default="2026-10")
     args = parser.parse_args()
-    print(json.dumps(run(args.data, args.out, args.period)))
+    print(json.dumps(script_run(args.data, args.out, args.period)))
 
 
 if __name__ == "__main__":

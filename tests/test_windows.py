@@ -321,6 +321,17 @@ def test_the_events_digest_covers_the_windows_days() -> None:
     assert values(first, "2026-10", "m12") == values(second, "2026-10", "m12")
 
 
+def test_the_events_digest_covers_labelled_events_a_window_read() -> None:
+    # A vote for the year 2026 is no event of any month, but December's 12-month window
+    # reads it on 2026-12-31: a run of 2026-12 must notice it changing.
+    policy = "each month {\n  let votes_12m = count(vote over last 12 months)\n}\n"
+    first = run(policy, events_csv("v1,A,vote,2027-01-12,,2026"), "2026-12")
+    Path("s.duckdb").unlink()
+    second = run(policy, events_csv("v2,A,vote,2027-01-12,,2026"), "2026-12")
+    assert values(first, "2026-12", "votes_12m") == values(second, "2026-12", "votes_12m")
+    assert first["run"]["events_sha256"] != second["run"]["events_sha256"]
+
+
 @pytest.mark.parametrize(
     ("window", "message", "hint"),
     [

@@ -209,7 +209,10 @@ def _digests(
         # day it counts on, so that an event counted through its `for_period` although
         # dated outside the evaluated days is covered, and a changed label is noticed.
         day = "local_date" if events_version >= 3 else "dated"
-        events = _events_digest_by_day(con, first, last, day)
+        # Rolling windows also read the labelled events still held back from the blocks
+        # (a `2026` vote in a monthly run's 12-month window): the digest covers them too.
+        source = "sr_events" if window_start is None else _EVENTS_WINDOWS_READ
+        events = _events_digest_by_day(con, first, last, day, source)
     roster = con.execute(
         "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
         "ORDER BY employee_id), '')) FROM sr_roster"
@@ -228,15 +231,24 @@ _EVENTS_DIGEST_V1 = (
     "ORDER BY event_id), '')) FROM sr_events WHERE dated BETWEEN $first AND $last"
 )
 
+# Every visible event, the labelled ones still held back from the blocks included: what
+# rolling windows read (compiler/sql.py).
+_EVENTS_WINDOWS_READ = "(SELECT * FROM sr_events UNION ALL SELECT * FROM sr_events_held)"
+
 # At most this many events' texts are held at once by the digest of version 2.
 DIGEST_EVENTS_AT_ONCE = 2_000_000
 
 
 def _events_digest_by_day(
-    con: duckdb.DuckDBPyConnection, first: date, last: date, day: str = "local_date"
+    con: duckdb.DuckDBPyConnection,
+    first: date,
+    last: date,
+    day: str = "local_date",
+    source: str = "sr_events",
 ) -> str:
     """Versions 2 and 3 of the events digest: a sha256 per local day (``day`` names the
-    column that places an event on a day), then one of the days.
+    column that places an event on a day) of the events of ``source``, then one of the
+    days.
 
     DuckDB holds every input of an ordered ``string_agg`` in memory until it ends, and
     cannot spill it to disk: over 20 million events that is gigabytes. So the days are
@@ -245,7 +257,7 @@ def _events_digest_by_day(
     runs of days, never over events. The digest is the same whatever the runs."""
     con.execute("CREATE OR REPLACE TEMP TABLE sr_digest_days (local_date DATE, day_sha256 VARCHAR)")
     counts = con.execute(
-        f"SELECT {day}, count(*) FROM sr_events WHERE {day} BETWEEN $first AND $last"
+        f"SELECT {day}, count(*) FROM {source} WHERE {day} BETWEEN $first AND $last"
         f" GROUP BY {day} ORDER BY {day}",
         {"first": first, "last": last},
     ).fetchall()
@@ -253,7 +265,7 @@ def _events_digest_by_day(
         con.execute(
             f"INSERT INTO sr_digest_days SELECT {day},"
             " sha256(string_agg(event_id || ':' || content_sha256, ',' ORDER BY event_id))"
-            f" FROM sr_events WHERE {day} BETWEEN $start AND $end GROUP BY {day}",
+            f" FROM {source} WHERE {day} BETWEEN $start AND $end GROUP BY {day}",
             {"start": start, "end": end},
         )
     try:

@@ -33,6 +33,9 @@ class ReportData:
     rows: list[ResultRow]
     names: dict[str, str] = field(default_factory=dict)
     contributions: list[Contribution] = field(default_factory=list)
+    # Each rated employee's roster department (newest roster version, as for names);
+    # absent for an employee whose roster has none.
+    departments: dict[str, str] = field(default_factory=dict)
 
     def name(self, employee_id: str) -> str:
         return self.names.get(employee_id, "")
@@ -57,14 +60,19 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
     except RunNotFound as missing:
         raise ReportError(missing.message) from None
     rated = {r["employee_id"] for r in recorded.results}
-    names = {
-        employee: name or ""
-        for employee, name in con.execute(
-            "SELECT employee_id, arg_max(name, version) FROM roster GROUP BY employee_id"
+    roster = [
+        row
+        for row in con.execute(
+            "SELECT employee_id, arg_max(name, version),"
+            " arg_max(attributes->>'department', version) FROM roster GROUP BY employee_id"
         ).fetchall()
-        if employee in rated
-    }
-    return ReportData(_header(recorded.run), recorded.results, names, recorded.contributions)
+        if row[0] in rated
+    ]
+    names = {employee: name or "" for employee, name, _department in roster}
+    departments = {employee: department for employee, _name, department in roster if department}
+    return ReportData(
+        _header(recorded.run), recorded.results, names, recorded.contributions, departments
+    )
 
 
 def _header(run: StoredRun) -> dict[str, object]:

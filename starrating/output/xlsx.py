@@ -1,244 +1,481 @@
-"""A recorded run as an Excel workbook, written with the standard library.
+"""A recorded run as an Excel workbook, written with XlsxWriter.
 
-Enters: :class:`~.documents.ReportData` and a path. Leaves: an .xlsx file (zipfile and
-SpreadsheetML text, inline strings and numeric cells) with three sheets: Summary (the
-run's facts and each period instance's summaries), Results (one row a result) and
-Contributions (one row a rule's effect, with its policy line).
+Enters: :class:`~.documents.ReportData` and a path. Leaves: an .xlsx file with a Summary
+sheet (the run's facts; per period instance its counts, star distribution, leaderboard and
+award winners), a Charts sheet (native column/bar charts of the star distribution and of
+the reward by department, with the tables they plot), one sheet of result rows per period
+kind (Weeks, Months...) and a Contributions sheet (each rule's effect, worded as `explain`
+words it). Every table has a bold frozen header row, an autofilter, columns fitted to their
+content and number formats; numbers stay numeric cells holding the exact stored value.
+
+Every word the workbook shows (sheet names, headings, labels) is in :data:`TEXTS`, the one
+place a translation replaces; the values (names, labels, award names) are the data's own.
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from os import PathLike
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
-from ..store.records import total_reward
-from .documents import DIGESTS, ReportData, award_winners, distribution, level_text
-from .values import ROW_FIELDS
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.workbook import Format, Workbook
+from xlsxwriter.worksheet import Worksheet
 
-Cell = str | int | Decimal | bool | None
+from ..audit.explain import _said as effect_text
+from ..engine.periods import KINDS, parse_label
+from ..language.parser import parse
+from ..store.records import as_decimal, total_reward
+from .columns import RESULT_COLUMNS, filled_columns, shown_columns
+from .documents import DIGESTS, ReportData, award_winners, distribution, leaderboard
+from .values import show
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Every heading, label and sheet name the workbook shows, keyed by an id: a translation
+# replaces this table and nothing else.
+TEXTS: dict[str, str] = {
+    "sheet.summary": "Summary",
+    "sheet.charts": "Charts",
+    "sheet.contributions": "Contributions",
+    "sheet.week": "Weeks",
+    "sheet.month": "Months",
+    "sheet.quarter": "Quarters",
+    "sheet.half": "Half years",
+    "sheet.year": "Years",
+    "run.title": "Star rating report",
+    "run.policy": "Policy",
+    "run.version": "Version",
+    "run.period": "Period",
+    "run.as_of": "As of (UTC)",
+    "run.run_id": "Run id",
+    "run.official": "Official",
+    "run.amends": "Amends run",
+    "run.amend_reason": "Reason for the amendment",
+    "run.created_at": "Recorded at (UTC)",
+    "run.engine_version": "Engine version",
+    "run.policy_sha256": "policy_sha256",
+    "run.events_sha256": "events_sha256",
+    "run.roster_sha256": "roster_sha256",
+    "run.results_sha256": "results_sha256",
+    "run.events_seen": "Events seen",
+    "run.warning": "Warning",
+    "period.heading": "Period {period}",
+    "period.from_to": "{start} to {end}",
+    "period.rated": "Rated",
+    "period.vetoed": "Vetoed",
+    "period.total_reward": "Total reward",
+    "period.leaderboard": "Leaderboard (top {top})",
+    "col.stars_level": "Stars",
+    "col.employees": "Employees",
+    "col.rank": "Rank",
+    "col.award": "Award",
+    "col.employee_id": "Employee",
+    "col.name": "Name",
+    "col.department": "Department",
+    "col.period": "Period",
+    "col.period_start": "Start",
+    "col.period_end": "End",
+    "col.red": "Red",
+    "col.green": "Green",
+    "col.net": "Net",
+    "col.stars": "Stars",
+    "col.reward": "Reward",
+    "col.awards": "Awards",
+    "col.vetoed": "Vetoed",
+    "col.veto_reasons": "Veto reasons",
+    "col.line": "Line",
+    "col.source": "Policy line",
+    "col.kind": "Kind",
+    "col.label": "Label",
+    "col.amount": "Amount",
+    "col.effect": "Effect",
+    "col.events": "Events",
+    "col.event_ids": "Event ids",
+    "stars.none": "No stars",
+    "stars.level": "{level} ★",
+    "department.none": "(no department)",
+    "chart.stars": "Star distribution",
+    "chart.reward": "Reward by department",
+    "chart.no_stars": "No star chart: the policy gives no stars.",
+    "chart.no_reward": "No reward chart: the policy pays no reward.",
+}
+
+# Excel's own limits: a sheet name is at most 31 characters, none of []:*?/\ and not
+# starting or ending with an apostrophe; a cell holds at most 32767 characters.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_SHEET_NAME = 31
 MAX_CELL_TEXT = 32767
+# Column widths in Excel's character units: wide enough for a digest, not for a paragraph.
+MIN_WIDTH, MAX_WIDTH = 6, 70
+
+# Money shows at least 2 decimals and up to the 6 a value stores, so 200.125 is not shown
+# as 200.13 while the cell (and the JSON) hold 200.125. A whole number shows no decimal
+# point; any other number every digit it has (at most 6, docs/language.md 9.1).
+MONEY_FORMAT = "#,##0.00####"
+WHOLE_FORMAT = "0"
+DECIMAL_FORMAT = "0.0#####"
+DATE_FORMAT = "yyyy-mm-dd"
 
 
-def _x(text: str) -> str:
-    return xml_escape(_ILLEGAL_XML.sub("", text))
+@dataclass(frozen=True)
+class Money:
+    """A cell shown as money (a reward)."""
+
+    amount: Decimal
 
 
-def sheet_name(name: str, taken: set[str] = frozenset()) -> str:
-    """A valid worksheet name: at most 31 characters, none of []:*?/\\, not blank."""
-    base = _BAD_SHEET_CHARS.sub("_", _ILLEGAL_XML.sub("", name)).strip("'")[:31] or "Sheet"
+Cell = str | int | Decimal | Money | bool | date | None
+
+
+def text(key: str, **fields: object) -> str:
+    """The text of ``key`` in :data:`TEXTS`, with ``fields`` filled in."""
+    return TEXTS[key].format(**fields) if fields else TEXTS[key]
+
+
+def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """A valid worksheet name for ``name`` (any script): at most 31 characters, none of
+    []:*?/\\, not blank, and unlike every name in ``taken`` (Excel ignores case)."""
+    base = _BAD_SHEET_CHARS.sub("_", _ILLEGAL_XML.sub("", name)).strip().strip("'")
+    base = base[:MAX_SHEET_NAME].strip() or "Sheet"
+    used = {t.lower() for t in taken}
     candidate, n = base, 2
-    while candidate.lower() in {t.lower() for t in taken}:
+    while candidate.lower() in used:
         suffix = f" ({n})"
-        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+        candidate, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
     return candidate
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+def display_width(value: str) -> int:
+    """How many character cells ``value`` takes: CJK (wide and full-width) characters two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
 
 
-def _cell(ref: str, value: Cell, style: int) -> str:
-    s = f' s="{style}"' if style else ""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | Decimal):
-        return f'<c r="{ref}"{s}><v>{format(Decimal(value).normalize(), "f")}</v></c>'
-    text = _x(str(value)[:MAX_CELL_TEXT])
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+def _number(value: object) -> Decimal | None:
+    """A numeric value of a row as an exact Decimal (JSON floats via their shortest text)."""
+    if value is None or isinstance(value, bool):
+        return None
+    return as_decimal(value) if isinstance(value, int | float | Decimal) else None
 
 
-def _sheet_xml(rows: list[tuple[list[Cell], bool]]) -> str:
-    """``rows``: cells and whether the row is a header (bold)."""
-    out = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
-        "<sheetData>",
-    ]
-    for r, (cells, bold) in enumerate(rows, 1):
-        body = "".join(
-            _cell(f"{column_letter(c)}{r}", v, 1 if bold else 0) for c, v in enumerate(cells)
-        )
-        out.append(f'<row r="{r}">{body}</row>')
-    out += ["</sheetData>", "</worksheet>"]
-    return "".join(out)
-
-
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-    'relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-    'officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-    'officedocument.spreadsheetml.styles+xml"/>'
-    "{sheets}</Types>"
-)
-SHEET_TYPE = (
-    '<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-)
-ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-REL = (
-    '<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/{kind}" Target="{target}"/>'
-)
-STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-    "</cellStyleXfs>"
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-
-
-def write_workbook(sheets: list[tuple[str, list[tuple[list[Cell], bool]]]],
-                   path: str | PathLike[str]) -> None:  # fmt: skip
-    """Write an .xlsx of ``sheets`` (name, rows) to ``path``."""
-    names: list[str] = []
-    for name, _rows in sheets:
-        names.append(sheet_name(name, set(names)))
-    workbook = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        "<sheets>"
-        + "".join(
-            f'<sheet name={quoteattr(_ILLEGAL_XML.sub("", n))} sheetId="{i}" r:id="rId{i}"/>'
-            for i, n in enumerate(names, 1)
-        )
-        + "</sheets></workbook>"
-    )
-    rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(
-            REL.format(n=i, kind="worksheet", target=f"worksheets/sheet{i}.xml")
-            for i in range(1, len(names) + 1)
-        )
-        + REL.format(n=len(names) + 1, kind="styles", target="styles.xml")
-        + "</Relationships>"
-    )
-    content_types = CONTENT_TYPES.format(
-        sheets="".join(SHEET_TYPE.format(n=i) for i in range(1, len(names) + 1))
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", content_types)
-        z.writestr("_rels/.rels", ROOT_RELS)
-        z.writestr("xl/workbook.xml", workbook)
-        z.writestr("xl/_rels/workbook.xml.rels", rels)
-        z.writestr("xl/styles.xml", STYLES)
-        for i, (_name, rows) in enumerate(sheets, 1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows))
-
-
-def _number(value: object) -> Cell:
-    """A JSON value as a cell: numbers stay numbers, lists are joined."""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if value is None or isinstance(value, str | int | Decimal | bool):
+def _value_cell(value: object) -> Cell:
+    """A value of a result row (a let/score) as a cell: numbers stay numbers."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
-    return str(value)
+    number = _number(value)
+    return number if number is not None else str(value)
 
 
-def summary_rows(data: ReportData) -> list[tuple[list[Cell], bool]]:
+def _column_cell(column: str, value: object) -> Cell:
+    """One of red, green, net, stars, reward as a cell."""
+    number = _number(value)
+    if number is None:
+        return None
+    return Money(number) if column == "reward" else number
+
+
+# ---- what the policy fills ------------------------------------------------------------
+
+
+def filled_by_kind(data: ReportData) -> dict[str, frozenset[str]] | None:
+    """The result columns each block kind of the run's policy fills; None when the stored
+    policy text no longer parses (then every column is shown rather than guessed)."""
+    parsed = parse(str(data.run.get("policy_text") or ""))
+    return None if parsed.policy is None else filled_columns(parsed.policy)
+
+
+def _shown(filled: dict[str, frozenset[str]] | None, periods: Iterable[str]) -> list[str]:
+    return list(RESULT_COLUMNS) if filled is None else shown_columns(filled, periods)
+
+
+# ---- the sheets as rows ---------------------------------------------------------------
+
+# How a row is styled: a title, a bold heading row, or plain cells.
+TITLE, HEADING, PLAIN = "title", "heading", "plain"
+Row = tuple[list[Cell], str]
+
+
+def summary_rows(data: ReportData, filled: dict[str, frozenset[str]] | None = None) -> list[Row]:
+    """The Summary sheet: the run's facts, then each period instance's summaries."""
     run = data.run
-    rows: list[tuple[list[Cell], bool]] = [(["run"], True)]
+    rows: list[Row] = [([text("run.title")], TITLE)]
     for key in ("policy", "version", "period", "as_of", "run_id", "official", "amends",
                 "amend_reason", "created_at", "engine_version", *DIGESTS):  # fmt: skip
         if key in ("amends", "amend_reason") and not run.get("amends"):
             continue
-        rows.append(([key, _number(run[key])], False))
-    # Empty for a run recorded before runs kept them (docs/data.md section 5).
-    rows.append((["events_seen", _number(run.get("events_seen"))], False))
-    rows += [(["warning", str(w)], False) for w in run.get("warnings") or []]
+        rows.append(([text(f"run.{key}"), _value_cell(run[key])], PLAIN))
+    # Empty for a run recorded before runs kept it (docs/data.md section 5).
+    rows.append(([text("run.events_seen"), _value_cell(run.get("events_seen"))], PLAIN))
+    rows += [([text("run.warning"), str(w)], PLAIN) for w in run.get("warnings") or []]
     for period, prows in data.periods().items():
-        rows.append(([], False))
-        rows.append(([f"period {period}", prows[0]["period_start"], prows[0]["period_end"]],
-                     True))  # fmt: skip
-        rows.append((["rated", len(prows)], False))
-        rows.append((["vetoed", sum(1 for r in prows if r["vetoed"])], False))
-        rows.append((["total reward", total_reward(prows)], False))
-        rows.append((["stars", "employees"], True))
-        for level, count in distribution(prows):
-            rows.append(([level_text(level), count], False))
+        shown = _shown(filled, [period])
+        rows.append(([], PLAIN))
+        start, end = prows[0]["period_start"], prows[0]["period_end"]
+        rows.append(
+            ([text("period.heading", period=period), text("period.from_to", start=start,
+              end=end)], HEADING)
+        )  # fmt: skip
+        rows.append(([text("period.rated"), len(prows)], PLAIN))
+        rows.append(([text("period.vetoed"), sum(1 for r in prows if r["vetoed"])], PLAIN))
+        if "reward" in shown:
+            rows.append(([text("period.total_reward"), Money(total_reward(prows))], PLAIN))
+        if "stars" in shown:
+            rows.append(([text("col.stars_level"), text("col.employees")], HEADING))
+            rows += [([level_label(level), count], PLAIN) for level, count in distribution(prows)]
+        board_columns = [c for c in ("stars", "net", "reward") if c in shown]
+        if board_columns:
+            rows.append(([text("period.leaderboard", top=len(leaderboard(prows)))], HEADING))
+            rows.append(
+                ([text("col.rank"), text("col.employee_id"), text("col.name"),
+                  *(text(f"col.{c}") for c in board_columns)], HEADING)
+            )  # fmt: skip
+            for rank, r in enumerate(leaderboard(prows), 1):
+                cells = [_column_cell(c, r[c]) for c in board_columns]
+                rows.append(([rank, r["employee_id"], data.name(r["employee_id"]), *cells], PLAIN))
         winners = award_winners(prows)
         if winners:
-            rows.append((["award", "employee", "name"], True))
+            rows.append(([text("col.award"), text("col.employee_id"), text("col.name")], HEADING))
             for award, employees in winners.items():
-                for employee in employees:
-                    rows.append(([award, employee, data.name(employee)], False))
+                rows += [([award, e, data.name(e)], PLAIN) for e in employees]
     return rows
 
 
-RESULT_COLUMNS = ["employee_id", "name", *ROW_FIELDS]
+def level_label(level: Decimal | None) -> str:
+    """A star level as a category: ``5 ★``, ``4.5 ★``, or no stars."""
+    return text("stars.none") if level is None else text("stars.level", level=show(level))
 
 
-def result_rows(data: ReportData) -> list[tuple[list[Cell], bool]]:
-    value_names = data.value_names()
-    rows: list[tuple[list[Cell], bool]] = [
-        ([*RESULT_COLUMNS, *(f"value:{v}" for v in value_names)], True)
-    ]
-    for r in data.rows:
-        cells: list[Cell] = [
-            _number(data.name(r["employee_id"])) if f == "name" else _number(r[f])
-            for f in RESULT_COLUMNS
-        ]
-        cells += [_number(r["values"].get(v)) for v in value_names]
-        rows.append((cells, False))
-    return rows
-
-
-def contribution_rows(data: ReportData) -> list[tuple[list[Cell], bool]]:
-    source = str(data.run.get("policy_text") or "").split("\n")
-    rows: list[tuple[list[Cell], bool]] = [
-        (["period", "employee_id", "name", "line", "source", "kind", "label", "amount",
-          "detail", "events", "event_ids"], True)
+def result_table(data: ReportData, kind: str, filled: dict[str, frozenset[str]] | None
+                 ) -> tuple[list[str], list[list[Cell]]]:  # fmt: skip
+    """The header and rows of one period kind's sheet; result columns no block of the kind
+    fills are left out."""
+    rows = [r for r in data.rows if parse_label(r["period"]).kind == kind]
+    shown = _shown(filled, {r["period"] for r in rows})
+    value_names: list[str] = []
+    for r in rows:
+        value_names += [v for v in r["values"] if v not in value_names]
+    header = [text(f"col.{c}") for c in ("employee_id", "name", "department", "period",
+                                          "period_start", "period_end")]  # fmt: skip
+    header += value_names + [text(f"col.{c}") for c in shown]
+    header += [text("col.awards"), text("col.vetoed"), text("col.veto_reasons")]
+    body = [
+        [r["employee_id"], data.name(r["employee_id"]), data.departments.get(r["employee_id"]),
+         r["period"], date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"]),
+         *(_value_cell(r["values"].get(v)) for v in value_names),
+         *(_column_cell(c, r[c]) for c in shown),
+         ", ".join(r["awards"]), bool(r["vetoed"]), ", ".join(r["veto_reasons"])]
+        for r in rows
     ]  # fmt: skip
-    for c in data.contributions:
-        text = source[c.line - 1].strip() if 0 < c.line <= len(source) else ""
-        rows.append(
-            ([c.period, c.employee_id, data.name(c.employee_id), c.line, text, c.kind,
-              c.label, c.amount, c.detail, len(c.event_ids), ", ".join(c.event_ids)], False)
-        )  # fmt: skip
-    return rows
+    return header, body
+
+
+def contribution_table(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
+    """Each contribution with its policy line and what it did, worded as `explain` does."""
+    source = str(data.run.get("policy_text") or "").split("\n")
+    header = [text(f"col.{c}") for c in ("period", "employee_id", "name", "line", "source",
+                                          "kind", "label", "amount", "effect", "events",
+                                          "event_ids")]  # fmt: skip
+    body = [
+        [c.period, c.employee_id, data.name(c.employee_id), c.line,
+         source[c.line - 1].strip() if 0 < c.line <= len(source) else "", c.kind, c.label,
+         c.amount, effect_text(c), len(c.event_ids), ", ".join(c.event_ids)]
+        for c in data.contributions
+    ]  # fmt: skip
+    return header, body
+
+
+def kinds_of(data: ReportData) -> list[str]:
+    """The period kinds the run has rows of, shortest first."""
+    present = {parse_label(r["period"]).kind for r in data.rows}
+    return [kind for kind in KINDS if kind in present]
+
+
+# ---- chart data -------------------------------------------------------------------------
+
+
+def star_chart_table(data: ReportData, filled: dict[str, frozenset[str]] | None
+                     ) -> tuple[list[str], list[list[Cell]]] | None:  # fmt: skip
+    """Star levels by the instances of the longest period kind that gives stars; None when
+    no block gives stars."""
+    kinds = [k for k in kinds_of(data) if "stars" in _shown(filled, _labels(data, k))]
+    if not kinds:
+        return None
+    periods = {p: rows for p, rows in data.periods().items() if parse_label(p).kind == kinds[-1]}
+    counts = {p: dict(distribution(rows)) for p, rows in periods.items()}
+    levels = distribution([r for rows in periods.values() for r in rows])
+    header = [text("col.stars_level"), *periods]
+    body = [[level_label(level), *(counts[p].get(level, 0) for p in periods)]
+            for level, _total in levels]  # fmt: skip
+    return header, body
+
+
+def reward_chart_table(data: ReportData, filled: dict[str, frozenset[str]] | None
+                       ) -> tuple[list[str], list[list[Cell]]] | None:  # fmt: skip
+    """Reward paid per roster department, a column per period kind that pays one; None when
+    no block pays."""
+    kinds = [k for k in kinds_of(data) if "reward" in _shown(filled, _labels(data, k))]
+    if not kinds:
+        return None
+    none = text("department.none")
+    by_department: dict[str, dict[str, list]] = {}
+    for r in data.rows:
+        kind = parse_label(r["period"]).kind
+        department = data.departments.get(r["employee_id"]) or none
+        by_department.setdefault(department, {}).setdefault(kind, []).append(r)
+    header = [text("col.department"), *(text(f"sheet.{k}") for k in kinds)]
+    body = [
+        [department, *(Money(total_reward(by_kind.get(k, []))) for k in kinds)]
+        for department, by_kind in sorted(by_department.items(), key=lambda d: d[0] == none)
+    ]
+    return header, body
+
+
+def _labels(data: ReportData, kind: str) -> list[str]:
+    return [p for p in data.periods() if parse_label(p).kind == kind]
+
+
+# ---- writing --------------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes cells with the workbook's formats and fits each sheet's column widths."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.names: list[str] = []
+        self.widths: dict[str, dict[int, int]] = {}
+        self.formats: dict[str, Format] = {
+            TITLE: workbook.add_format({"bold": True, "font_size": 14}),
+            HEADING: workbook.add_format({"bold": True, "bottom": 1, "bg_color": "#E8EEF7"}),
+            "money": workbook.add_format({"num_format": MONEY_FORMAT}),
+            "whole": workbook.add_format({"num_format": WHOLE_FORMAT}),
+            "decimal": workbook.add_format({"num_format": DECIMAL_FORMAT}),
+            "date": workbook.add_format({"num_format": DATE_FORMAT}),
+        }
+
+    def sheet(self, name: str) -> Worksheet:
+        name = sheet_name(name, self.names)
+        self.names.append(name)
+        worksheet = self.workbook.add_worksheet(name)
+        self.widths[worksheet.name] = {}
+        return worksheet
+
+    def cell(self, sheet: Worksheet, row: int, col: int, value: Cell, style: str = PLAIN) -> None:
+        """Write ``value`` with the format its type calls for (a heading's is bold)."""
+        row_format = self.formats.get(style)
+        if value is None:
+            if row_format is not None:
+                sheet.write_blank(row, col, None, row_format)
+            return
+        if isinstance(value, bool):
+            sheet.write_boolean(row, col, value, row_format)
+            shown = "FALSE"
+        elif isinstance(value, date):
+            sheet.write_datetime(row, col, value, self.formats["date"])
+            shown = value.isoformat()
+        elif isinstance(value, Money | int | Decimal):
+            number = value.amount if isinstance(value, Money) else Decimal(value)
+            kind = "money" if isinstance(value, Money) else _number_kind(number)
+            # A stored value has at most 6 places and so survives the float a cell holds:
+            # 0.666667 reads back as 0.666667.
+            sheet.write_number(row, col, float(number), self.formats[kind])
+            shown = _money_text(number) if kind == "money" else show(number)
+        else:
+            shown = _ILLEGAL_XML.sub("", str(value))[:MAX_CELL_TEXT]
+            sheet.write_string(row, col, shown, row_format)
+        if style != TITLE:
+            widths = self.widths[sheet.name]
+            widths[col] = max(widths.get(col, MIN_WIDTH), display_width(shown) + 2)
+
+    def rows(self, sheet: Worksheet, rows: list[Row], first: int = 0, col: int = 0) -> None:
+        for r, (cells, style) in enumerate(rows, first):
+            for c, value in enumerate(cells, col):
+                self.cell(sheet, r, c, value, style)
+
+    def table(self, sheet: Worksheet, header: list[str], body: list[list[Cell]],
+              first: int = 0, frozen: bool = True) -> None:  # fmt: skip
+        """A table with its header row bold; frozen below the header and filtered when it
+        is the sheet's one table."""
+        self.rows(sheet, [(header, HEADING)], first)
+        self.rows(sheet, [(cells, PLAIN) for cells in body], first + 1)
+        if frozen:
+            sheet.freeze_panes(first + 1, 0)
+            sheet.autofilter(first, 0, first + len(body), len(header) - 1)
+
+    def fit_columns(self) -> None:
+        for worksheet in self.workbook.worksheets():
+            for col, width in self.widths[worksheet.name].items():
+                worksheet.set_column(col, col, min(width, MAX_WIDTH))
+
+
+def _number_kind(number: Decimal) -> str:
+    return "whole" if number == number.to_integral_value() else "decimal"
+
+
+def _money_text(amount: Decimal) -> str:
+    """Money as :data:`MONEY_FORMAT` shows it (for the column width): ``1,234.50``."""
+    places = max(2, -amount.normalize().as_tuple().exponent)
+    return f"{amount:,.{places}f}"
+
+
+def _chart(writer: _Writer, sheet: Worksheet, table: tuple[list[str], list[list[Cell]]],
+           first: int, kind: str, title: str) -> None:  # fmt: skip
+    """The table at row ``first`` and, to its right, a native chart of it: a series per
+    column after the first, the first column as the categories."""
+    header, body = table
+    writer.table(sheet, header, body, first, frozen=False)
+    chart = writer.workbook.add_chart({"type": kind})
+    last = first + len(body)
+    for col in range(1, len(header)):
+        chart.add_series({
+            "name": [sheet.name, first, col],
+            "categories": [sheet.name, first + 1, 0, last, 0],
+            "values": [sheet.name, first + 1, col, last, col],
+        })  # fmt: skip
+    chart.set_title({"name": title})
+    chart.set_legend({"position": "bottom" if len(header) > 2 else "none"})
+    sheet.insert_chart(first, len(header) + 1, chart, {"x_scale": 1.2, "y_scale": 1.1})
+
+
+# Rows a chart takes on the sheet (its height over the default row height), so the next
+# table starts below it.
+CHART_ROWS = 19
 
 
 def write_xlsx(data: ReportData, path: str | PathLike[str]) -> None:
-    write_workbook(
-        [
-            ("Summary", summary_rows(data)),
-            ("Results", result_rows(data)),
-            ("Contributions", contribution_rows(data)),
-        ],
-        path,
-    )
+    """Write the workbook of ``data`` to ``path``."""
+    filled = filled_by_kind(data)
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    writer = _Writer(workbook)
+
+    writer.rows(writer.sheet(text("sheet.summary")), summary_rows(data, filled))
+
+    charts = writer.sheet(text("sheet.charts"))
+    first = 0
+    stars = star_chart_table(data, filled)
+    if stars is None:
+        writer.cell(charts, first, 0, text("chart.no_stars"))
+        first += 2
+    else:
+        _chart(writer, charts, stars, first, "column", text("chart.stars"))
+        first += max(len(stars[1]) + 3, CHART_ROWS)
+    reward = reward_chart_table(data, filled)
+    if reward is None:
+        writer.cell(charts, first, 0, text("chart.no_reward"))
+    else:
+        _chart(writer, charts, reward, first, "bar", text("chart.reward"))
+
+    for kind in kinds_of(data):
+        writer.table(writer.sheet(text(f"sheet.{kind}")), *result_table(data, kind, filled))
+    writer.table(writer.sheet(text("sheet.contributions")), *contribution_table(data))
+
+    writer.fit_columns()
+    try:
+        workbook.close()
+    except FileCreateError as failed:
+        # The file could not be written: the OSError behind it, as every writer raises.
+        raise failed.args[0] from None

@@ -395,5 +395,5 @@ def test_the_reports_of_a_recorded_run_show_its_guards(tmp_path: Path) -> None:
         assert f'<dt>warning</dt><dd class="warning">{html.escape(warning)}</dd>' in page
     with duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True) as con:
         summary = [cells for cells, _ in summary_rows(load_report(con, run_id))]
-    assert ["events_seen", 3] in summary
-    assert [cells[1] for cells in summary if cells[:1] == ["warning"]] == warnings
+    assert ["Events seen", 3] in summary
+    assert [cells[1] for cells in summary if cells[:1] == ["Warning"]] == warnings

@@ -120,6 +120,7 @@ MONEY_FORMAT = "#,##0.00####"
 WHOLE_FORMAT = "0"
 DECIMAL_FORMAT = "0.0#####"
 DATE_FORMAT = "yyyy-mm-dd"
+A4 = 9  # Excel's paper size code
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,10 @@ def _shown(filled: dict[str, frozenset[str]] | None, periods: Iterable[str]) -> 
 
 # ---- the sheets as rows ---------------------------------------------------------------
 
-# How a row is styled: a title, a bold heading row, or plain cells.
-TITLE, HEADING, PLAIN = "title", "heading", "plain"
+# How a row is styled: a title, a bold heading row, or plain cells; a FACT row is plain
+# but its long values (digests, the period's dates) spill into the empty cells beside them
+# rather than widen their column for the tables below.
+TITLE, HEADING, PLAIN, FACT = "title", "heading", "plain", "fact"
 Row = tuple[list[Cell], str]
 
 
@@ -207,17 +210,17 @@ def summary_rows(data: ReportData, filled: dict[str, frozenset[str]] | None = No
                 "amend_reason", "created_at", "engine_version", *DIGESTS):  # fmt: skip
         if key in ("amends", "amend_reason") and not run.get("amends"):
             continue
-        rows.append(([text(f"run.{key}"), _value_cell(run[key])], PLAIN))
+        rows.append(([text(f"run.{key}"), _value_cell(run[key])], FACT))
     # Empty for a run recorded before runs kept it (docs/data.md section 5).
-    rows.append(([text("run.events_seen"), _value_cell(run.get("events_seen"))], PLAIN))
-    rows += [([text("run.warning"), str(w)], PLAIN) for w in run.get("warnings") or []]
+    rows.append(([text("run.events_seen"), _value_cell(run.get("events_seen"))], FACT))
+    rows += [([text("run.warning"), str(w)], FACT) for w in run.get("warnings") or []]
     for period, prows in data.periods().items():
         shown = _shown(filled, [period])
         rows.append(([], PLAIN))
         start, end = prows[0]["period_start"], prows[0]["period_end"]
         rows.append(
             ([text("period.heading", period=period), text("period.from_to", start=start,
-              end=end)], HEADING)
+              end=end)], TITLE)
         )  # fmt: skip
         rows.append(([text("period.rated"), len(prows)], PLAIN))
         rows.append(([text("period.vetoed"), sum(1 for r in prows if r["vetoed"])], PLAIN))
@@ -349,7 +352,7 @@ class _Writer:
         self.names: list[str] = []
         self.widths: dict[str, dict[int, int]] = {}
         self.formats: dict[str, Format] = {
-            TITLE: workbook.add_format({"bold": True, "font_size": 14}),
+            TITLE: workbook.add_format({"bold": True, "font_size": 13}),
             HEADING: workbook.add_format({"bold": True, "bottom": 1, "bg_color": "#E8EEF7"}),
             "money": workbook.add_format({"num_format": MONEY_FORMAT}),
             "whole": workbook.add_format({"num_format": WHOLE_FORMAT}),
@@ -361,6 +364,11 @@ class _Writer:
         name = sheet_name(name, self.names)
         self.names.append(name)
         worksheet = self.workbook.add_worksheet(name)
+        # Printed on A4 across, as wide as one page: a clerk prints the sheet rather than
+        # reading its columns spread over several pages.
+        worksheet.set_paper(A4)
+        worksheet.set_landscape()
+        worksheet.fit_to_pages(1, 0)
         self.widths[worksheet.name] = {}
         return worksheet
 
@@ -387,7 +395,7 @@ class _Writer:
         else:
             shown = _ILLEGAL_XML.sub("", str(value))[:MAX_CELL_TEXT]
             sheet.write_string(row, col, shown, row_format)
-        if style != TITLE:
+        if style == PLAIN or style == HEADING or (style == FACT and col == 0):
             widths = self.widths[sheet.name]
             widths[col] = max(widths.get(col, MIN_WIDTH), display_width(shown) + 2)
 
@@ -405,6 +413,7 @@ class _Writer:
         if frozen:
             sheet.freeze_panes(first + 1, 0)
             sheet.autofilter(first, 0, first + len(body), len(header) - 1)
+            sheet.repeat_rows(first)  # the header on every printed page
 
     def fit_columns(self) -> None:
         for worksheet in self.workbook.worksheets():
@@ -423,7 +432,7 @@ def _money_text(amount: Decimal) -> str:
 
 
 def _chart(writer: _Writer, sheet: Worksheet, table: tuple[list[str], list[list[Cell]]],
-           first: int, kind: str, title: str) -> None:  # fmt: skip
+           first: int, kind: str, title: str, values_name: str) -> None:  # fmt: skip
     """The table at row ``first`` and, to its right, a native chart of it: a series per
     column after the first, the first column as the categories."""
     header, body = table
@@ -438,6 +447,13 @@ def _chart(writer: _Writer, sheet: Worksheet, table: tuple[list[str], list[list[
         })  # fmt: skip
     chart.set_title({"name": title})
     chart.set_legend({"position": "bottom" if len(header) > 2 else "none"})
+    if kind == "bar":
+        # A bar chart draws its first category at the bottom; read top down like the table.
+        # (In XlsxWriter a bar chart's y axis is the category axis, its x axis the values.)
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"name": values_name, "num_format": "#,##0"})
+    else:
+        chart.set_y_axis({"name": values_name})
     sheet.insert_chart(first, len(header) + 1, chart, {"x_scale": 1.2, "y_scale": 1.1})
 
 
@@ -461,13 +477,13 @@ def write_xlsx(data: ReportData, path: str | PathLike[str]) -> None:
         writer.cell(charts, first, 0, text("chart.no_stars"))
         first += 2
     else:
-        _chart(writer, charts, stars, first, "column", text("chart.stars"))
+        _chart(writer, charts, stars, first, "column", text("chart.stars"), text("col.employees"))
         first += max(len(stars[1]) + 3, CHART_ROWS)
     reward = reward_chart_table(data, filled)
     if reward is None:
         writer.cell(charts, first, 0, text("chart.no_reward"))
     else:
-        _chart(writer, charts, reward, first, "bar", text("chart.reward"))
+        _chart(writer, charts, reward, first, "bar", text("chart.reward"), text("col.reward"))
 
     for kind in kinds_of(data):
         writer.table(writer.sheet(text(f"sheet.{kind}")), *result_table(data, kind, filled))

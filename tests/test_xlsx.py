@@ -267,6 +267,19 @@ def test_policy_without_stars_tallies_or_reward(
     assert not [row for row in summary if row[0] in ("Total reward", "Rank", "Stars")]
 
 
+def test_a_reward_nobody_earned_gets_no_chart(
+    record_run: Callable[..., tuple[Path, str]], tmp_path: Path
+) -> None:
+    out = tmp_path / "unpaid.xlsx"
+    unpaid = PLAIN_POLICY.replace('award "表扬"', 'reward 300 when n >= 10\n  award "表扬"')
+    write_xlsx(_report(record_run, unpaid), out)
+    book = openpyxl.load_workbook(out)
+    assert "Reward" in [c.value for c in book["Months"][1]]
+    assert book["Charts"].cell(3, 1).value == TEXTS["chart.no_reward_paid"]
+    with zipfile.ZipFile(out) as z:
+        assert not [n for n in z.namelist() if "chart" in n.split("/")[-1]]
+
+
 def test_sheet_names_for_any_script() -> None:
     assert sheet_name("月份/周[一]:*?\\") == "月份_周_一_____"
     assert len(sheet_name("季" * 40)) == 31

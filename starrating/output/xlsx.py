@@ -102,6 +102,7 @@ TEXTS: dict[str, str] = {
     "chart.reward": "Reward by department",
     "chart.no_stars": "No star chart: the policy gives no stars.",
     "chart.no_reward": "No reward chart: the policy pays no reward.",
+    "chart.no_reward_paid": "No reward chart: the run pays nobody a reward.",
 }
 
 # Excel's own limits: a sheet name is at most 31 characters, none of []:*?/\ and not
@@ -197,8 +198,8 @@ def _shown(filled: dict[str, frozenset[str]] | None, periods: Iterable[str]) -> 
 
 # How a row is styled: a title, a bold heading row, or plain cells; a FACT row is plain
 # but its long values (digests, the period's dates) spill into the empty cells beside them
-# rather than widen their column for the tables below.
-TITLE, HEADING, PLAIN, FACT = "title", "heading", "plain", "fact"
+# rather than widen their column for the tables below; so does a NOTE (a sentence).
+TITLE, HEADING, PLAIN, FACT, NOTE = "title", "heading", "plain", "fact", "note"
 Row = tuple[list[Cell], str]
 
 
@@ -395,7 +396,7 @@ class _Writer:
         else:
             shown = _ILLEGAL_XML.sub("", str(value))[:MAX_CELL_TEXT]
             sheet.write_string(row, col, shown, row_format)
-        if style == PLAIN or style == HEADING or (style == FACT and col == 0):
+        if style in (PLAIN, HEADING) or (style == FACT and col == 0):
             widths = self.widths[sheet.name]
             widths[col] = max(widths.get(col, MIN_WIDTH), display_width(shown) + 2)
 
@@ -474,14 +475,17 @@ def write_xlsx(data: ReportData, path: str | PathLike[str]) -> None:
     first = 0
     stars = star_chart_table(data, filled)
     if stars is None:
-        writer.cell(charts, first, 0, text("chart.no_stars"))
+        writer.cell(charts, first, 0, text("chart.no_stars"), NOTE)
         first += 2
     else:
         _chart(writer, charts, stars, first, "column", text("chart.stars"), text("col.employees"))
         first += max(len(stars[1]) + 3, CHART_ROWS)
     reward = reward_chart_table(data, filled)
     if reward is None:
-        writer.cell(charts, first, 0, text("chart.no_reward"))
+        writer.cell(charts, first, 0, text("chart.no_reward"), NOTE)
+    elif not total_reward(data.rows):
+        # Bars of zero would read as a broken chart: say that nobody was paid instead.
+        writer.cell(charts, first, 0, text("chart.no_reward_paid"), NOTE)
     else:
         _chart(writer, charts, reward, first, "bar", text("chart.reward"), text("col.reward"))
 

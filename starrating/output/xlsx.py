@@ -232,12 +232,13 @@ def summary_rows(data: ReportData, filled: dict[str, frozenset[str]] | None = No
             rows += [([level_label(level), count], PLAIN) for level, count in distribution(prows)]
         board_columns = [c for c in ("stars", "net", "reward") if c in shown]
         if board_columns:
-            rows.append(([text("period.leaderboard", top=len(leaderboard(prows)))], HEADING))
+            board = leaderboard(prows)
+            rows.append(([text("period.leaderboard", top=len(board))], HEADING))
             rows.append(
                 ([text("col.rank"), text("col.employee_id"), text("col.name"),
                   *(text(f"col.{c}") for c in board_columns)], HEADING)
             )  # fmt: skip
-            for rank, r in enumerate(leaderboard(prows), 1):
+            for rank, r in enumerate(board, 1):
                 cells = [_column_cell(c, r[c]) for c in board_columns]
                 rows.append(([rank, r["employee_id"], data.name(r["employee_id"]), *cells], PLAIN))
         winners = award_winners(prows)

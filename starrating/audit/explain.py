@@ -80,7 +80,7 @@ def explain(
             lines.append(f"  line {line:>3}  {text}")
             listed: list[list[str]] = []
             for effect in effects:
-                lines.append(f"            {_said(effect)}")
+                lines.append(f"            {effect_text(effect)}")
                 # A check reads the events its line's effect already listed: once is enough.
                 if effect.event_ids and effect.event_ids not in listed:
                     listed.append(effect.event_ids)
@@ -126,7 +126,8 @@ def _events(event_ids: list[str], labelled: dict[str, str]) -> str:
     return f"events ({len(event_ids)}): {shown}{more}"
 
 
-def _said(effect: Contribution) -> str:
+def effect_text(effect: Contribution) -> str:
+    """What one contribution did, in explain's words (also the workbook's Effect column)."""
     if effect.kind == CHECK and effect.detail is not None:
         return _check(effect.label or "", json.loads(effect.detail, parse_float=Decimal))
     return _effect(effect.kind, effect.label or "", effect.amount, effect.detail)

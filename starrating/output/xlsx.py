@@ -27,7 +27,7 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..audit.explain import _said as effect_text
+from ..audit.explain import effect_text
 from ..engine.periods import KINDS, parse_label
 from ..language.parser import parse
 from ..store.records import as_decimal, total_reward

@@ -1,15 +1,14 @@
-"""`starrating report`: a recorded run as an HTML page (the workbook: test_xlsx.py)."""
+"""`starrating report`: a recorded run loaded for the reports (the page's own tests are in
+test_html_report.py, the workbook's in test_xlsx.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from starrating.output.documents import ReportData, ReportError, load_report
-from starrating.output.html import render_html
 from starrating.store.store import Store
 
 POLICY = """policy "客服月度服务之星" version 3
@@ -85,29 +84,3 @@ def test_store_without_runs(tmp_path: Path) -> None:
     with Store.open(tmp_path / "empty.duckdb") as store:
         with pytest.raises(ReportError, match="no recorded runs"):
             load_report(store.connection, "r1")
-
-
-def test_html(data: ReportData) -> None:
-    page = render_html(data)
-    assert page.startswith("<!DOCTYPE html>") and '<html lang="zh">' in page
-    assert '<meta charset="utf-8">' in page and "<script" not in page
-    assert "<h1>客服月度服务之星</h1>" in page
-    assert data.run["run_id"] in page and data.run["results_sha256"] in page
-    for name in ("张三", "李四", "王五", "赵六"):
-        assert name in page
-    # distribution: one 5, one 3, one 1 (D: otherwise), one with no stars (C: vetoed)
-    for level, count in (("5 ★", 1), ("4 ★", 0), ("3 ★", 1), ("2 ★", 0), ("1 ★", 1),
-                         ("no stars", 1)):  # fmt: skip
-        assert f'<td>{level}</td><td class="num">{count}</td>' in page
-    assert 'class="bar"' in page
-    # awards with winners' names; the award name is escaped
-    assert "<td>月度之星</td><td>A 张三</td>" in page
-    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>A 张三<br>B 李四</td>" in page
-    # vetoed with reason
-    assert '<td>C</td><td>王五</td><td><span class="veto">有责投诉</span></td>' in page
-    assert "total reward <strong>700.5</strong>" in page
-    # leaderboard order: stars, then net, then reward
-    board = page.split("Leaderboard")[1].split("Awards")[0]
-    assert [m for m in re.findall(r"<td>([A-D])</td>", board)] == ["A", "B", "D", "C"]
-    detail = page.split("Per-employee detail")[1]
-    assert detail.count("<tr>") == 1 + len(data.rows)

@@ -4,13 +4,13 @@ stored with the run so that every command that shows a recorded run shows it aga
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import invoke, write_text
+from markupsafe import escape
 
 from starrating.output.documents import load_report
 from starrating.output.xlsx import summary_rows
@@ -392,7 +392,7 @@ def test_the_reports_of_a_recorded_run_show_its_guards(tmp_path: Path) -> None:
     page = html_file.read_text(encoding="utf-8")
     assert "<dt>events seen</dt><dd>3</dd>" in page
     for warning in warnings:
-        assert f'<dt>warning</dt><dd class="warning">{html.escape(warning)}</dd>' in page
+        assert f'<li class="warning">{escape(warning)}</li>' in page
     with duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True) as con:
         summary = [cells for cells, _ in summary_rows(load_report(con, run_id))]
     assert ["Events seen", 3] in summary

@@ -73,6 +73,8 @@ class Evaluation:
     # (engine/guards.py). Both go into the run document's `run` object.
     events_seen: int = 0
     warnings: list[str] = field(default_factory=list)
+    # The policy evaluated: the terminal table leaves out the columns it never fills.
+    policy: A.Policy | None = None
 
 
 def policy_timezone(policy: A.Policy, catalog: Catalog | None) -> ZoneInfo:
@@ -174,6 +176,7 @@ def evaluate(
         names,
         guards.events_seen,
         guards.warnings,
+        policy,
     )
 
 

@@ -1,8 +1,9 @@
 """A recorded run as a report reads it, and the summaries both report formats show.
 
 Enters: a store connection and a run id. Leaves: :class:`ReportData` (the run's header,
-its result rows, its contributions and the rated employees' names, read through the one
-reader of recorded runs, :func:`~starrating.store.records.read_run`) and its summaries
+its result rows, its contributions, the rated employees' names and departments, and its
+stored policy text parsed, read through the one reader of recorded runs,
+:func:`~starrating.store.records.read_run`) and its summaries
 per period instance: star distribution, leaderboard, award winners, total reward. The
 HTML page (:mod:`.html`) and the workbook (:mod:`.xlsx`) are made from these, so a
 report never depends on today's policy files.
@@ -15,6 +16,9 @@ from decimal import Decimal
 
 import duckdb
 
+from ..language import ast as A
+from ..language.diagnostics import has_errors
+from ..language.parser import parse
 from ..store.records import Contribution, ResultRow, RunNotFound, StoredRun, read_run, utc_text
 from .values import show
 
@@ -33,9 +37,12 @@ class ReportData:
     rows: list[ResultRow]
     names: dict[str, str] = field(default_factory=dict)
     contributions: list[Contribution] = field(default_factory=list)
-    # Each rated employee's roster department (newest roster version, as for names);
-    # absent for an employee whose roster has none.
-    departments: dict[str, str] = field(default_factory=dict)
+    # The run's own policy text, parsed (None if it no longer parses): which result
+    # columns its blocks fill (output/columns.py), so reports leave out the others.
+    policy: A.Policy | None = None
+    # employee_id -> department as the roster said at the run's as-of time (None: no
+    # department), so that a later move does not change an old run's report.
+    departments: dict[str, str | None] = field(default_factory=dict)
 
     def name(self, employee_id: str) -> str:
         return self.names.get(employee_id, "")
@@ -60,18 +67,26 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
     except RunNotFound as missing:
         raise ReportError(missing.message) from None
     rated = {r["employee_id"] for r in recorded.results}
-    roster = [
-        row
-        for row in con.execute(
-            "SELECT employee_id, arg_max(name, version),"
-            " arg_max(attributes->>'department', version) FROM roster GROUP BY employee_id"
+    names = {
+        employee: name or ""
+        for employee, name in con.execute(
+            "SELECT employee_id, arg_max(name, version) FROM roster GROUP BY employee_id"
         ).fetchall()
-        if row[0] in rated
-    ]
-    names = {employee: name or "" for employee, name, _department in roster}
-    departments = {employee: department for employee, _name, department in roster if department}
+        if employee in rated
+    }
+    departments = dict(
+        con.execute(
+            "SELECT employee_id, arg_max(json_extract_string(attributes, '$.department'), version)"
+            " FROM roster WHERE recorded_at <= ?"
+            " AND employee_id IN (SELECT employee_id FROM results WHERE run_id = ?)"
+            " GROUP BY employee_id",
+            [recorded.run.as_of, recorded.run.run_id],
+        ).fetchall()
+    )
+    parsed = parse(recorded.run.policy_text)
+    policy = None if has_errors(parsed.diagnostics) else parsed.policy
     return ReportData(
-        _header(recorded.run), recorded.results, names, recorded.contributions, departments
+        _header(recorded.run), recorded.results, names, recorded.contributions, policy, departments
     )
 
 

@@ -1,48 +1,100 @@
 """A run's results for a terminal.
 
-Enters: a run document (header and result rows) and the employees' names. Leaves: the
-text `starrating run` prints: a title line, then a table per period instance (values
-rounded for reading by :func:`~.values.show`).
+Enters: a run document (header and result rows; with the policy evaluated, when the run
+was evaluated in this process) and the employees' names. Leaves: the text `starrating
+run` prints: a title line, then per period instance its label and dates on a line of
+their own and a table (values rounded for reading by :func:`~.values.show`). The result
+columns the policy never fills (a policy without `red` or `green` lines has no tallies)
+are left out (:mod:`.columns`); columns are aligned by display width (:mod:`.table`), so
+Chinese names and headings line up.
+
+Every text a person reads here is in :data:`TEXTS`, so that translating the table changes
+one table.
 """
 
 from __future__ import annotations
 
+from ..engine.periods import parse_label
 from ..engine.runs import RunDocument
+from ..language import ast as A
+from .columns import RESULT_COLUMNS, filled_columns, shown_columns
 from .table import table_lines
 from .values import show
+
+TEXTS: dict[str, str] = {
+    "title": "{policy} (version {version})  period {period}  as of {as_of}  run {run_id}",
+    "instance": "{period}  ({start} to {end})",
+    "nobody": "(nobody is rated in this period)",
+    "employee": "employee",
+    "name": "name",
+    "red": "red",
+    "green": "green",
+    "net": "net",
+    "stars": "stars",
+    "reward": "reward",
+    "notes": "awards / veto",
+    "veto": "VETO: {reasons}",
+}
+
+
+def _notes_filled(policy: A.Policy | None, kind: str) -> bool:
+    """Whether the block of ``kind`` has an award or a veto to note (always, with no
+    policy at hand)."""
+    if policy is None:
+        return True
+    return any(
+        isinstance(statement, A.Award | A.Veto)
+        for block in policy.blocks
+        if block.period.kind == kind
+        for statement in block.statements
+    )
 
 
 def render_table(document: RunDocument, names: dict[str, str] | None = None) -> str:
     run = document.run
     names = names or {}
+    policy = document.evaluation.policy if document.evaluation is not None else None
+    filled = filled_columns(policy) if policy is not None else None
     lines = [
-        f"{run['policy']} (version {run['version']})  period {run['period']}  "
-        f"as of {run['as_of']}  run {run['run_id']}"
-    ]
+        TEXTS["title"].format(policy=run["policy"], version=run["version"],
+                              period=run["period"], as_of=run["as_of"], run_id=run["run_id"])
+    ]  # fmt: skip
     by_period: dict[str, list[dict]] = {}
     for row in document.results:
         by_period.setdefault(row["period"], []).append(row)
     if not by_period:
-        lines.append("(nobody is rated in this period)")
+        lines.append(TEXTS["nobody"])
     for period, rows in by_period.items():
         first = rows[0]
         lines.append("")
-        lines.append(f"{period}  ({first['period_start']} to {first['period_end']})")
+        # The label and dates stand on their own line, never inside a column that could
+        # break "2026-10" across two lines.
+        lines.append(
+            TEXTS["instance"].format(
+                period=period, start=first["period_start"], end=first["period_end"]
+            )
+        )
         value_names = list(first["values"])
-        header = ["employee", "name", *value_names, "red", "green", "net", "stars", "reward",
-                  "awards / veto"]  # fmt: skip
+        columns = list(RESULT_COLUMNS) if filled is None else shown_columns(filled, [period])
+        notes = _notes_filled(policy, parse_label(period).kind) or any(
+            r["awards"] or r["vetoed"] for r in rows
+        )
+        header = [TEXTS["employee"], TEXTS["name"], *value_names, *(TEXTS[c] for c in columns)]
+        header += [TEXTS["notes"]] if notes else []
         body = []
         for row in rows:
-            notes = ", ".join(row["awards"])
-            if row["vetoed"]:
-                notes = "VETO: " + ", ".join(row["veto_reasons"])
-            body.append(
-                [
-                    row["employee_id"], names.get(row["employee_id"], ""),
-                    *(show(row["values"].get(v)) for v in value_names),
-                    show(row["red"]), show(row["green"]), show(row["net"]), show(row["stars"]),
-                    show(row["reward"]), notes,
-                ]
-            )  # fmt: skip
-        lines += table_lines(header, body, numeric=range(2, len(header) - 1), indent="  ")
+            cells = [row["employee_id"], names.get(row["employee_id"], "")]
+            cells += [show(row["values"].get(v)) for v in value_names]
+            cells += [show(row[c]) for c in columns]
+            if notes:
+                cells.append(_note(row))
+            body.append(cells)
+        numeric = range(2, 2 + len(value_names) + len(columns))
+        lines += table_lines(header, body, numeric=numeric, indent="  ")
     return "\n".join(lines) + "\n"
+
+
+def _note(row: dict) -> str:
+    if row["vetoed"]:
+        return TEXTS["veto"].format(reasons=", ".join(row["veto_reasons"]))
+    return ", ".join(row["awards"])

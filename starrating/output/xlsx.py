@@ -29,7 +29,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..audit.explain import effect_text
 from ..engine.periods import KINDS, parse_label
-from ..language.parser import parse
 from ..store.records import as_decimal, total_reward
 from .columns import RESULT_COLUMNS, filled_columns, shown_columns
 from .documents import DIGESTS, ReportData, award_winners, distribution, leaderboard
@@ -186,8 +185,7 @@ def _column_cell(column: str, value: object) -> Cell:
 def filled_by_kind(data: ReportData) -> dict[str, frozenset[str]] | None:
     """The result columns each block kind of the run's policy fills; None when the stored
     policy text no longer parses (then every column is shown rather than guessed)."""
-    parsed = parse(str(data.run.get("policy_text") or ""))
-    return None if parsed.policy is None else filled_columns(parsed.policy)
+    return None if data.policy is None else filled_columns(data.policy)
 
 
 def _shown(filled: dict[str, frozenset[str]] | None, periods: Iterable[str]) -> list[str]:

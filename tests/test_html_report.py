@@ -13,31 +13,15 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from test_documents import POLICY as DOCUMENTS_POLICY
 
 from starrating.output.documents import ReportData, load_report
 from starrating.output.html import TEXTS, render_html
 from starrating.store.store import Store
 
-# A monthly policy with tallies, stars, vetoes, awards and rewards; an award name and a
-# roster name that look like markup.
-MONTHLY = """policy "客服月度服务之星" version 3
-timezone "Asia/Shanghai"
-
-each month {
-  let n = count(praise_letter)
-  red 1 per praise_letter
-  green 1 per verbal_warning
-  veto "有责投诉" when count(complaint where responsible) > 0
-  stars {
-    5 when n >= 3
-    3 when n >= 1
-    1 otherwise
-  }
-  award "月度之星" to top 1 by net
-  award "<script>alert(1)</script>" when n >= 1
-  reward by stars { 5: 500, 3: 200.5 }
-}
-"""
+# A monthly policy with tallies, stars, vetoes, awards and rewards and an award name that
+# looks like markup (test_documents.py); the roster below adds a name that does.
+MONTHLY = DOCUMENTS_POLICY
 
 ROSTER = """employee_id,name,department,role,hire_date
 A,张三,前台,service_desk,2024-01-01

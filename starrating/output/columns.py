@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from ..engine.periods import parse_label
 from ..language import ast as A
+from ..store.records import ResultRow
 
 RESULT_COLUMNS = ("red", "green", "net", "stars", "reward")
 
@@ -50,4 +51,49 @@ def shown_columns(filled: dict[str, frozenset[str]], periods: Iterable[str]) -> 
     return [column for column in RESULT_COLUMNS if column in wanted]
 
 
-__all__ = ["RESULT_COLUMNS", "filled_columns", "shown_columns"]
+_VALUE_STATEMENTS = (A.Let, A.ScoreValue, A.ScoreBuilt)
+
+
+class PolicyShape:
+    """What a run's policy fills, per block kind, for the terminal table and both reports.
+    With no policy at hand (its stored text no longer parses, or a run document without
+    its evaluation) everything counts as filled, so nothing is hidden wrongly."""
+
+    def __init__(self, policy: A.Policy | None) -> None:
+        self.policy = policy
+        self.filled = filled_columns(policy) if policy is not None else None
+        self.statements = (
+            {b.period.kind: {type(s) for s in b.statements} for b in policy.blocks}
+            if policy is not None
+            else None
+        )
+
+    def columns(self, periods: Iterable[str]) -> list[str]:
+        """The result columns a table of rows of the period labels ``periods`` shows."""
+        if self.filled is None:
+            return list(RESULT_COLUMNS)
+        return shown_columns(self.filled, periods)
+
+    def value_names(self, kind: str, rows: list[ResultRow]) -> list[str]:
+        """The rows' value names in the block's order (a stored row keeps them sorted by
+        name); names the block no longer declares follow in the rows' order."""
+        stored = list(dict.fromkeys(v for row in rows for v in row["values"]))
+        declared = [
+            s.name
+            for b in (self.policy.blocks if self.policy is not None else ())
+            if b.period.kind == kind
+            for s in b.statements
+            if isinstance(s, _VALUE_STATEMENTS)
+        ]
+        ordered = [name for name in declared if name in stored]
+        return ordered + [name for name in stored if name not in ordered]
+
+    def has(self, kind: str, *statements: type) -> bool:
+        """Whether the block of ``kind`` has a statement of one of the types ``statements``
+        (always, with no policy at hand)."""
+        if self.statements is None:
+            return True
+        return any(statement in self.statements.get(kind, set()) for statement in statements)
+
+
+__all__ = ["RESULT_COLUMNS", "PolicyShape", "filled_columns", "shown_columns"]

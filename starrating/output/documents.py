@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import duckdb
 
@@ -20,6 +21,7 @@ from ..language import ast as A
 from ..language.diagnostics import has_errors
 from ..language.parser import parse
 from ..store.records import Contribution, ResultRow, RunNotFound, StoredRun, read_run, utc_text
+from .columns import PolicyShape
 from .values import show
 
 
@@ -43,6 +45,11 @@ class ReportData:
     # employee_id -> department as the roster said at the run's as-of time (None: no
     # department), so that a later move does not change an old run's report.
     departments: dict[str, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def shape(self) -> PolicyShape:
+        """What the run's policy fills, per block kind (every column when it is None)."""
+        return PolicyShape(self.policy)
 
     def name(self, employee_id: str) -> str:
         return self.names.get(employee_id, "")

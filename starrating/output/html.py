@@ -15,7 +15,6 @@ changes one table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -27,7 +26,7 @@ from ..engine.periods import KINDS, parse_label
 from ..language import ast as A
 from ..store.records import ResultRow, as_decimal, total_reward
 from .charts import Chart, Series, column_bars, horizontal_bars
-from .columns import RESULT_COLUMNS, filled_columns, shown_columns
+from .columns import PolicyShape
 from .documents import (
     DIGESTS,
     ReportData,
@@ -187,45 +186,6 @@ def _tone(level: Decimal | None) -> str:
     return "none" if level is None else f"s{max(0, min(5, int(level)))}"
 
 
-_VALUE_STATEMENTS = (A.Let, A.ScoreValue, A.ScoreBuilt)
-
-
-class _Policy:
-    """What the run's policy fills, per block kind; with no policy at hand (its stored text
-    no longer parses) everything counts as filled, so nothing is hidden wrongly."""
-
-    def __init__(self, policy: A.Policy | None) -> None:
-        self.policy = policy
-        self.filled = filled_columns(policy) if policy is not None else None
-        self.statements = (
-            {b.period.kind: {type(s) for s in b.statements} for b in policy.blocks}
-            if policy is not None
-            else None
-        )
-
-    def columns(self, periods: Iterable[str]) -> list[str]:
-        if self.filled is None:
-            return list(RESULT_COLUMNS)
-        return shown_columns(self.filled, periods)
-
-    def value_names(self, kind: str, rows: list[ResultRow]) -> list[str]:
-        """The rows' value names in the block's order (a stored row keeps them sorted by
-        name); names the block no longer declares follow in the rows' order."""
-        stored = list(dict.fromkeys(v for row in rows for v in row["values"]))
-        declared = [
-            s.name
-            for b in (self.policy.blocks if self.policy is not None else ())
-            if b.period.kind == kind
-            for s in b.statements
-            if isinstance(s, _VALUE_STATEMENTS)
-        ]
-        ordered = [name for name in declared if name in stored]
-        return ordered + [name for name in stored if name not in ordered]
-
-    def has(self, kind: str, statement: type) -> bool:
-        return self.statements is None or statement in self.statements.get(kind, set())
-
-
 # ---- the parts of the page --------------------------------------------------------------
 
 
@@ -291,7 +251,7 @@ def _instance_figures(data: ReportData, rows: list[ResultRow], columns: list[str
 
 
 def _results_table(
-    data: ReportData, period: str, rows: list[ResultRow], columns: list[str], policy: _Policy
+    data: ReportData, period: str, rows: list[ResultRow], columns: list[str], policy: PolicyShape
 ) -> Table:
     kind = parse_label(period).kind
     value_names = policy.value_names(kind, rows)
@@ -337,7 +297,9 @@ def _leaderboard(
     return Table(f"leaderboard-{period}", headings, {0, *range(3, 3 + len(ranked))}, body, False)
 
 
-def _instance(data: ReportData, period: str, rows: list[ResultRow], policy: _Policy) -> Instance:
+def _instance(
+    data: ReportData, period: str, rows: list[ResultRow], policy: PolicyShape
+) -> Instance:
     kind = parse_label(period).kind
     columns = policy.columns([period])
     first = rows[0]
@@ -375,7 +337,7 @@ def _instance(data: ReportData, period: str, rows: list[ResultRow], policy: _Pol
 
 
 def _trends(
-    by_period: dict[str, list[ResultRow]], policy: _Policy
+    by_period: dict[str, list[ResultRow]], policy: PolicyShape
 ) -> list[tuple[str, list[Figure]]]:
     """Per kind with more than one instance in the run (the weeks of a month, the months
     of a year): star levels, total net and total reward per instance, as the kind fills
@@ -428,7 +390,7 @@ def page(data: ReportData) -> Page:
     facts, digests = _header(run)
     seen = run.get("events_seen")
     warnings = run.get("warnings")
-    policy = _Policy(data.policy)
+    policy = data.shape
     by_period = data.periods()
     return Page(
         title=TEXTS["title"].format(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..engine.periods import parse_label
 from ..engine.runs import RunDocument
 from ..language import ast as A
-from .columns import RESULT_COLUMNS, filled_columns, shown_columns
+from .columns import PolicyShape
 from .table import table_lines
 from .values import show
 
@@ -37,24 +37,10 @@ TEXTS: dict[str, str] = {
 }
 
 
-def _notes_filled(policy: A.Policy | None, kind: str) -> bool:
-    """Whether the block of ``kind`` has an award or a veto to note (always, with no
-    policy at hand)."""
-    if policy is None:
-        return True
-    return any(
-        isinstance(statement, A.Award | A.Veto)
-        for block in policy.blocks
-        if block.period.kind == kind
-        for statement in block.statements
-    )
-
-
 def render_table(document: RunDocument, names: dict[str, str] | None = None) -> str:
     run = document.run
     names = names or {}
-    policy = document.evaluation.policy if document.evaluation is not None else None
-    filled = filled_columns(policy) if policy is not None else None
+    shape = PolicyShape(document.evaluation.policy if document.evaluation is not None else None)
     lines = [
         TEXTS["title"].format(policy=run["policy"], version=run["version"],
                               period=run["period"], as_of=run["as_of"], run_id=run["run_id"])
@@ -75,8 +61,8 @@ def render_table(document: RunDocument, names: dict[str, str] | None = None) -> 
             )
         )
         value_names = list(first["values"])
-        columns = list(RESULT_COLUMNS) if filled is None else shown_columns(filled, [period])
-        notes = _notes_filled(policy, parse_label(period).kind) or any(
+        columns = shape.columns([period])
+        notes = shape.has(parse_label(period).kind, A.Award, A.Veto) or any(
             r["awards"] or r["vetoed"] for r in rows
         )
         header = [TEXTS["employee"], TEXTS["name"], *value_names, *(TEXTS[c] for c in columns)]

@@ -30,7 +30,6 @@ from xlsxwriter.worksheet import Worksheet
 from ..audit.explain import effect_text
 from ..engine.periods import KINDS, parse_label
 from ..store.records import as_decimal, total_reward
-from .columns import RESULT_COLUMNS, filled_columns, shown_columns
 from .documents import DIGESTS, ReportData, award_winners, distribution, leaderboard
 from .values import show
 
@@ -179,19 +178,6 @@ def _column_cell(column: str, value: object) -> Cell:
     return Money(number) if column == "reward" else number
 
 
-# ---- what the policy fills ------------------------------------------------------------
-
-
-def filled_by_kind(data: ReportData) -> dict[str, frozenset[str]] | None:
-    """The result columns each block kind of the run's policy fills; None when the stored
-    policy text no longer parses (then every column is shown rather than guessed)."""
-    return None if data.policy is None else filled_columns(data.policy)
-
-
-def _shown(filled: dict[str, frozenset[str]] | None, periods: Iterable[str]) -> list[str]:
-    return list(RESULT_COLUMNS) if filled is None else shown_columns(filled, periods)
-
-
 # ---- the sheets as rows ---------------------------------------------------------------
 
 # How a row is styled: a title, a bold heading row, or plain cells; a FACT row is plain
@@ -201,7 +187,7 @@ TITLE, HEADING, PLAIN, FACT, NOTE = "title", "heading", "plain", "fact", "note"
 Row = tuple[list[Cell], str]
 
 
-def summary_rows(data: ReportData, filled: dict[str, frozenset[str]] | None = None) -> list[Row]:
+def summary_rows(data: ReportData) -> list[Row]:
     """The Summary sheet: the run's facts, then each period instance's summaries."""
     run = data.run
     rows: list[Row] = [([text("run.title")], TITLE)]
@@ -214,7 +200,7 @@ def summary_rows(data: ReportData, filled: dict[str, frozenset[str]] | None = No
     rows.append(([text("run.events_seen"), _value_cell(run.get("events_seen"))], FACT))
     rows += [([text("run.warning"), str(w)], FACT) for w in run.get("warnings") or []]
     for period, prows in data.periods().items():
-        shown = _shown(filled, [period])
+        shown = data.shape.columns([period])
         rows.append(([], PLAIN))
         start, end = prows[0]["period_start"], prows[0]["period_end"]
         rows.append(
@@ -252,12 +238,11 @@ def level_label(level: Decimal | None) -> str:
     return text("stars.none") if level is None else text("stars.level", level=show(level))
 
 
-def result_table(data: ReportData, kind: str, filled: dict[str, frozenset[str]] | None
-                 ) -> tuple[list[str], list[list[Cell]]]:  # fmt: skip
+def result_table(data: ReportData, kind: str) -> tuple[list[str], list[list[Cell]]]:
     """The header and rows of one period kind's sheet; result columns no block of the kind
     fills are left out."""
     rows = [r for r in data.rows if parse_label(r["period"]).kind == kind]
-    shown = _shown(filled, {r["period"] for r in rows})
+    shown = data.shape.columns({r["period"] for r in rows})
     value_names: list[str] = []
     for r in rows:
         value_names += [v for v in r["values"] if v not in value_names]
@@ -300,11 +285,10 @@ def kinds_of(data: ReportData) -> list[str]:
 # ---- chart data -------------------------------------------------------------------------
 
 
-def star_chart_table(data: ReportData, filled: dict[str, frozenset[str]] | None
-                     ) -> tuple[list[str], list[list[Cell]]] | None:  # fmt: skip
+def star_chart_table(data: ReportData) -> tuple[list[str], list[list[Cell]]] | None:
     """Star levels by the instances of the longest period kind that gives stars; None when
     no block gives stars."""
-    kinds = [k for k in kinds_of(data) if "stars" in _shown(filled, _labels(data, k))]
+    kinds = [k for k in kinds_of(data) if "stars" in data.shape.columns(_labels(data, k))]
     if not kinds:
         return None
     periods = {p: rows for p, rows in data.periods().items() if parse_label(p).kind == kinds[-1]}
@@ -316,11 +300,10 @@ def star_chart_table(data: ReportData, filled: dict[str, frozenset[str]] | None
     return header, body
 
 
-def reward_chart_table(data: ReportData, filled: dict[str, frozenset[str]] | None
-                       ) -> tuple[list[str], list[list[Cell]]] | None:  # fmt: skip
+def reward_chart_table(data: ReportData) -> tuple[list[str], list[list[Cell]]] | None:
     """Reward paid per roster department, a column per period kind that pays one; None when
     no block pays."""
-    kinds = [k for k in kinds_of(data) if "reward" in _shown(filled, _labels(data, k))]
+    kinds = [k for k in kinds_of(data) if "reward" in data.shape.columns(_labels(data, k))]
     if not kinds:
         return None
     none = text("department.none")
@@ -464,22 +447,21 @@ CHART_ROWS = 19
 
 def write_xlsx(data: ReportData, path: str | PathLike[str]) -> None:
     """Write the workbook of ``data`` to ``path``."""
-    filled = filled_by_kind(data)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     writer = _Writer(workbook)
 
-    writer.rows(writer.sheet(text("sheet.summary")), summary_rows(data, filled))
+    writer.rows(writer.sheet(text("sheet.summary")), summary_rows(data))
 
     charts = writer.sheet(text("sheet.charts"))
     first = 0
-    stars = star_chart_table(data, filled)
+    stars = star_chart_table(data)
     if stars is None:
         writer.cell(charts, first, 0, text("chart.no_stars"), NOTE)
         first += 2
     else:
         _chart(writer, charts, stars, first, "column", text("chart.stars"), text("col.employees"))
         first += max(len(stars[1]) + 3, CHART_ROWS)
-    reward = reward_chart_table(data, filled)
+    reward = reward_chart_table(data)
     if reward is None:
         writer.cell(charts, first, 0, text("chart.no_reward"), NOTE)
     elif not total_reward(data.rows):
@@ -489,7 +471,7 @@ def write_xlsx(data: ReportData, path: str | PathLike[str]) -> None:
         _chart(writer, charts, reward, first, "bar", text("chart.reward"), text("col.reward"))
 
     for kind in kinds_of(data):
-        writer.table(writer.sheet(text(f"sheet.{kind}")), *result_table(data, kind, filled))
+        writer.table(writer.sheet(text(f"sheet.{kind}")), *result_table(data, kind))
     writer.table(writer.sheet(text("sheet.contributions")), *contribution_table(data))
 
     writer.fit_columns()

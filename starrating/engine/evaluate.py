@@ -20,7 +20,7 @@ import duckdb
 from ..compiler import CompiledPolicy
 from ..compiler.build import build_plan
 from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
-from ..compiler.sql import render_policy
+from ..compiler.sql import EVERY_EVENT, render_policy
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
@@ -214,7 +214,7 @@ def _digests(
         day = "local_date" if events_version >= 3 else "dated"
         # Rolling windows also read the labelled events still held back from the blocks
         # (a `2026` vote in a monthly run's 12-month window): the digest covers them too.
-        source = "sr_events" if window_start is None else _EVENTS_WINDOWS_READ
+        source = "sr_events" if window_start is None else EVERY_EVENT
         events = _events_digest_by_day(con, first, last, day, source)
     roster = con.execute(
         "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
@@ -233,10 +233,6 @@ _EVENTS_DIGEST_V1 = (
     "SELECT sha256(coalesce(string_agg(event_id || ':' || content_sha256, ',' "
     "ORDER BY event_id), '')) FROM sr_events WHERE dated BETWEEN $first AND $last"
 )
-
-# Every visible event, the labelled ones still held back from the blocks included: what
-# rolling windows read (compiler/sql.py).
-_EVENTS_WINDOWS_READ = "(SELECT * FROM sr_events UNION ALL SELECT * FROM sr_events_held)"
 
 # At most this many events' texts are held at once by the digest of version 2.
 DIGEST_EVENTS_AT_ONCE = 2_000_000

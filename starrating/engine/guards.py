@@ -200,7 +200,8 @@ def _missing_values(
     """For each let/score value and roster attribute a rule line of ``block`` reads, how
     many of the employees rated in its shown instances have it missing (in at least one
     of them): one query for the block."""
-    reads = _names_read_by_lines(block)
+    definitions = _definitions(block)
+    reads = _names_read_by_lines(block, definitions)
     if not reads:
         return []
     # The block's values in the policy's order, then the roster attributes by name.
@@ -208,7 +209,7 @@ def _missing_values(
     names += sorted(n for n in reads if n not in block.values)
     # A ranking or share is missing for a vetoed employee by definition, not for want of
     # data: those employees are not counted as missing it.
-    vetoed_miss = _missing_when_vetoed(block)
+    vetoed_miss = _missing_when_vetoed(block, definitions)
     checks = []
     for name in names:
         if name in block.values:
@@ -238,7 +239,7 @@ def _missing_values(
     return warnings
 
 
-def _missing_when_vetoed(block: BlockPlan) -> set[str]:
+def _missing_when_vetoed(block: BlockPlan, definitions: dict[Column, list[Sql]]) -> set[str]:
     """The let/score names defined directly by a ranking or a `top_share`, which a vetoed
     employee never has (docs/language.md, rankings and group values)."""
     vetoed_miss: set[Column] = set()
@@ -247,7 +248,6 @@ def _missing_when_vetoed(block: BlockPlan) -> set[str]:
             vetoed_miss |= {layer.ranking.rank, layer.ranking.places}
         elif isinstance(layer, GroupStep) and layer.group.func == "top_share":
             vetoed_miss.add(layer.group.result)
-    definitions = _definitions(block)
     return {
         name
         for name, column in block.values.items()
@@ -258,7 +258,9 @@ def _missing_when_vetoed(block: BlockPlan) -> set[str]:
 # ---- which names a rule line reads ------------------------------------------------------
 
 
-def _names_read_by_lines(block: BlockPlan) -> dict[str, tuple[set[int], bool]]:
+def _names_read_by_lines(
+    block: BlockPlan, definitions: dict[Column, list[Sql]]
+) -> dict[str, tuple[set[int], bool]]:
     """Each let/score name and roster attribute (not a column of the roster table) that a
     rule line (red, green, minus, plus, reward, award, veto, stars) reads, directly or
     through the columns the compiler made for the line, with the lines that read it and
@@ -273,7 +275,6 @@ def _names_read_by_lines(block: BlockPlan) -> dict[str, tuple[set[int], bool]]:
     roster = {
         attribute.column: name for name, attribute in block.roster.items() if not attribute.stored
     }
-    definitions = _definitions(block)
     memo: dict[Column, set[str]] = {}
 
     def names_of(expressions: Iterable[Sql | None]) -> set[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pandas_version
-from pandas_version import NO_DEPARTMENT, TIME_ZONE, main, number, rated
+from pandas_version import NO_DEPARTMENT, main, number, rated, with_local_day
 
 
 def rounded_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -32,13 +32,7 @@ def compute(roster: pd.DataFrame, events: pd.DataFrame, period: str) -> list[dic
     last = first + pd.offsets.MonthEnd(0)
     days_start = last - pd.Timedelta(days=89)  # over last 90 days
     months_start = first - pd.DateOffset(months=2)  # over last 3 months
-    events = events.copy()
-    events["day"] = (
-        pd.to_datetime(events["occurred_at"], utc=True, format="ISO8601")
-        .dt.tz_convert(TIME_ZONE)
-        .dt.tz_localize(None)
-        .dt.normalize()
-    )
+    events = with_local_day(events)
     events = events[(events["day"] >= min(days_start, months_start)) & (events["day"] <= last)]
     kind = events["type"]
     in_months = events["day"] >= months_start

@@ -57,9 +57,9 @@ def counts(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     return frame.groupby([*keys, column]).size().unstack(fill_value=0).reset_index()
 
 
-def compute(roster: pd.DataFrame, events: pd.DataFrame, period: str) -> list[dict]:
-    month_first = pd.Timestamp(f"{period}-01")
-    month_last = month_first + pd.offsets.MonthEnd(0)
+def with_local_day(events: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the events with `day`, the local date of `occurred_at` in the policy's
+    time zone."""
     events = events.copy()
     events["day"] = (
         pd.to_datetime(events["occurred_at"], utc=True, format="ISO8601")
@@ -67,6 +67,13 @@ def compute(roster: pd.DataFrame, events: pd.DataFrame, period: str) -> list[dic
         .dt.tz_localize(None)
         .dt.normalize()
     )
+    return events
+
+
+def compute(roster: pd.DataFrame, events: pd.DataFrame, period: str) -> list[dict]:
+    month_first = pd.Timestamp(f"{period}-01")
+    month_last = month_first + pd.offsets.MonthEnd(0)
+    events = with_local_day(events)
     history_start = events["day"].min().to_period("M").to_timestamp()
     events = events[events["day"] <= month_last]
 

@@ -510,8 +510,7 @@ def _window_days(instances: str, aggregates: list[Aggregate]) -> str:
     starts = ",\n      ".join(
         f"{window_start_sql(w, 'period_end')} AS {_window_from(w)}" for w in windows
     )
-    first = ", ".join(_window_from(w) for w in windows)
-    first = first if len(windows) == 1 else f"least({first})"
+    first = _earliest([_window_from(w) for w in windows])
     days = f"generate_series({first}, period_end, INTERVAL 1 DAY)"
     return (
         f"  SELECT seq, {', '.join(_window_from(w) for w in windows)},\n"
@@ -524,11 +523,13 @@ def _earliest_window_day(block: BlockPlan) -> str:
     windows = _windows(block.event_aggregates)
     if not windows:
         return ""
-    starts = ", ".join(window_start_sql(w, "period_end") for w in windows)
-    return (
-        f"SELECT min({starts if len(windows) == 1 else f'least({starts})'}) FROM sr_instances"
-        f" WHERE kind = {quote_text(block.kind)}"
-    )
+    starts = _earliest([window_start_sql(w, "period_end") for w in windows])
+    return f"SELECT min({starts}) FROM sr_instances WHERE kind = {quote_text(block.kind)}"
+
+
+def _earliest(days: list[str]) -> str:
+    """The earliest of the DATE expressions ``days`` (one is itself)."""
+    return days[0] if len(days) == 1 else f"least({', '.join(days)})"
 
 
 def _events_of_days(

@@ -12,6 +12,7 @@ checking a folder of policies does.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,18 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..i18n import N_, _, language, language_from_environment
 from .errors import CommandError, StoreRefused
+from .translated import (
+    VERSION_OPTION_HELP,
+    TranslatedHelp,
+    TranslatedOption,
+    lang_option,
+    requested_language,
+    route_click_messages,
+)
+
+route_click_messages()
 
 
 @dataclass(frozen=True)
@@ -47,51 +59,71 @@ class LazyCommand:
 COMMANDS: dict[str, LazyCommand] = {
     "check": LazyCommand(
         ".language", "check",
-        "Parse and check POLICIES (files or folders); exit 1 if any has an error.",
+        N_(
+            "Parse and check POLICIES (files or folders); exit 1 if any has an error."
+        ),
     ),
     "fmt": LazyCommand(
-        ".language", "fmt", "Print POLICIES in canonical form (or check or rewrite them)."
+        ".language", "fmt", N_("Print POLICIES in canonical form (or check or rewrite them).")
     ),
     "compile": LazyCommand(
         ".language", "compile_command",
-        "Print the DuckDB SQL a run of POLICY for the period would execute.",
+        N_(
+            "Print the DuckDB SQL a run of POLICY for the period would execute."
+        ),
     ),
     "ingest": LazyCommand(
         ".data", "ingest",
-        "Validate data files and add them to the store (rosters first, then events).",
+        N_(
+            "Validate data files and add them to the store (rosters first, then events)."
+        ),
     ),
     "run": LazyCommand(
         ".data", "run",
-        "Evaluate POLICY (a file or a folder) for a period, record the run, print results.",
+        N_(
+            "Evaluate POLICY (a file or a folder) for a period, record the run, print results."
+        ),
     ),
     "test": LazyCommand(
         ".data", "test_command",
-        "Run policy test cases (given roster and events, expect values).",
+        N_(
+            "Run policy test cases (given roster and events, expect values)."
+        ),
     ),
     "runs": LazyCommand(
         ".audit", "runs_command",
-        "List recorded runs, oldest first: which one is official for its policy and "
-        "period, and which official run each amendment replaced, and why.",
+        N_(
+            "List recorded runs, oldest first: which one is official for its policy and "
+            "period, and which official run each amendment replaced, and why."
+        ),
     ),
     "replay": LazyCommand(
         ".audit", "replay",
-        "Recompute run RUN_ID from its stored policy text and as-of time: exit 0 if it is "
-        "identical, 1 with each difference and the late data behind it.",
+        N_(
+            "Recompute run RUN_ID from its stored policy text and as-of time: exit 0 if it is "
+            "identical, 1 with each difference and the late data behind it."
+        ),
     ),
     "explain": LazyCommand(
         ".audit", "explain",
-        "Every rule's contribution to one employee's result in a recorded run: the policy "
-        "line, the amount, the events behind it, rank context, vetoes and the stars line.",
+        N_(
+            "Every rule's contribution to one employee's result in a recorded run: the policy "
+            "line, the amount, the events behind it, rank context, vetoes and the stars line."
+        ),
     ),
     "report": LazyCommand(
         ".audit", "report",
-        "A report people read for a recorded run: the distribution of stars, leaderboards, "
-        "awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook.",
+        N_(
+            "A report people read for a recorded run: the distribution of stars, leaderboards, "
+            "awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook."
+        ),
     ),
     "diff": LazyCommand(
         ".audit", "diff",
-        "What-if: evaluate POLICY_A (before) and POLICY_B (after) on the same data for the "
-        "same period and as-of time, and show what changes per employee. Nothing is recorded.",
+        N_(
+            "What-if: evaluate POLICY_A (before) and POLICY_B (after) on the same data for the "
+            "same period and as-of time, and show what changes per employee. Nothing is recorded."
+        ),
     ),
 }  # fmt: skip
 
@@ -127,7 +159,7 @@ def library_error_types(
     return tuple(getattr(module, name) for module, name in loaded if module is not None)
 
 
-class StarratingGroup(click.Group):
+class StarratingGroup(TranslatedHelp, click.Group):
     """A click group whose commands are imported on first use (``COMMANDS``), and which
     turns the library's errors into `CommandError` for every command, so that no command
     repeats the message and the exit status."""
@@ -154,7 +186,7 @@ class StarratingGroup(click.Group):
             # A command holding only the summary shortens it as click shortens the
             # docstring of the real one.
             command = (
-                click.Command(name, help=entry.summary)
+                click.Command(name, help=_(entry.summary))
                 if entry is not None
                 else super().get_command(ctx, name)
             )
@@ -165,8 +197,17 @@ class StarratingGroup(click.Group):
         # The width click.Group.format_commands gives the short help.
         limit = formatter.width - 6 - max(len(name) for name, _ in commands)
         rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
-        with formatter.section("Commands"):
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
+
+    def main(self, args: Any = None, *more: Any, **settings: Any) -> Any:
+        """The command in the language asked for: `--lang` anywhere on the command line,
+        else the locale (LC_ALL, LC_MESSAGES, LANG); the language before is restored
+        after it (a program that calls the command line twice in one process)."""
+        arguments = sys.argv[1:] if args is None else list(args)
+        chosen = requested_language(arguments) or language_from_environment(os.environ)
+        with language(chosen):
+            return super().main(arguments, *more, **settings)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -185,9 +226,13 @@ class StarratingGroup(click.Group):
 @click.group(
     cls=StarratingGroup,
     lazy_commands=COMMANDS,
+    help=N_("Star ratings for service staff, driven by a policy language."),
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(__version__, prog_name="starrating")
+@click.version_option(
+    __version__, prog_name="starrating", cls=TranslatedOption, help=VERSION_OPTION_HELP
+)
+@lang_option()
 def cli() -> None:
     """Star ratings for service staff, driven by a policy language."""
 

@@ -1,0 +1,175 @@
+"""The command line in the reader's language: `--lang`, click's own messages and help
+texts translated.
+
+Enters: the command line's arguments and the environment. Leaves: the language set for
+the command (``starrating.i18n``), click's messages (``Usage:``, ``Error: No such
+option``, ``Show this message and exit.``) routed through starrating's catalog, and the
+``Command`` and ``Option`` classes whose help texts are translated when shown.
+
+Why help texts are translated when shown: the decorators run when a module is imported,
+before the command line is read, so a help text is stored in English (marked ``N_`` for
+the catalog) and read through ``_`` by `--help`.
+"""
+
+from __future__ import annotations
+
+import gettext
+import importlib
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ..i18n import LANGUAGES, N_, _, ngettext
+
+LANG_OPTION = "--lang"
+# click's own texts of `--help` and `--version` (its catalog entries)
+HELP_OPTION_HELP = N_("Show this message and exit.")
+VERSION_OPTION_HELP = N_("Show the version and exit.")
+
+# click's modules that show messages; each imported `gettext` and `ngettext` by name.
+_CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+    "click.utils",
+    "click.shell_completion",
+    "click._termui_impl",
+)
+
+
+def route_click_messages() -> None:
+    """Make click translate its messages with starrating's catalog and language.
+
+    click writes them through the standard library's global ``gettext`` (domain
+    ``messages``, language from ``LANGUAGE``/``LANG``), which knows neither our catalog
+    nor `--lang`; its modules bound the functions by name, so the names are rebound.
+    """
+    for name in _CLICK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # a module a later click renamed: its messages stay English
+            continue
+        if getattr(module, "_", None) is gettext.gettext:
+            module._ = _  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) is gettext.ngettext:
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+def requested_language(arguments: Sequence[str]) -> str | None:
+    """The language `--lang` names on the command line, wherever it stands (before or
+    after the command's name), so that even a usage error in the arguments before it is
+    in that language; None without one. A value that is not a language is left to the
+    option itself to refuse."""
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == LANG_OPTION and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif argument.startswith(LANG_OPTION + "="):
+            value = argument.split("=", 1)[1]
+        else:
+            continue
+        if value in LANGUAGES:
+            return value
+    return None
+
+
+class TranslatedOption(click.Option):
+    """An option whose help text (kept in English, marked ``N_``) is shown translated."""
+
+    @property
+    def help(self) -> str | None:  # type: ignore[override]
+        return _(self._help_source) if self._help_source else self._help_source
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_source = value
+
+
+class TranslatedHelp:
+    """A command's (or group's) help and short help, kept in English and shown
+    translated."""
+
+    _help_source: str | None
+    _short_help_source: str | None
+
+    @property
+    def help(self) -> str | None:  # type: ignore[override]
+        return _(self._help_source) if self._help_source else self._help_source
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_source = value
+
+    @property
+    def short_help(self) -> str | None:  # type: ignore[override]
+        return _(self._short_help_source) if self._short_help_source else None
+
+    @short_help.setter
+    def short_help(self, value: str | None) -> None:
+        self._short_help_source = value
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            # click builds `--help` once per command, with its help text in the language
+            # of that moment, and keeps it: it is said again in the language of now.
+            option.help = _(HELP_OPTION_HELP)
+        return option
+
+
+class TranslatedCommand(TranslatedHelp, click.Command):
+    """A command whose help texts are shown translated."""
+
+
+def command(**settings: Any) -> Any:
+    """``click.command`` for starrating: translated help, and `--lang` accepted."""
+
+    def decorate(function: Any) -> click.Command:
+        return click.command(cls=TranslatedCommand, **settings)(lang_option()(function))
+
+    return decorate
+
+
+def option(*names: str, **settings: Any) -> Any:
+    """``click.option`` whose help is translated when shown."""
+    return click.option(*names, cls=TranslatedOption, **settings)
+
+
+def _check_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    # The language was set from the command line before parsing (StarratingGroup.main);
+    # the option is declared so that `--help` lists it and a bad value is refused.
+    return None
+
+
+def lang_option() -> Any:
+    """`--lang en|zh-CN`: the language of every message (INTERFACE: languages); without
+    it, LC_ALL / LC_MESSAGES / LANG decide (``zh*`` is Chinese)."""
+    return option(
+        LANG_OPTION,
+        type=click.Choice(LANGUAGES),
+        expose_value=False,
+        is_eager=True,
+        callback=_check_language,
+        help=LANG_HELP,
+    )
+
+
+LANG_HELP = N_("language of messages and reports: en or zh-CN (default: from LANG)")
+
+
+__all__ = [
+    "TranslatedCommand",
+    "TranslatedHelp",
+    "TranslatedOption",
+    "command",
+    "lang_option",
+    "option",
+    "requested_language",
+    "route_click_messages",
+]

@@ -10,6 +10,7 @@ imported with ``from conftest import ROOT, invoke``; the fixtures are found by n
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -23,6 +24,12 @@ from click.testing import CliRunner, Result
 from starrating.cli import cli
 from starrating.language.catalog import Catalog, load_catalog
 from starrating.store.store import Store
+
+# Messages follow the locale (LC_ALL, LC_MESSAGES, LANG): the tests expect English unless
+# they ask for Chinese (`--lang zh-CN`, `env={"LANG": ...}`, `i18n.language`), whatever
+# the locale of the machine running them.
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+    os.environ.pop(_variable, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository: README.md, docs/, policies/, data/ and its catalog starrating.yaml."""

@@ -22,6 +22,10 @@ files relatively, so the output shows short, stable paths, and no ``starrating.y
 a parent folder (the repository's own, say) can leak into the cases meant to run without
 a catalog: ``find_catalog`` searches the current folder and all its parents.
 
+Every case also runs with ``--lang zh-CN``: its Chinese output is
+``tests/golden/diagnostics-zh-CN/NAME.expected``, with the same lines as the English one
+(the frame, the places, the carets), every message and help in Chinese.
+
 To (re)write the .expected files after an intended change of a message, run
 
     STARRATING_UPDATE_GOLDEN=1 python -m pytest tests/test_golden_diagnostics.py
@@ -49,6 +53,9 @@ from starrating.cli import cli
 from starrating.language.catalog import find_catalog
 
 GOLDEN = Path(__file__).parent / "golden" / "diagnostics"
+GOLDEN_CHINESE = GOLDEN.parent / "diagnostics-zh-CN"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+DIAGNOSTIC_LINE = re.compile(r"^\S.*?: (?:error|warning)\[[EW]\d{3}\]: (?P<message>.*)$")
 CATALOG_FOLDER = "catalog"
 UPDATE = os.environ.get("STARRATING_UPDATE_GOLDEN") == "1"
 
@@ -133,10 +140,12 @@ def assert_no_leaked_catalog(args: tuple[str, ...], cwd: Path) -> None:
         assert leaked is None, f"a catalog outside the golden cases would be used: {leaked}"
 
 
-def run_check(args: tuple[str, ...], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
+def run_check(
+    args: tuple[str, ...], cwd: Path, monkeypatch: pytest.MonkeyPatch, language: str = "en"
+) -> tuple[str, int]:
     assert_no_leaked_catalog(args, cwd)
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(cli, ["check", *args])
+    result = CliRunner().invoke(cli, ["--lang", language, "check", *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception  # a crash, not a diagnostic: show its traceback
     return result.stdout, result.exit_code
@@ -183,6 +192,48 @@ def test_golden(case: Case, golden_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     else:
         assert_same(case.expected.read_text(encoding="utf-8"), output, case.expected)
     assert status == implied_status(output), f"exit status {status} for:\n{output}"
+
+
+def chinese_expected(case: Case) -> Path:
+    return GOLDEN_CHINESE / f"{case.name}.expected"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_in_chinese(case: Case, golden_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same case under `--lang zh-CN`: the same lines as in English, line for line
+    (the frame `FILE:LINE:COL: error[CODE]:`, the source line, the caret), each message
+    and help in Chinese."""
+    for command in case.setup:
+        monkeypatch.chdir(golden_copy / case.folder)
+        done = CliRunner().invoke(cli, list(command))
+        assert done.exit_code == 0, f"setup `{' '.join(command)}` failed:\n{done.output}"
+    output, status = run_check(case.args, golden_copy / case.folder, monkeypatch, "zh-CN")
+    expected = chinese_expected(case)
+    if UPDATE:
+        expected.parent.mkdir(parents=True, exist_ok=True)
+        expected.write_text(output, encoding="utf-8")
+    elif not expected.is_file():
+        pytest.fail(f"{expected} is missing; write it with STARRATING_UPDATE_GOLDEN=1",
+                    pytrace=False)  # fmt: skip
+    else:
+        assert_same(expected.read_text(encoding="utf-8"), output, expected)
+    english = case.expected.read_text(encoding="utf-8").splitlines()
+    chinese = output.splitlines()
+    assert len(chinese) == len(english)
+    for english_line, chinese_line in zip(english, chinese, strict=True):
+        match = DIAGNOSTIC_LINE.match(chinese_line)
+        if match is not None:
+            assert CJK.search(match["message"]), chinese_line
+            assert chinese_line.split(": ")[0] == english_line.split(": ")[0]  # the place
+        elif chinese_line.startswith("help: "):
+            assert CJK.search(chinese_line), chinese_line
+    assert status == implied_status(output)
+
+
+def test_every_chinese_expected_file_belongs_to_a_case() -> None:
+    known = {chinese_expected(c) for c in CASES}
+    orphans = sorted(str(p) for p in GOLDEN_CHINESE.rglob("*.expected") if p not in known)
+    assert not orphans, f"these .expected files have no input: {orphans}"
 
 
 def test_every_expected_file_belongs_to_a_case() -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from ..i18n import _
 from .ast import Span
 from .diagnostics import Diagnostic, error, suggestion
 
@@ -118,23 +119,26 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
         )
         context = f" ({exc.context})" if exc.context else ""
         problem(
-            f"the catalog is not valid YAML: {exc.problem}{context}",
-            "check the indentation and brackets",
+            _("the catalog is not valid YAML: {problem}{context}").format(
+                problem=exc.problem, context=context
+            ),
+            _("check the indentation and brackets"),
             span,
         )
         return Catalog(), problems
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problem(f"cannot read the catalog: {exc}".splitlines()[0])
+        problem(_("cannot read the catalog: {problem}").format(problem=exc).splitlines()[0])
         return Catalog(), problems
     if not isinstance(document, dict):
-        problem("the catalog must be a mapping with `events` and `roster`")
+        problem(_("the catalog must be a mapping with `events` and `roster`"))
         return Catalog(), problems
     known_keys = {"timezone", "database", "events", "roster"}
     for key in document:
         if key not in known_keys:
             problem(
-                f"unknown catalog key `{key}`",
-                suggestion(str(key), known_keys) or f"the keys are {', '.join(sorted(known_keys))}",
+                _("unknown catalog key `{key}`").format(key=key),
+                suggestion(str(key), known_keys)
+                or _("the keys are {keys}").format(keys=", ".join(sorted(known_keys))),
             )
 
     def typed(mapping: object, where: str, keys: tuple[str, ...]) -> dict[str, str]:
@@ -142,15 +146,17 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
         if mapping is None:
             return out
         if not isinstance(mapping, dict):
-            problem(f"{where} must map attribute names to types")
+            problem(_("{where} must map attribute names to types").format(where=where))
             return out
         for attribute, declared in mapping.items():
             kind = DECLARED_TYPES.get(str(declared).strip().lower())
             if kind is None:
                 problem(
-                    f"{where}: attribute `{attribute}` has unknown type `{declared}`",
+                    _("{where}: attribute `{attribute}` has unknown type `{type}`").format(
+                        where=where, attribute=attribute, type=declared
+                    ),
                     suggestion(str(declared).strip().lower(), DECLARED_TYPES)
-                    or "use text, number, integer, boolean, date or timestamp",
+                    or _("use text, number, integer, boolean, date or timestamp"),
                     _value_span(text, (*keys, attribute)),
                 )
                 # Still an attribute, of a type not known: the policies that use it are
@@ -163,19 +169,23 @@ def load_catalog(path: Path) -> tuple[Catalog, list[Diagnostic]]:
     events: dict[str, dict[str, str]] = {}
     raw_events = document.get("events") or {}
     if not isinstance(raw_events, dict):
-        problem("`events` must map event type names to their attributes")
+        problem(_("`events` must map event type names to their attributes"))
         raw_events = {}
     for event_type, attributes in raw_events.items():
-        declared = typed(attributes, f"event type `{event_type}`", ("events", event_type))
+        where = _("event type `{event_type}`").format(event_type=event_type)
+        declared = typed(attributes, where, ("events", event_type))
         for reserved in RESERVED_EVENT_COLUMNS:
             if reserved in declared:
                 problem(
-                    f"event type `{event_type}`: `{reserved}` is a standard column, "
-                    "not an attribute"
+                    _(
+                        "event type `{event_type}`: `{column}` is a standard column, "
+                        "not an attribute"
+                    ).format(event_type=event_type, column=reserved)
                 )
                 declared.pop(reserved)
         events[str(event_type)] = declared
     roster = dict(STANDARD_ROSTER_ATTRIBUTES)
+    # `roster` is the catalog's key, written as in the file (not a word to translate).
     roster.update(typed(document.get("roster"), "roster", ("roster",)))
     timezone = document.get("timezone")
     database = document.get("database")

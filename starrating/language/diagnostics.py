@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..i18n import _
 from .ast import Span
 
 ERROR = "error"
@@ -73,11 +74,26 @@ def suggestion(
     word: str, candidates: Iterable[str], what: str = "", quote: str = "`"
 ) -> str | None:
     """A ``did you mean `x`?`` help text, or None. Texts the user writes in double quotes
-    (award names, time zones) are suggested in double quotes."""
+    (award names, time zones) are suggested in double quotes.
+
+    ``what`` says more about the suggestion. Written as a whole message with the field
+    ``{suggestion}`` and marked for the catalog, ``N_("did you mean {suggestion} (a roster
+    attribute)?")``, it is translated as one sentence (Chinese puts the words elsewhere).
+    A plain phrase (``"(a roster attribute)"``) is still accepted and follows the
+    suggestion; it is translated only if marked with ``N_`` somewhere."""
     match = did_you_mean(word, candidates)
     if match is None:
         return None
-    return f"did you mean {quote}{match}{quote}{(' ' + what) if what else ''}?"
+    suggested = f"{quote}{match}{quote}"
+    if SUGGESTION_FIELD in what:
+        return _(what).format(suggestion=suggested)
+    if what:
+        return _("did you mean {suggestion} {what}?").format(suggestion=suggested, what=_(what))
+    return _("did you mean {suggestion}?").format(suggestion=suggested)
+
+
+# The field a caller's whole did-you-mean message (``what``) puts the suggestion in.
+SUGGESTION_FIELD = "{suggestion}"
 
 
 def display_width(text: str) -> int:

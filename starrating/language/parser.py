@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
+from ..i18n import _
 from . import ast as A
 from .diagnostics import Diagnostic, error
 from .fullwidth import find_slips, repair
@@ -394,9 +395,9 @@ def parse(text: str, file: str | None = None) -> ParseResult:
     if "\x00" in text:
         d = error(
             "E004",
-            "this is not a policy file: it holds binary data",
+            _("this is not a policy file: it holds binary data"),
             None,
-            "a policy is UTF-8 text, usually named NAME.policy",
+            _("a policy is UTF-8 text, usually named NAME.policy"),
         )
         return ParseResult(None, [d.with_file(file) if file else d], text)
     # Full-width characters are reported (E006) and then read as their ASCII twins, so the
@@ -409,7 +410,7 @@ def parse(text: str, file: str | None = None) -> ParseResult:
     closed_at: list[tuple[int, int]] = []  # (position, line) of each `}` recovery inserted
     tree: Tree | None = None
     last_error_pos = -1
-    for _ in range(MAX_SYNTAX_ERRORS):
+    for _attempt in range(MAX_SYNTAX_ERRORS):
         comments.clear()
         try:
             tree = parse_tree(attempt, comments)
@@ -439,7 +440,9 @@ def parse(text: str, file: str | None = None) -> ParseResult:
                 break
             attempt = recovered
         except LarkError as exc:  # anything else Lark may raise on odd input
-            diagnostics.append(error("E001", f"cannot parse this policy: {exc}", None))
+            diagnostics.append(
+                error("E001", _("cannot parse this policy: {problem}").format(problem=exc), None)
+            )
             break
     if tree is not None and not diagnostics:
         return _to_policy(tree, comments, text, file)
@@ -470,9 +473,11 @@ def _to_policy(tree: Tree, comments: list[A.Comment], text: str, file: str | Non
     if deepest is not None:
         d = error(
             "E005",
-            f"this expression is too deep (more than {MAX_DEPTH} nested operations)",
+            _("this expression is too deep (more than {depth} nested operations)").format(
+                depth=MAX_DEPTH
+            ),
             _span(deepest.meta),
-            "split it into several `let` lines",
+            _("split it into several `let` lines"),
         )
         return ParseResult(None, [d.with_file(file) if file else d], text)
     policy = _ToAst().transform(tree)

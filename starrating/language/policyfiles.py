@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from . import ast as A
 from .catalog import Catalog, find_catalog, load_catalog
 from .checker import Analysis, check_policy
@@ -44,12 +45,16 @@ def expand_paths(paths: list[str]) -> list[Path]:
         if path.is_dir():
             inside = sorted(p for p in path.iterdir() if p.suffix == POLICY_SUFFIX and p.is_file())
             if not inside:
-                raise PolicyPathError(f"no {POLICY_SUFFIX} files in the folder {raw}")
+                raise PolicyPathError(
+                    _("no {suffix} files in the folder {folder}").format(
+                        suffix=POLICY_SUFFIX, folder=raw
+                    )
+                )
             found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:
-            raise PolicyPathError(f"no such file or folder: {raw}")
+            raise PolicyPathError(_("no such file or folder: {path}").format(path=raw))
     unique: dict[Path, Path] = {}
     for path in found:
         unique.setdefault(path.resolve(), path)  # the same file named twice is checked once
@@ -62,7 +67,9 @@ def read_policy(path: Path) -> PolicyFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problem = error("E004", f"cannot read the file: {exc.strerror or exc}", None)
+        problem = error(
+            "E004", _("cannot read the file: {reason}").format(reason=exc.strerror or exc), None
+        )
         return PolicyFile(name, "", diagnostics=[problem.with_file(name)])
     try:
         source = data.decode("utf-8-sig")
@@ -71,9 +78,11 @@ def read_policy(path: Path) -> PolicyFile:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         problem = error(
             "E004",
-            f"this is not UTF-8 text: line {line}, byte {column} of the line cannot be read",
+            _(
+                "this is not UTF-8 text: line {line}, byte {column} of the line cannot be read"
+            ).format(line=line, column=column),
             None,
-            "save the policy as UTF-8 (it was probably saved as GBK or another legacy encoding)",
+            _("save the policy as UTF-8 (it was probably saved as GBK or another legacy encoding)"),
         )
         return PolicyFile(name, "", diagnostics=[problem.with_file(name)])
     result = parse(source, name)
@@ -86,7 +95,7 @@ def resolve_catalog(explicit: str | None) -> tuple[Catalog | None, list[Diagnost
     if path is None:
         return None, []
     if not path.is_file():
-        raise PolicyPathError(f"no catalog file at {path}")
+        raise PolicyPathError(_("no catalog file at {path}").format(path=path))
     return load_catalog(path)
 
 
@@ -113,15 +122,20 @@ def _check_versions(files: list[PolicyFile]) -> None:
         key = (item.policy.name, item.policy.effective)
         if key in seen:
             other = seen[key]
-            when = (
-                f"the same `effective` date ({key[1]})" if key[1] else "no `effective` date either"
-            )
+            if key[1]:
+                message = _(
+                    'another version of "{policy}" has the same `effective` date ({date}): {file}'
+                ).format(policy=key[0], date=key[1], file=other.path)
+            else:
+                message = _(
+                    'another version of "{policy}" has no `effective` date either: {file}'
+                ).format(policy=key[0], file=other.path)
             item.diagnostics.append(
                 error(
                     "E037",
-                    f'another version of "{key[0]}" has {when}: {other.path}',
+                    message,
                     item.policy.name_span,
-                    "give each version its own `effective` date, or rename the policy",
+                    _("give each version its own `effective` date, or rename the policy"),
                 ).with_file(item.path)
             )
             continue

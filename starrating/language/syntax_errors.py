@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
+from ..i18n import N_, _
 from . import ast as A
 from .diagnostics import Diagnostic, did_you_mean, error
 from .fullwidth import SlipGroup
@@ -50,57 +51,62 @@ _CONDITION_AFTER = {"when", "where", "to", "not", "and", "or"}
 
 def _describe_token(token: Token) -> str:
     if token.type == "$END":
-        return "the end of the file"
+        return _("the end of the file")
     text = str(token)
     if token.type in ("NAME", "QUOTED_NAME"):
-        return f"the name `{text}`"
+        return _("the name `{name}`").format(name=text)
     if token.type == "STRING":
-        return f"the text {text}"
+        return _("the text {text}").format(text=text)
     if token.type in ("NUMBER", "PERCENT"):
-        return f"the number `{text}`"
+        return _("the number `{number}`").format(number=text)
     if token.type == "DATE":
-        return f"the date `{text}`"
+        return _("the date `{date}`").format(date=text)
     if text in keywords():
-        return f"the keyword `{text}`"
+        return _("the keyword `{keyword}`").format(keyword=text)
     return f"`{text}`"
 
 
 _OPERATOR_TEXTS = {"=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "and", "or", "default",
                    "in", "not", "for"}  # fmt: skip
 _NAME_TERMINALS = {"NAME", "QUOTED_NAME"}
-_QUOTED_NAMES = {"award": "the award name", "veto": "the veto reason", "policy": "the policy name"}
+# What a text in double quotes is, after the keyword before it (a whole phrase each).
+_QUOTED_NAMES = {
+    "award": N_("the award name in double quotes"),
+    "veto": N_("the veto reason in double quotes"),
+    "policy": N_("the policy name in double quotes"),
+}
+_QUOTED_TEXT = N_("a text in double quotes")
 
 
 def _describe_expected(expected: set[str], previous: str | None) -> list[str]:
     """The terminals the parser would accept, in words a manager understands."""
     if previous == ".":
-        return ["an attribute name"]
+        return [_("an attribute name")]
     words: list[str] = []
     names = set(expected)
     value_starts = names & _VALUE_STARTS - {"STRING"}
     if value_starts and value_starts != {"LPAR"}:
         if previous in _CONDITION_AFTER:
-            words.append("a condition")
+            words.append(_("a condition"))
         elif value_starts <= _NAME_TERMINALS:
-            words.append("a name")
+            words.append(_("a name"))
         else:
-            words.append("a value")
+            words.append(_("a value"))
         names -= _VALUE_STARTS | {"DATE"}  # a date literal is a value too
         # keywords and the unary minus that can start a value are part of "a value"
         names -= {t for t in names if (terminal_text(t) or "") in {*_EXPRESSION_KEYWORDS, "-"}}
     if "STRING" in names:
-        what = _QUOTED_NAMES.get(previous or "", "a text")
-        words.append(f"{what} in double quotes")
+        words.append(_(_QUOTED_NAMES.get(previous or "", _QUOTED_TEXT)))
         names.discard("STRING")
     statement_starts = {t for t in names if terminal_text(t) in STATEMENT_KEYWORDS}
     if len(statement_starts) >= 3:
         words.append(
-            "a statement (`let`, `score`, `red`, `green`, `veto`, `stars`, `award`, `reward`)"
+            _("a statement (`let`, `score`, `red`, `green`, `veto`, `stars`, `award`, `reward`)")
         )
         names -= statement_starts
     operators = {t for t in names if terminal_text(t) in _OPERATOR_TEXTS}
     if len(operators) >= 3:
-        words.append("an operator")
+        words.append(_("an operator"))
         names -= operators
     words += [
         _describe_terminal(name) for name in sorted(names, key=lambda n: terminal_text(n) or n)
@@ -109,18 +115,18 @@ def _describe_expected(expected: set[str], previous: str | None) -> list[str]:
 
 
 _TERMINAL_WORDS = {
-    "$END": "the end of the file",
-    "DATE": "a date such as 2026-01-01",
-    "NUMBER": "a number",
-    "PERCENT": "a number",
-    "NAME": "a name",
-    "QUOTED_NAME": "a name",
+    "$END": N_("the end of the file"),
+    "DATE": N_("a date such as 2026-01-01"),
+    "NUMBER": N_("a number"),
+    "PERCENT": N_("a number"),
+    "NAME": N_("a name"),
+    "QUOTED_NAME": N_("a name"),
 }
 
 
 def _describe_terminal(name: str) -> str:
     if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
+        return _(_TERMINAL_WORDS[name])
     text = terminal_text(name)
     return f"`{text}`" if text else name.lower()
 
@@ -153,12 +159,18 @@ _EXPRESSION_KEYWORDS = {
 
 
 def _join_words(words: list[str]) -> str:
+    """``a, b or c`` (``a、b 或 c`` in Chinese): the list of what the parser would accept,
+    built from whole frames so that a translation can choose its own separators."""
     if len(words) <= 1:
         return "".join(words)
+    joined = words[0]
     if len(words) > 6:
-        words = [*words[:5], "..."]
-        return ", ".join(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
+        for word in words[1:5]:
+            joined = _("{words}, {word}").format(words=joined, word=word)
+        return _("{words}, ...").format(words=joined)
+    for word in words[1:-1]:
+        joined = _("{words}, {word}").format(words=joined, word=word)
+    return _("{words} or {word}").format(words=joined, word=words[-1])
 
 
 _LAST_TOKEN = re.compile(
@@ -204,32 +216,35 @@ def _character_diagnostic(exc: UnexpectedCharacters, text: str) -> tuple[Diagnos
     if char == '"':
         return error(
             "E002",
-            "this text is never closed",
+            _("this text is never closed"),
             span,
-            'close it with `"` on the same line; write `\\"` for a quote inside '
-            "it and `\\\\` for a backslash",
+            _(
+                'close it with `"` on the same line; write `\\"` for a quote inside '
+                "it and `\\\\` for a backslash"
+            ),
         ), pos
     if char == "`":
         return error(
             "E002",
-            "this backtick name is never closed",
+            _("this backtick name is never closed"),
             span,
-            "close it with a second ` on the same line",
+            _("close it with a second ` on the same line"),
         ), pos
-    if char.isprintable() and not char.isspace():
-        shown = f"`{char}`"
+    if not char:
+        message = _("unexpected character end of line")
     else:
-        shown = f"U+{ord(char):04X}" if char else "end of line"
-    return error("E002", f"unexpected character {shown}", span, _character_help(char)), pos
+        shown = f"`{char}`" if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+        message = _("unexpected character {character}").format(character=shown)
+    return error("E002", message, span, _character_help(char)), pos
 
 
 def _character_help(char: str) -> str | None:
     # At the very end of the text `char` is "", which is "in" every string below: an
     # unclosed quote of some other kind is the likeliest cause there.
     if char in "'“”「」":
-        return 'texts are written in straight double quotes: "like this"'
+        return _('texts are written in straight double quotes: "like this"')
     if char in "%％":
-        return "a percentage is written right after its number: `95%`"
+        return _("a percentage is written right after its number: `95%`")
     # Full-width `（` `，` ... never get here: they are E006 (``slip_diagnostics``).
     return None
 
@@ -262,17 +277,25 @@ def _token_diagnostic(exc: UnexpectedToken, text: str) -> SyntaxProblem:
         return SyntaxProblem(connective, pos)
     previous = _previous_token_text(text, pos)
     words = _describe_expected(expected, previous)
-    after = f" after {_code(previous)}" if previous else ""
-    message = f"expected {_join_words(words)}{after}, found {_describe_token(token)}"
+    found = _describe_token(token)
+    if previous:
+        message = _("expected {expected} after {previous}, found {found}").format(
+            expected=_join_words(words), previous=_code(previous), found=found
+        )
+    else:
+        message = _("expected {expected}, found {found}").format(
+            expected=_join_words(words), found=found
+        )
     help_text = _syntax_help(token, expected, previous, text)
     if token.type in ("NAME",) and {t for t in expected if terminal_text(t) in STATEMENT_KEYWORDS}:
-        message = f"`{token}` does not start a statement"
+        message = _("`{word}` does not start a statement").format(word=token)
     elif previous == "policy" and "STRING" in expected:
-        found = _describe_token(token)
-        message = f"expected the policy name in double quotes after `policy`, found {found}"
+        message = _(
+            "expected the policy name in double quotes after `policy`, found {found}"
+        ).format(found=found)
     elif previous is None and expected == {"POLICY"}:
-        message = f'a policy file starts with `policy "NAME"`, found {_describe_token(token)}'
-        help_text = 'start the file with the policy name, e.g. policy "前台周服务之星" version 1'
+        message = _('a policy file starts with `policy "NAME"`, found {found}').format(found=found)
+        help_text = _('start the file with the policy name, e.g. policy "前台周服务之星" version 1')
     window = _window_syntax(token, expected, previous)
     if window is not None:
         message, help_text = window[0] or message, window[1]
@@ -280,8 +303,7 @@ def _token_diagnostic(exc: UnexpectedToken, text: str) -> SyntaxProblem:
     return SyntaxProblem(error("E001", message, span, help_text), pos)
 
 
-_WINDOW_FORM = "a window is written `over last N UNIT`, e.g. `over last 3 months`"
-_WINDOW_UNITS = "days, weeks, months, quarters, halves or years"
+_WINDOW_FORM = N_("a window is written `over last N UNIT`, e.g. `over last 3 months`")
 
 
 def _window_syntax(
@@ -291,16 +313,19 @@ def _window_syntax(
     and a hint; None elsewhere."""
     words = {terminal_text(t) for t in expected}
     if previous in ("over", "last"):
-        return None, _WINDOW_FORM
+        return None, _(_WINDOW_FORM)
     if {"month", "months"} <= words and previous != "consecutive":
-        found = _describe_token(token)
-        return f"expected the window's unit ({_WINDOW_UNITS}) after `{previous}`, found {found}", (
-            f"for example `over last {previous} months`"
-        )
+        message = _(
+            "expected the window's unit (days, weeks, months, quarters, halves or years) "
+            "after `{previous}`, found {found}"
+        ).format(previous=previous, found=_describe_token(token))
+        return message, _("for example `over last {length} months`").format(length=previous)
     if str(token) == "where" and previous in (*A.WINDOW_UNITS, *A.WINDOW_UNITS.values()):
-        return None, "write the filter before the window: count(TYPE where FILTER over last N UNIT)"
+        return None, _(
+            "write the filter before the window: count(TYPE where FILTER over last N UNIT)"
+        )
     if str(token) == "last" and "over" in words:
-        return None, "a window starts with `over`: `over last 3 months`"
+        return None, _("a window starts with `over`: `over last 3 months`")
     return None
 
 
@@ -321,50 +346,54 @@ def _syntax_help(
     if token.type == "NAME":
         close = did_you_mean(text, expected_words)
         if close:
-            return f"did you mean `{close}`?"
+            return _("did you mean {suggestion}?").format(suggestion=f"`{close}`")
         if set(STATEMENT_KEYWORDS) <= set(expected_words):
-            return (
+            return _(
                 "each statement starts with `let`, `score`, `red`, `green`, `veto`, "
                 "`stars`, `award` or `reward`"
             )
     if text in keywords() and expected and expected <= _NAME_TERMINALS:
-        return f"`{text}` is a reserved word; to use it as a name, write it as `` `{text}` ``"
+        return _(
+            "`{keyword}` is a reserved word; to use it as a name, write it as `` `{keyword}` ``"
+        ).format(keyword=text)
     if text in ("=", "<", ">") and previous in ("=", "<", ">", "!"):
-        return "the comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`"
+        return _("the comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`")
     if text in ("=", "!=", "<", "<=", ">", ">=") and _comparison_before(token, source):
-        return "comparisons cannot be chained: combine them with `and`, as in `a < b and b < c`"
+        return _("comparisons cannot be chained: combine them with `and`, as in `a < b and b < c`")
     if previous == "policy":
-        return 'a policy starts with its name in double quotes: policy "前台周服务之星"'
+        return _('a policy starts with its name in double quotes: policy "前台周服务之星"')
     if text == "=" and "COMPARE" not in expected and "EQUAL" not in expected:
         return None
     if "EQUAL" in expected and token.type == "COMPARE":
-        return "a `let` or `score` line is written `let NAME = VALUE`"
+        return _("a `let` or `score` line is written `let NAME = VALUE`")
     return None
 
 
 # A line that ends with one of these cannot be complete: the next line's first word was
 # swallowed as the missing operand (`red 3 when` + `green 1 ...` reads `when green`).
+_A_CONDITION = N_("a condition")
+_A_VALUE = N_("a value")
 _DANGLING = {
-    "when": "a condition",
-    "where": "a condition",
-    "and": "a condition",
-    "or": "a condition",
-    "not": "a condition",
-    "=": "a value",
-    "+": "a value",
-    "-": "a value",
-    "*": "a value",
-    "/": "a value",
-    "default": "a value",
-    "at": "a value",
-    "most": "a value",
-    "by": "a value",
-    "per": "an event type",
-    ",": "a value",
-    "to": "a condition",
-    ">": "a value",
-    "<": "a value",
-    "in": 'a list such as ["a", "b"]',
+    "when": _A_CONDITION,
+    "where": _A_CONDITION,
+    "and": _A_CONDITION,
+    "or": _A_CONDITION,
+    "not": _A_CONDITION,
+    "=": _A_VALUE,
+    "+": _A_VALUE,
+    "-": _A_VALUE,
+    "*": _A_VALUE,
+    "/": _A_VALUE,
+    "default": _A_VALUE,
+    "at": _A_VALUE,
+    "most": _A_VALUE,
+    "by": _A_VALUE,
+    "per": N_("an event type"),
+    ",": _A_VALUE,
+    "to": _A_CONDITION,
+    ">": _A_VALUE,
+    "<": _A_VALUE,
+    "in": N_('a list such as ["a", "b"]'),
 }
 
 
@@ -388,9 +417,11 @@ def _dangling_line_end(text: str, pos: int) -> Diagnostic | None:
     span = A.Span(line, column - len(word) + 1, line, column + 1, end - len(word), end)
     return error(
         "E001",
-        f"expected {_DANGLING[word]} after `{word}`, but the line ends here",
+        _("expected {expected} after `{word}`, but the line ends here").format(
+            expected=_(_DANGLING[word]), word=word
+        ),
         span,
-        f"finish the line, or remove `{word}`",
+        _("finish the line, or remove `{word}`").format(word=word),
     )
 
 
@@ -413,28 +444,33 @@ def _eof_diagnostic(text: str, span: A.Span, expected: set[str]) -> Diagnostic:
         line, column, pos = opened
         return error(
             "E003",
-            "the file ends inside a block: the `{` opened here is never closed",
+            _("the file ends inside a block: the `{{` opened here is never closed").format(),
             A.Span(line, column, line, column + 1, pos, pos + 1),
-            "add a closing `}`",
+            _("add a closing `}}`").format(),
         )
     if not text.strip() or not _strip_comments(text).strip():
         return error(
             "E003",
-            'the file is empty: a policy starts with `policy "NAME"`',
+            _('the file is empty: a policy starts with `policy "NAME"`'),
             span,
-            'write for example: policy "前台周服务之星" version 1',
+            _('write for example: policy "前台周服务之星" version 1'),
         )
     last = _previous_token_text(text, len(text))
     if last == "policy":
         return error(
             "E003",
-            "the file ends after `policy`: the policy needs a name",
+            _("the file ends after `policy`: the policy needs a name"),
             span,
-            'write the name in double quotes: policy "前台周服务之星"',
+            _('write the name in double quotes: policy "前台周服务之星"'),
         )
-    words = _describe_expected(expected, last)
-    after = f" after `{last}`" if last else ""
-    return error("E003", f"the file ends too early: expected {_join_words(words)}{after}", span)
+    words = _join_words(_describe_expected(expected, last))
+    if last:
+        message = _("the file ends too early: expected {expected} after `{previous}`").format(
+            expected=words, previous=last
+        )
+    else:
+        message = _("the file ends too early: expected {expected}").format(expected=words)
+    return error("E003", message, span)
 
 
 def _unclosed_brace(text: str) -> tuple[int, int, int] | None:
@@ -504,10 +540,11 @@ def _unclosed_block(token: Token, expected: set[str], text: str) -> Diagnostic |
         head = head.split()[0] + " ..."
     return error(
         "E007",
-        "the `{` opened here is never closed",
+        _("the `{{` opened here is never closed").format(),
         A.Span(line, column, line, column + 1, brace, brace + 1),
-        f"the `{head}` block (line {line}) needs its `}}` before "
-        f"{_describe_token(token)} on line {token.line}",
+        _(
+            "the `{head}` block (line {line}) needs its `}}` before {found} on line {found_line}"
+        ).format(head=head, line=line, found=_describe_token(token), found_line=token.line),
     )
 
 
@@ -548,12 +585,18 @@ def _connective_error(
     word: str, span: A.Span | None, glued: bool, before_in: bool = False
 ) -> Diagnostic:
     keyword = _CONNECTIVES[word] + (" in" if before_in and _CONNECTIVES[word] == "not" else "")
-    spacing = ", with a space on each side" if glued else ""
+    if glued:
+        help_text = _(
+            "write `{keyword}`, with a space on each side (the operators are the English "
+            "words `and`, `or`, `not`)"
+        )
+    else:
+        help_text = _("write `{keyword}` (the operators are the English words `and`, `or`, `not`)")
     return error(
         "E008",
-        f"`{word}` is not an operator of the language",
+        _("`{word}` is not an operator of the language").format(word=word),
         span,
-        f"write `{keyword}`{spacing} (the operators are the English words `and`, `or`, `not`)",
+        help_text.format(keyword=keyword),
     )
 
 
@@ -566,9 +609,7 @@ def _span_of(text: str, start: int, end: int) -> A.Span:
 
 # ---- full-width characters (E006) -------------------------------------------------------
 
-_FMT_REPAIRS = "(`starrating fmt --write` repairs it)"
 _NUMBER_CHARS = "0123456789.%"
-_ONE_SLIP = "is a full-width character"
 
 
 def slip_diagnostics(groups: list[SlipGroup], text: str, repaired: str) -> list[Diagnostic]:
@@ -578,17 +619,22 @@ def slip_diagnostics(groups: list[SlipGroup], text: str, repaired: str) -> list[
         span = _span_of(text, group.start, group.end)
         written = text[group.start : group.end]
         if group.quotes:
-            message = f"the text {written} is in Chinese quotation marks"
+            message = _("the text {text} is in Chinese quotation marks").format(text=written)
             fix = repaired[group.start : group.end]
-            help_text = f"write the text in straight double quotes: {fix} {_FMT_REPAIRS}"
+            help_text = _(
+                "write the text in straight double quotes: {fix} "
+                "(`starrating fmt --write` repairs it)"
+            ).format(fix=fix)
         else:
-            what = "is made of full-width characters" if len(group.slips) > 1 else _ONE_SLIP
-            message = f"`{written}` {what}"
+            if len(group.slips) > 1:
+                message = _("`{written}` is made of full-width characters").format(written=written)
+            else:
+                message = _("`{written}` is a full-width character").format(written=written)
             fix = _with_number_around(repaired, group.start, group.end)
             if ";" in fix:
-                help_text = "a policy has no `;`: remove it (a statement ends with its line)"
+                help_text = _("a policy has no `;`: remove it (a statement ends with its line)")
             else:
-                help_text = f"use `{fix}` {_FMT_REPAIRS}"
+                help_text = _("use `{fix}` (`starrating fmt --write` repairs it)").format(fix=fix)
         found.append(error("E006", message, span, help_text))
     return found
 

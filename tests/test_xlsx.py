@@ -157,7 +157,9 @@ def test_column_widths_fit_the_content(workbook_path: Path) -> None:
 def test_translated_texts_make_valid_sheet_names(
     record_run: Callable[..., tuple[Path, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # What a translation does: replace the texts of the one table.
+    # Texts a sheet name cannot hold as they are (too long, with []/:, twice the same):
+    # the workbook makes valid names of them whatever the language (zh-CN's own names are
+    # in test_reports_zh.py).
     chinese = {"sheet.summary": "汇总", "sheet.charts": "图表", "sheet.week": "周/明细",
                "col.name": "姓名",
                "sheet.month": "月度考核结果[按员工]：星级、奖励与一票否决明细表（二〇二六年十月）",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from math import ceil
 
+from ..i18n import _
 from ..language.diagnostics import display_width
 from .values import show
 
@@ -109,8 +110,12 @@ def _segments(
             start, end, above = above, above + value, above + value
         else:
             start, end, below = below + value, below, below + value
-        named = label if len(series) == 1 else f"{label} {one.name}"
-        title = f"{named}: {show(value)}"
+        if len(series) == 1:
+            title = _("{category}: {value}").format(category=label, value=show(value))
+        else:
+            title = _("{category} {series}: {value}").format(
+                category=label, series=one.name, value=show(value)
+            )
         bars.append(Bar(*place(start, end), one.tone_of(index), title))
     return bars
 

@@ -22,7 +22,6 @@ from ..language.diagnostics import has_errors
 from ..language.parser import parse
 from ..store.records import Contribution, ResultRow, RunNotFound, StoredRun, read_run, utc_text
 from .columns import PolicyShape
-from .values import show
 
 
 class ReportError(Exception):
@@ -60,12 +59,6 @@ class ReportData:
         for row in self.rows:
             out.setdefault(row["period"], []).append(row)
         return out
-
-    def value_names(self) -> list[str]:
-        names: list[str] = []
-        for row in self.rows:
-            names += [v for v in row["values"] if v not in names]
-        return names
 
 
 def load_report(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
@@ -163,7 +156,3 @@ def award_winners(rows: list[ResultRow]) -> dict[str, list[str]]:
         for award in row["awards"]:
             out.setdefault(award, []).append(row["employee_id"])
     return out
-
-
-def level_text(level: Decimal | None) -> str:
-    return "no stars" if level is None else f"{show(level)} ★"

@@ -9,8 +9,10 @@ SVG (:mod:`.charts`), sorting and filtering a few lines of inline script: the fi
 offline and names no other file. Result columns the policy never fills are left out
 (:mod:`.columns`). Numbers are shown by :func:`~.values.show`.
 
-Every text a person reads on the page is in :data:`TEXTS`, so that translating the page
-changes one table.
+Every text a person reads on the page is a message of the gettext catalog: those the
+Python side builds are in :data:`TEXTS`, the templates' own are marked in the templates
+(Jinja2's i18n extension, with starrating's ``_``); both are translated when the page is
+written, and ``<html lang>`` is the language they are in.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..engine.periods import KINDS, parse_label
+from ..i18n import N_, _, current_language, ngettext
 from ..language import ast as A
 from ..store.records import ResultRow, as_decimal, total_reward
 from .charts import Chart, Series, column_bars, horizontal_bars
@@ -35,82 +38,69 @@ from .documents import (
     leaderboard,
     star_levels,
 )
-from .values import show
+from .values import joined, show
 
+# The texts the page's Python side builds (headings of tables, chart titles and labels, the
+# run's facts), marked for the catalog and translated by :func:`text` when the page is
+# made. The templates' own words are marked in the templates, `{{ _("...") }}`.
 TEXTS: dict[str, str] = {
-    "title": "{policy} (version {version}) {period}",
-    "subtitle": "version {version} · period {period} · as of {as_of}",
-    "policy": "policy",
-    "version": "version",
-    "period": "period",
-    "as_of": "as of",
-    "run_id": "run id",
-    "official": "official",
-    "amends": "amends",
-    "amend_reason": "amend reason",
-    "recorded": "recorded",
-    "engine": "engine",
-    "yes": "yes",
-    "no": "no",
-    "digests": "Digests",
-    "guards": "What the results rest on",
-    "events_seen": "events seen",
-    "warnings": "warnings",
-    "no_warnings": "none",
-    "not_recorded": "not recorded",
-    "contents": "Contents",
-    "trend": "Over the run's periods",
-    "trend_stars": "Star levels per {kind}",
-    "trend_net": "Total net per {kind}",
-    "trend_reward": "Total reward per {kind}",
-    "span": "{start} to {end}",
-    "rated": "{count} rated",
-    "vetoed_count": "{count} vetoed",
-    "total_reward": "total reward {amount}",
-    "nobody": "Nobody is rated in this period.",
-    "distribution": "Star distribution",
-    "stars_by_department": "Stars by department",
-    "reward_by_department": "Reward by department",
-    "no_stars": "no stars",
-    "level": "{level} ★",
-    "no_department": "(no department)",
-    "leaderboard": "Leaderboard (top {count})",
-    "awards": "Awards",
-    "awards_column": "awards",
-    "no_awards": "No awards.",
-    "vetoed": "Vetoed",
-    "results": "Results",
-    "detail": "Per-employee detail",
-    "detail_note": "Every policy line that contributed to a result, as explain shows it.",
-    "no_detail": "No contributions were recorded for this run.",
-    "filter": "filter rows…",
-    "sort_hint": "click a heading to sort",
-    "rank": "#",
-    "employee": "employee",
-    "name": "name",
-    "department": "department",
-    "red": "red",
-    "green": "green",
-    "net": "net",
-    "stars": "stars",
-    "reward": "reward",
-    "award": "award",
-    "winners": "winners",
-    "veto": "veto",
-    "reasons": "reasons",
-    "line": "line",
-    "source": "source",
-    "kind": "kind",
-    "label": "label",
-    "amount": "amount",
-    "events": "events",
-    "event_ids": "event ids",
-    "week": "week",
-    "month": "month",
-    "quarter": "quarter",
-    "half": "half-year",
-    "year": "year",
+    "title": N_("{policy} (version {version}) {period}"),
+    "subtitle": N_("version {version} · period {period} · as of {as_of}"),
+    "policy": N_("policy"),
+    "version": N_("version"),
+    "period": N_("period"),
+    "as_of": N_("as of"),
+    "run_id": N_("run id"),
+    "official": N_("official"),
+    "amends": N_("amends"),
+    "amend_reason": N_("amend reason"),
+    "recorded": N_("recorded"),
+    "engine": N_("engine"),
+    "not_recorded": N_("not recorded"),
+    "trend_stars": N_("Star levels per {kind}"),
+    "trend_net": N_("Total net per {kind}"),
+    "trend_reward": N_("Total reward per {kind}"),
+    "span": N_("({start} to {end})"),
+    "rated": N_("{count} rated"),
+    "vetoed_count": N_("{count} vetoed"),
+    "total_reward": N_("total reward {amount}"),
+    "distribution": N_("Star distribution"),
+    "stars_by_department": N_("Stars by department"),
+    "reward_by_department": N_("Reward by department"),
+    "no_stars": N_("no stars"),
+    "level": N_("{level} ★"),
+    "no_department": N_("(no department)"),
+    "awards_column": N_("awards"),
+    "rank": N_("#"),
+    "employee": N_("employee"),
+    "name": N_("name"),
+    "department": N_("department"),
+    "red": N_("red"),
+    "green": N_("green"),
+    "net": N_("net"),
+    "stars": N_("stars"),
+    "reward": N_("reward"),
+    "veto": N_("veto"),
+    "reasons": N_("reasons"),
+    "line": N_("line"),
+    "source": N_("source"),
+    "kind": N_("kind"),
+    "label": N_("label"),
+    "amount": N_("amount"),
+    "events": N_("events"),
+    "event_ids": N_("event ids"),
+    "week": N_("week"),
+    "month": N_("month"),
+    "quarter": N_("quarter"),
+    "half": N_("half-year"),
+    "year": N_("year"),
 }
+
+
+def text(key: str, **fields: object) -> str:
+    """The text of ``key`` in :data:`TEXTS` in the current language, ``fields`` filled in
+    after translation (a translation may move them)."""
+    return _(TEXTS[key]).format(**fields) if fields else _(TEXTS[key])
 
 
 # ---- what the template draws ------------------------------------------------------------
@@ -178,7 +168,7 @@ def _number(value: object) -> Cell:
 
 
 def _level(level: Decimal | None) -> str:
-    return TEXTS["no_stars"] if level is None else TEXTS["level"].format(level=show(level))
+    return text("no_stars") if level is None else text("level", level=show(level))
 
 
 def _tone(level: Decimal | None) -> str:
@@ -191,18 +181,18 @@ def _tone(level: Decimal | None) -> str:
 
 def _header(run: dict[str, object]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     facts = [
-        (TEXTS["policy"], str(run["policy"])),
-        (TEXTS["version"], str(run["version"])),
-        (TEXTS["period"], str(run["period"])),
-        (TEXTS["as_of"], str(run["as_of"])),
-        (TEXTS["run_id"], str(run["run_id"])),
-        (TEXTS["official"], TEXTS["yes"] if run["official"] else TEXTS["no"]),
+        (text("policy"), str(run["policy"])),
+        (text("version"), str(run["version"])),
+        (text("period"), str(run["period"])),
+        (text("as_of"), str(run["as_of"])),
+        (text("run_id"), str(run["run_id"])),
+        (text("official"), show(bool(run["official"]))),
     ]
     if run.get("amends"):
-        facts += [(TEXTS["amends"], str(run["amends"])),
-                  (TEXTS["amend_reason"], str(run["amend_reason"] or ""))]  # fmt: skip
-    facts += [(TEXTS["recorded"], str(run["created_at"])),
-              (TEXTS["engine"], str(run["engine_version"]))]  # fmt: skip
+        facts += [(text("amends"), str(run["amends"])),
+                  (text("amend_reason"), str(run["amend_reason"] or ""))]  # fmt: skip
+    facts += [(text("recorded"), str(run["created_at"])),
+              (text("engine"), str(run["engine_version"]))]  # fmt: skip
     return facts, [(name, str(run[name])) for name in DIGESTS]
 
 
@@ -216,7 +206,7 @@ def _departments(data: ReportData, rows: list[ResultRow]) -> dict[str, list[Resu
     named = sorted(d for d in groups if d is not None)
     out = {d: groups[d] for d in named}
     if None in groups:
-        out[TEXTS["no_department"]] = groups[None]
+        out[text("no_department")] = groups[None]
     return out
 
 
@@ -235,18 +225,16 @@ def _instance_figures(data: ReportData, rows: list[ResultRow], columns: list[str
         levels = [level for level, _ in dist]
         series = Series("", [count for _, count in dist], tones=[_tone(lv) for lv in levels])
         chart = horizontal_bars([_level(lv) for lv in levels], [series])
-        figures.append(Figure(TEXTS["distribution"], chart))
+        figures.append(Figure(text("distribution"), chart))
     if any(d is not None for d in data.departments.values()):
         groups = _departments(data, rows)
         names = list(groups)
         if "stars" in columns:
             series_list = _star_series(list(groups.values()), star_levels(rows))
-            figures.append(
-                Figure(TEXTS["stars_by_department"], horizontal_bars(names, series_list))
-            )
+            figures.append(Figure(text("stars_by_department"), horizontal_bars(names, series_list)))
         if "reward" in columns:
-            rewards = Series(TEXTS["reward"], [total_reward(g) for g in groups.values()], "reward")
-            figures.append(Figure(TEXTS["reward_by_department"], horizontal_bars(names, [rewards])))
+            rewards = Series(text("reward"), [total_reward(g) for g in groups.values()], "reward")
+            figures.append(Figure(text("reward_by_department"), horizontal_bars(names, [rewards])))
     return figures
 
 
@@ -258,12 +246,12 @@ def _results_table(
     show_departments = any(d is not None for d in data.departments.values())
     awards = policy.has(kind, A.Award) or any(r["awards"] for r in rows)
     vetoes = policy.has(kind, A.Veto) or any(r["vetoed"] for r in rows)
-    headings = [TEXTS["employee"], TEXTS["name"]]
-    headings += [TEXTS["department"]] if show_departments else []
+    headings = [text("employee"), text("name")]
+    headings += [text("department")] if show_departments else []
     first_number = len(headings)
-    headings += [*value_names, *(TEXTS[c] for c in columns)]
+    headings += [*value_names, *(text(c) for c in columns)]
     numeric = set(range(first_number, len(headings)))
-    headings += ([TEXTS["awards_column"]] if awards else []) + ([TEXTS["veto"]] if vetoes else [])
+    headings += ([text("awards_column")] if awards else []) + ([text("veto")] if vetoes else [])
     body = []
     for row in rows:
         employee = row["employee_id"]
@@ -273,9 +261,9 @@ def _results_table(
         cells += [_number(row["values"].get(v)) for v in value_names]
         cells += [_number(row[c]) for c in columns]  # type: ignore[literal-required]
         if awards:
-            cells.append(Cell(", ".join(row["awards"])))
+            cells.append(Cell(joined(row["awards"])))
         if vetoes:
-            cells.append(Cell(", ".join(row["veto_reasons"])))
+            cells.append(Cell(joined(row["veto_reasons"])))
         body.append(cells)
     return Table(f"results-{period}", headings, numeric, body)
 
@@ -286,12 +274,12 @@ def _leaderboard(
     ranked = [c for c in ("stars", "net", "reward") if c in columns]
     if not ranked:
         return None  # nothing to rank by: the results table lists everyone
-    headings = [TEXTS["rank"], TEXTS["employee"], TEXTS["name"], *(TEXTS[c] for c in ranked),
-                TEXTS["awards_column"]]  # fmt: skip
+    headings = [text("rank"), text("employee"), text("name"), *(text(c) for c in ranked),
+                text("awards_column")]  # fmt: skip
     body = [
         [_number(i), Cell(r["employee_id"], nowrap=True),
          Cell(data.name(r["employee_id"]), nowrap=True),
-         *(_number(r[c]) for c in ranked), Cell(", ".join(r["awards"]))]  # type: ignore[literal-required]
+         *(_number(r[c]) for c in ranked), Cell(joined(r["awards"]))]  # type: ignore[literal-required]
         for i, r in enumerate(leaderboard(rows), 1)
     ]  # fmt: skip
     return Table(f"leaderboard-{period}", headings, {0, *range(3, 3 + len(ranked))}, body, False)
@@ -303,12 +291,12 @@ def _instance(
     kind = parse_label(period).kind
     columns = policy.columns([period])
     first = rows[0]
-    facts = [TEXTS["rated"].format(count=len(rows))]
+    facts = [text("rated", count=len(rows))]
     vetoed = [r for r in rows if r["vetoed"]]
     if policy.has(kind, A.Veto) or vetoed:
-        facts.append(TEXTS["vetoed_count"].format(count=len(vetoed)))
+        facts.append(text("vetoed_count", count=len(vetoed)))
     if "reward" in columns:
-        facts.append(TEXTS["total_reward"].format(amount=show(total_reward(rows))))
+        facts.append(text("total_reward", amount=show(total_reward(rows))))
     awards = None
     if policy.has(kind, A.Award) or any(r["awards"] for r in rows):
         awards = [
@@ -318,15 +306,15 @@ def _instance(
     vetoed_table = None
     if vetoed:
         vetoed_table = Table(
-            f"vetoed-{period}", [TEXTS["employee"], TEXTS["name"], TEXTS["reasons"]], set(),
+            f"vetoed-{period}", [text("employee"), text("name"), text("reasons")], set(),
             [[Cell(r["employee_id"], nowrap=True), Cell(data.name(r["employee_id"]), nowrap=True),
-              Cell(", ".join(r["veto_reasons"]))] for r in vetoed],
+              Cell(joined(r["veto_reasons"]))] for r in vetoed],
             filter=False,
         )  # fmt: skip
     return Instance(
         label=period,
         anchor=f"p-{period}",
-        span=TEXTS["span"].format(start=first["period_start"], end=first["period_end"]),
+        span=text("span", start=first["period_start"], end=first["period_end"]),
         facts=facts,
         figures=_instance_figures(data, rows, columns),
         leaderboard=_leaderboard(data, period, rows, columns),
@@ -350,18 +338,18 @@ def _trends(
         periods = by_kind[kind]
         columns = policy.columns(periods)
         groups = [by_period[p] for p in periods]
-        unit = TEXTS[kind]
+        unit = text(kind)
         figures = []
         if "stars" in columns:
             levels = star_levels([row for rows in groups for row in rows])
             chart = column_bars(periods, _star_series(groups, levels))
-            figures.append(Figure(TEXTS["trend_stars"].format(kind=unit), chart))
+            figures.append(Figure(text("trend_stars", kind=unit), chart))
         for column, tone in (("net", "net"), ("reward", "reward")):
             if column in columns:
                 totals = [sum((as_decimal(r[column]) for r in rows), Decimal(0))  # type: ignore[literal-required]
                           for rows in groups]  # fmt: skip
-                chart = column_bars(periods, [Series(TEXTS[column], totals, tone)])
-                figures.append(Figure(TEXTS[f"trend_{column}"].format(kind=unit), chart))
+                chart = column_bars(periods, [Series(text(column), totals, tone)])
+                figures.append(Figure(text(f"trend_{column}", kind=unit), chart))
         if figures:
             out.append((unit, figures))
     return out
@@ -371,14 +359,14 @@ def _detail(data: ReportData) -> Table | None:
     if not data.contributions:
         return None
     source = str(data.run.get("policy_text") or "").split("\n")
-    headings = [TEXTS[k] for k in ("period", "employee", "name", "line", "source", "kind",
+    headings = [text(k) for k in ("period", "employee", "name", "line", "source", "kind",
                                    "label", "amount", "events", "event_ids")]  # fmt: skip
     body = [
         [Cell(c.period, nowrap=True), Cell(c.employee_id, nowrap=True),
          Cell(data.name(c.employee_id), nowrap=True), _number(c.line),
          Cell(source[c.line - 1].strip() if 0 < c.line <= len(source) else ""),
          Cell(c.kind), Cell(c.label or ""), _number(c.amount), _number(len(c.event_ids)),
-         Cell(", ".join(c.event_ids))]
+         Cell(joined(c.event_ids))]
         for c in data.contributions
     ]  # fmt: skip
     return Table("detail", headings, {3, 7, 8}, body)
@@ -393,16 +381,12 @@ def page(data: ReportData) -> Page:
     policy = data.shape
     by_period = data.periods()
     return Page(
-        title=TEXTS["title"].format(
-            policy=run["policy"], version=run["version"], period=run["period"]
-        ),
+        title=text("title", policy=run["policy"], version=run["version"], period=run["period"]),
         heading=str(run["policy"]),
-        subtitle=TEXTS["subtitle"].format(
-            version=run["version"], period=run["period"], as_of=run["as_of"]
-        ),
+        subtitle=text("subtitle", version=run["version"], period=run["period"], as_of=run["as_of"]),
         facts=facts,
         digests=digests,
-        events_seen=TEXTS["not_recorded"] if seen is None else show(seen),
+        events_seen=text("not_recorded") if seen is None else show(seen),
         warnings=None if warnings is None else [str(w) for w in warnings],  # type: ignore[union-attr]
         trends=_trends(by_period, policy),
         instances=[_instance(data, p, rows, policy) for p, rows in by_period.items()],
@@ -410,10 +394,10 @@ def page(data: ReportData) -> Page:
     )
 
 
-def breakable(text: str) -> Markup:
-    """``text`` escaped, with a place to break the line after each underscore: a long
+def breakable(value: str) -> Markup:
+    """``value`` escaped, with a place to break the line after each underscore: a long
     value name (``company_satisfaction``) as a column heading on paper."""
-    return Markup("_<wbr>").join(escape(part) for part in str(text).split("_"))
+    return Markup("_<wbr>").join(escape(part) for part in str(value).split("_"))
 
 
 @cache
@@ -426,10 +410,21 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # The templates' `_("...")` is starrating's own: it reads the language when the page
+    # is rendered, and its messages are in the one catalog (i18n/catalogs.py extracts the
+    # templates). Old-style callables: a message is plain text, escaped like any other
+    # value, with `{placeholders}` filled by `.format` as in the Python code.
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_, ngettext=ngettext, newstyle=False
     )
     environment.filters["breakable"] = breakable
     return environment
 
 
 def render_html(data: ReportData) -> str:
-    return _environment().get_template("report.html.j2").render(page=page(data), t=TEXTS)
+    """The page of ``data`` in the current language, its ``<html lang>`` that language's
+    tag (``en`` or ``zh-CN``)."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(page=page(data), lang=current_language())

@@ -8,33 +8,39 @@ columns the policy never fills (a policy without `red` or `green` lines has no t
 are left out (:mod:`.columns`); columns are aligned by display width (:mod:`.table`), so
 Chinese names and headings line up.
 
-Every text a person reads here is in :data:`TEXTS`, so that translating the table changes
-one table.
+Every text a person reads here is in :data:`TEXTS`, marked for the gettext catalog and
+translated when the table is written (the language is the command's, set after import).
 """
 
 from __future__ import annotations
 
 from ..engine.periods import parse_label
 from ..engine.runs import RunDocument
+from ..i18n import N_, _
 from ..language import ast as A
 from .columns import PolicyShape
 from .table import table_lines
-from .values import show
+from .values import joined, show
 
 TEXTS: dict[str, str] = {
-    "title": "{policy} (version {version})  period {period}  as of {as_of}  run {run_id}",
-    "instance": "{period}  ({start} to {end})",
-    "nobody": "(nobody is rated in this period)",
-    "employee": "employee",
-    "name": "name",
-    "red": "red",
-    "green": "green",
-    "net": "net",
-    "stars": "stars",
-    "reward": "reward",
-    "notes": "awards / veto",
-    "veto": "VETO: {reasons}",
+    "title": N_("{policy} (version {version})  period {period}  as of {as_of}  run {run_id}"),
+    "instance": N_("{period}  ({start} to {end})"),
+    "nobody": N_("(nobody is rated in this period)"),
+    "employee": N_("employee"),
+    "name": N_("name"),
+    "red": N_("red"),
+    "green": N_("green"),
+    "net": N_("net"),
+    "stars": N_("stars"),
+    "reward": N_("reward"),
+    "notes": N_("awards / veto"),
+    "veto": N_("VETO: {reasons}"),
 }
+
+
+def text(key: str) -> str:
+    """The text of ``key`` in :data:`TEXTS` in the current language."""
+    return _(TEXTS[key])
 
 
 def render_table(document: RunDocument, names: dict[str, str] | None = None) -> str:
@@ -42,21 +48,21 @@ def render_table(document: RunDocument, names: dict[str, str] | None = None) -> 
     names = names or {}
     shape = PolicyShape(document.evaluation.policy if document.evaluation is not None else None)
     lines = [
-        TEXTS["title"].format(policy=run["policy"], version=run["version"],
+        text("title").format(policy=run["policy"], version=run["version"],
                               period=run["period"], as_of=run["as_of"], run_id=run["run_id"])
     ]  # fmt: skip
     by_period: dict[str, list[dict]] = {}
     for row in document.results:
         by_period.setdefault(row["period"], []).append(row)
     if not by_period:
-        lines.append(TEXTS["nobody"])
+        lines.append(text("nobody"))
     for period, rows in by_period.items():
         first = rows[0]
         lines.append("")
         # The label and dates stand on their own line, never inside a column that could
         # break "2026-10" across two lines.
         lines.append(
-            TEXTS["instance"].format(
+            text("instance").format(
                 period=period, start=first["period_start"], end=first["period_end"]
             )
         )
@@ -65,8 +71,8 @@ def render_table(document: RunDocument, names: dict[str, str] | None = None) -> 
         notes = shape.has(parse_label(period).kind, A.Award, A.Veto) or any(
             r["awards"] or r["vetoed"] for r in rows
         )
-        header = [TEXTS["employee"], TEXTS["name"], *value_names, *(TEXTS[c] for c in columns)]
-        header += [TEXTS["notes"]] if notes else []
+        header = [text("employee"), text("name"), *value_names, *(text(c) for c in columns)]
+        header += [text("notes")] if notes else []
         body = []
         for row in rows:
             cells = [row["employee_id"], names.get(row["employee_id"], "")]
@@ -82,5 +88,5 @@ def render_table(document: RunDocument, names: dict[str, str] | None = None) -> 
 
 def _note(row: dict) -> str:
     if row["vetoed"]:
-        return TEXTS["veto"].format(reasons=", ".join(row["veto_reasons"]))
-    return ", ".join(row["awards"])
+        return text("veto").format(reasons=joined(row["veto_reasons"]))
+    return joined(row["awards"])

@@ -3,12 +3,16 @@
 Enters: a value of a result row (a Decimal, a float from JSON, a boolean, a list of award
 names or veto reasons, text, or nothing). Leaves: its text for a table cell or a sentence.
 JSON and CSV keep every digit a row stores (at most 6 places, engine/canonical.py) and are
-written elsewhere (store.records, output.csv).
+written elsewhere (store.records, output.csv); they are machine formats, so their
+``true``/``false`` and ``;`` never change with the language, while the words here do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+
+from ..i18n import _
 
 # The fields of a result row as the documents list them (after who the row is about; its
 # values come last), in the order the CSV and the workbook show them.
@@ -17,8 +21,9 @@ ROW_FIELDS = ("period", "period_start", "period_end", "vetoed", "veto_reasons", 
 
 
 def show(value: object, places: int | None = None) -> str:
-    """A value for reading: ``-`` for none, ``yes``/``no``, lists joined with commas,
-    numbers rounded to ``places`` decimals (None: every digit) without trailing zeros.
+    """A value for reading: ``-`` for none, ``yes``/``no`` (translated), lists joined as
+    :func:`joined` joins them, numbers rounded to ``places`` decimals (None: every digit)
+    without trailing zeros.
 
     By default every digit the row stores is shown: values are stored and shown at 6
     places (docs/language.md 9.1), so a table never shows a share of two thirds as 0.67
@@ -26,13 +31,13 @@ def show(value: object, places: int | None = None) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         value = Decimal(str(value))  # its shortest text: 1.5 stays 1.5
     if isinstance(value, Decimal):
         return number_text(value, places)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if value else "-"
+        return joined(str(v) for v in value) if value else "-"
     return str(value)
 
 
@@ -49,3 +54,9 @@ def number_text(value: Decimal, places: int | None = None) -> str:
 def signed(value: Decimal) -> str:
     """A difference: ``+1.5``, ``-2``, ``0``."""
     return number_text(value) if value <= 0 else "+" + number_text(value)
+
+
+def joined(items: Iterable[str]) -> str:
+    """A list for reading (award names, veto reasons, event ids): ``a, b`` in English,
+    ``a、b`` in Chinese. The separator is a message of the catalog like any other text."""
+    return _(", ").join(items)

@@ -8,8 +8,10 @@ kind (Weeks, Months...) and a Contributions sheet (each rule's effect, worded as
 words it). Every table has a bold frozen header row, an autofilter, columns fitted to their
 content and number formats; numbers stay numeric cells holding the exact stored value.
 
-Every word the workbook shows (sheet names, headings, labels) is in :data:`TEXTS`, the one
-place a translation replaces; the values (names, labels, award names) are the data's own.
+Every word the workbook shows (sheet names, headings, labels) is in :data:`TEXTS` and
+translated through the gettext catalog when the workbook is written (zh-CN: Chinese sheet
+names and headings); the values (names, labels, award names) are the data's own, and
+number formats are the same in every language.
 """
 
 from __future__ import annotations
@@ -29,78 +31,80 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..audit.explain import effect_text
 from ..engine.periods import KINDS, parse_label
+from ..i18n import N_, _
 from ..store.records import as_decimal, total_reward
 from .documents import DIGESTS, ReportData, award_winners, distribution, leaderboard
-from .values import show
+from .values import joined, show
 
-# Every heading, label and sheet name the workbook shows, keyed by an id: a translation
-# replaces this table and nothing else.
+# Every heading, label and sheet name the workbook shows, keyed by an id, marked for the
+# gettext catalog and translated by :func:`text` when the workbook is written. The digests'
+# names stay as they are: they are the fields a reviewer compares with the JSON.
 TEXTS: dict[str, str] = {
-    "sheet.summary": "Summary",
-    "sheet.charts": "Charts",
-    "sheet.contributions": "Contributions",
-    "sheet.week": "Weeks",
-    "sheet.month": "Months",
-    "sheet.quarter": "Quarters",
-    "sheet.half": "Half years",
-    "sheet.year": "Years",
-    "run.title": "Star rating report",
-    "run.policy": "Policy",
-    "run.version": "Version",
-    "run.period": "Period",
-    "run.as_of": "As of (UTC)",
-    "run.run_id": "Run id",
-    "run.official": "Official",
-    "run.amends": "Amends run",
-    "run.amend_reason": "Reason for the amendment",
-    "run.created_at": "Recorded at (UTC)",
-    "run.engine_version": "Engine version",
+    "sheet.summary": N_("Summary"),
+    "sheet.charts": N_("Charts"),
+    "sheet.contributions": N_("Contributions"),
+    "sheet.week": N_("Weeks"),
+    "sheet.month": N_("Months"),
+    "sheet.quarter": N_("Quarters"),
+    "sheet.half": N_("Half years"),
+    "sheet.year": N_("Years"),
+    "run.title": N_("Star rating report"),
+    "run.policy": N_("Policy"),
+    "run.version": N_("Version"),
+    "run.period": N_("Period"),
+    "run.as_of": N_("As of (UTC)"),
+    "run.run_id": N_("Run id"),
+    "run.official": N_("Official"),
+    "run.amends": N_("Amends run"),
+    "run.amend_reason": N_("Reason for the amendment"),
+    "run.created_at": N_("Recorded at (UTC)"),
+    "run.engine_version": N_("Engine version"),
     "run.policy_sha256": "policy_sha256",
     "run.events_sha256": "events_sha256",
     "run.roster_sha256": "roster_sha256",
     "run.results_sha256": "results_sha256",
-    "run.events_seen": "Events seen",
-    "run.warning": "Warning",
-    "period.heading": "Period {period}",
-    "period.from_to": "{start} to {end}",
-    "period.rated": "Rated",
-    "period.vetoed": "Vetoed",
-    "period.total_reward": "Total reward",
-    "period.leaderboard": "Leaderboard (top {top})",
-    "col.stars_level": "Stars",
-    "col.employees": "Employees",
-    "col.rank": "Rank",
-    "col.award": "Award",
-    "col.employee_id": "Employee",
-    "col.name": "Name",
-    "col.department": "Department",
-    "col.period": "Period",
-    "col.period_start": "Start",
-    "col.period_end": "End",
-    "col.red": "Red",
-    "col.green": "Green",
-    "col.net": "Net",
-    "col.stars": "Stars",
-    "col.reward": "Reward",
-    "col.awards": "Awards",
-    "col.vetoed": "Vetoed",
-    "col.veto_reasons": "Veto reasons",
-    "col.line": "Line",
-    "col.source": "Policy line",
-    "col.kind": "Kind",
-    "col.label": "Label",
-    "col.amount": "Amount",
-    "col.effect": "Effect",
-    "col.events": "Events",
-    "col.event_ids": "Event ids",
-    "stars.none": "No stars",
-    "stars.level": "{level} ★",
-    "department.none": "(no department)",
-    "chart.stars": "Star distribution",
-    "chart.reward": "Reward by department",
-    "chart.no_stars": "No star chart: the policy gives no stars.",
-    "chart.no_reward": "No reward chart: the policy pays no reward.",
-    "chart.no_reward_paid": "No reward chart: the run pays nobody a reward.",
+    "run.events_seen": N_("Events seen"),
+    "run.warning": N_("Warning"),
+    "period.heading": N_("Period {period}"),
+    "period.from_to": N_("{start} to {end}"),
+    "period.rated": N_("Rated"),
+    "period.vetoed": N_("Vetoed"),
+    "period.total_reward": N_("Total reward"),
+    "period.leaderboard": N_("Leaderboard (top {top})"),
+    "col.stars_level": N_("Stars"),
+    "col.employees": N_("Employees"),
+    "col.rank": N_("Rank"),
+    "col.award": N_("Award"),
+    "col.employee_id": N_("Employee"),
+    "col.name": N_("Name"),
+    "col.department": N_("Department"),
+    "col.period": N_("Period"),
+    "col.period_start": N_("Start"),
+    "col.period_end": N_("End"),
+    "col.red": N_("Red"),
+    "col.green": N_("Green"),
+    "col.net": N_("Net"),
+    "col.stars": N_("Stars"),
+    "col.reward": N_("Reward"),
+    "col.awards": N_("Awards"),
+    "col.vetoed": N_("Vetoed"),
+    "col.veto_reasons": N_("Veto reasons"),
+    "col.line": N_("Line"),
+    "col.source": N_("Policy line"),
+    "col.kind": N_("Kind"),
+    "col.label": N_("Label"),
+    "col.amount": N_("Amount"),
+    "col.effect": N_("Effect"),
+    "col.events": N_("Events"),
+    "col.event_ids": N_("Event ids"),
+    "stars.none": N_("No stars"),
+    "stars.level": N_("{level} ★"),
+    "department.none": N_("(no department)"),
+    "chart.stars": N_("Star distribution"),
+    "chart.reward": N_("Reward by department"),
+    "chart.no_stars": N_("No star chart: the policy gives no stars."),
+    "chart.no_reward": N_("No reward chart: the policy pays no reward."),
+    "chart.no_reward_paid": N_("No reward chart: the run pays nobody a reward."),
 }
 
 # Excel's own limits: a sheet name is at most 31 characters, none of []:*?/\ and not
@@ -133,8 +137,9 @@ Cell = str | int | Decimal | Money | bool | date | None
 
 
 def text(key: str, **fields: object) -> str:
-    """The text of ``key`` in :data:`TEXTS`, with ``fields`` filled in."""
-    return TEXTS[key].format(**fields) if fields else TEXTS[key]
+    """The text of ``key`` in :data:`TEXTS` in the current language, with ``fields`` filled
+    in after translation."""
+    return _(TEXTS[key]).format(**fields) if fields else _(TEXTS[key])
 
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
@@ -243,9 +248,9 @@ def result_table(data: ReportData, kind: str) -> tuple[list[str], list[list[Cell
     fills are left out."""
     rows = [r for r in data.rows if parse_label(r["period"]).kind == kind]
     shown = data.shape.columns({r["period"] for r in rows})
-    value_names: list[str] = []
-    for r in rows:
-        value_names += [v for v in r["values"] if v not in value_names]
+    # The policy's order, as the page and the terminal table show them (a stored row
+    # keeps its values sorted by name).
+    value_names = data.shape.value_names(kind, rows)
     header = [text(f"col.{c}") for c in ("employee_id", "name", "department", "period",
                                           "period_start", "period_end")]  # fmt: skip
     header += value_names + [text(f"col.{c}") for c in shown]
@@ -255,7 +260,7 @@ def result_table(data: ReportData, kind: str) -> tuple[list[str], list[list[Cell
          r["period"], date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"]),
          *(_value_cell(r["values"].get(v)) for v in value_names),
          *(_column_cell(c, r[c]) for c in shown),
-         ", ".join(r["awards"]), bool(r["vetoed"]), ", ".join(r["veto_reasons"])]
+         joined(r["awards"]), bool(r["vetoed"]), joined(r["veto_reasons"])]
         for r in rows
     ]  # fmt: skip
     return header, body
@@ -270,7 +275,7 @@ def contribution_table(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
     body = [
         [c.period, c.employee_id, data.name(c.employee_id), c.line,
          source[c.line - 1].strip() if 0 < c.line <= len(source) else "", c.kind, c.label,
-         c.amount, effect_text(c), len(c.event_ids), ", ".join(c.event_ids)]
+         c.amount, effect_text(c), len(c.event_ids), joined(c.event_ids)]
         for c in data.contributions
     ]  # fmt: skip
     return header, body

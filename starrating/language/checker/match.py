@@ -112,29 +112,43 @@ def check_quota(top: A.TopClause, definitions: object, report: Reporter) -> None
             )
         elif isinstance(node, A.Name):
             if node.name != top.within or node.name in definitions:  # type: ignore[operator]
-                _depends_error(top, f"`{node.name}`", node.span, report)
+                _depends_error(top, node.name, node.span, report)
         elif isinstance(node, _QUOTA_PARTS) or isinstance(node, A.MatchArm):
             stack.extend(A.children(node))
         else:
-            _depends_error(top, _("this value"), getattr(node, "span", None), report)
+            _depends_error(top, None, getattr(node, "span", None), report)
 
 
-def _depends_error(top: A.TopClause, what: str, span: A.Span | None, report: Reporter) -> None:
+def _depends_error(
+    top: A.TopClause, name: str | None, span: A.Span | None, report: Reporter
+) -> None:
+    """E104 for a quota reading ``name`` (None: a value that is not a name)."""
     if top.within is None:
+        message = (
+            _("a quota without `within` is the same for every candidate: it cannot read `{name}`")
+            if name is not None
+            else _(
+                "a quota without `within` is the same for every candidate: "
+                "it cannot read this value"
+            )
+        )
         report.error(
             "E104",
-            _(
-                "a quota without `within` is the same for every candidate: it cannot read {what}"
-            ).format(what=what),
+            message.format(name=name),
             span,
             _("add `within ATTR` and write the quota from ATTR, e.g. `match ATTR { ... }`"),
         )
     else:
         report.error(
             "E104",
-            _(
-                "a quota may read only `{within}`, the attribute named in `within`, not {what}"
-            ).format(within=top.within, what=what),
+            (
+                _("a quota may read only `{within}`, the attribute named in `within`, not `{name}`")
+                if name is not None
+                else _(
+                    "a quota may read only `{within}`, the attribute named in `within`, "
+                    "not this value"
+                )
+            ).format(within=top.within, name=name),
             span,
             _(
                 "each `{within}` gets one quota: write it from `{within}`, "

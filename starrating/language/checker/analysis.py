@@ -7,8 +7,10 @@ and ``Reporter``, the one list every part of the checker appends its diagnostics
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ...i18n import N_, _
 from .. import ast as A
 from ..catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
 from ..diagnostics import Diagnostic, error, warning
@@ -21,14 +23,28 @@ SUB_PERIOD_BUILTINS = {
     "stars": NUMBER,
     "reward": NUMBER,
 }
+# A type as the messages name it ("cannot compare {left} with {right}"); marked here and
+# translated where a message is written (the language is chosen after import).
 TYPE_WORDS = {
-    NUMBER: "a number",
-    TEXT: "a text",
-    BOOLEAN: "a condition (true/false)",
-    DATE: "a date",
-    TIMESTAMP: "a time",
-    ANY: "a value",
+    NUMBER: N_("a number"),
+    TEXT: N_("a text"),
+    BOOLEAN: N_("a condition (true/false)"),
+    DATE: N_("a date"),
+    TIMESTAMP: N_("a time"),
+    ANY: N_("a value"),
 }
+
+
+def type_words(kind: str) -> str:
+    """A type's words in the current language: ``a number``."""
+    return _(TYPE_WORDS[kind])
+
+
+def listing(items: Iterable[str]) -> str:
+    """Names one after another, separated as the language separates them in a sentence
+    (`a, b` in English, `a、b` in Chinese)."""
+    return _(", ").join(items)
+
 
 Definition = A.Let | A.ScoreValue | A.ScoreBuilt
 

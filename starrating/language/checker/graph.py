@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
+from ...i18n import _
 from .. import ast as A
 from ..visitor import NodeVisitor
 from .analysis import BlockAnalysis, Definition, Reporter
@@ -247,18 +248,21 @@ def _report_cycle(cycle: list[str], span: A.Span | None, reporter: Reporter) -> 
     if len(cycle) == 1 and start.startswith("award:"):
         reporter.error(
             "E070",
-            f"{_node_label(start)} depends on itself",
+            _('award "{award}" depends on itself').format(award=start.removeprefix("award:")),
             span,
-            "an award cannot be a condition of itself; "
-            "use previous(awarded(...)) for earlier periods",
+            _(
+                "an award cannot be a condition of itself; "
+                "use previous(awarded(...)) for earlier periods"
+            ),
         )
         return
+    # The arrows are the same in every language; only the words for an award differ.
     pretty = " → ".join(_node_label(n) for n in [*cycle, start])
     reporter.error(
         "E033",
-        f"these values depend on each other: {pretty}",
+        _("these values depend on each other: {cycle}").format(cycle=pretty),
         span,
-        "break the cycle; a value cannot depend on itself, directly or through others",
+        _("break the cycle; a value cannot depend on itself, directly or through others"),
     )
 
 
@@ -266,5 +270,5 @@ def _node_label(node: str) -> str:
     if node.startswith("def:"):
         return f"`{node[4:]}`"
     if node.startswith("award:"):
-        return f'award "{node[6:]}"'
+        return _('award "{award}"').format(award=node[6:])
     return f"`{node}`"

@@ -10,9 +10,10 @@ The messages of this module are all here.
 
 from __future__ import annotations
 
+from ...i18n import _
 from .. import ast as A
 from ..catalog import ANY, NUMBER, TEXT
-from .analysis import TYPE_WORDS, Reporter
+from .analysis import Reporter, type_words
 
 # What a quota may be built from besides the `within` attribute: literals, and operators
 # and `match` over them. Anything else differs from one employee of a group to another.
@@ -32,31 +33,43 @@ def check_match_keys(expr: A.Match, subject: str, report: Reporter) -> None:
     for arm in expr.arms:
         key = arm.key
         if (NUMBER if isinstance(key, A.Number) else TEXT) != kind:
+            message = (
+                _("the keys of `match` must all be numbers, but {key} is a text")
+                if kind == NUMBER
+                else _("the keys of `match` must all be texts, but {key} is a number")
+            )
             report.error(
                 "E100",
-                f"the keys of `match` must all be {TYPE_WORDS[kind].split(' ', 1)[1]}s, "
-                f"but {key_text(key)} is {TYPE_WORDS[TEXT if kind == NUMBER else NUMBER]}",
+                message.format(key=key_text(key)),
                 key.span,
-                f"write every key like the first one, {key_text(first)}",
+                _("write every key like the first one, {key}").format(key=key_text(first)),
             )
             continue
         value = key.value
         if value in seen:
             report.error(
                 "E101",
-                f"the key {key_text(key)} is given twice in this `match`",
+                _("the key {key} is given twice in this `match`").format(key=key_text(key)),
                 key.span,
-                "remove one: only the first would ever be chosen",
+                _("remove one: only the first would ever be chosen"),
             )
         seen.add(value)
     if subject not in (ANY, kind):
+        message = (
+            _("`match` compares {kind} with keys that are numbers")
+            if kind == NUMBER
+            else _("`match` compares {kind} with keys that are texts")
+        )
         report.error(
             "E102",
-            f"`match` compares {TYPE_WORDS[subject]} with keys that are "
-            f"{TYPE_WORDS[kind].split(' ', 1)[1]}s",
+            message.format(kind=type_words(subject)),
             expr.subject.span,
-            "write keys of the same kind as the value matched"
-            + (': texts in double quotes, e.g. "东城"' if subject == TEXT else ""),
+            _(
+                "write keys of the same kind as the value matched: "
+                'texts in double quotes, e.g. "东城"'
+            )
+            if subject == TEXT
+            else _("write keys of the same kind as the value matched"),
         )
 
 
@@ -71,10 +84,12 @@ def check_match_values(expr: A.Match, found: list[tuple[A.Expr, str]], report: R
         elif kind != common:
             report.error(
                 "E103",
-                f"the values of `match` must be of one kind: this is {TYPE_WORDS[kind]}, "
-                f"an earlier one is {TYPE_WORDS[common]}",
+                _(
+                    "the values of `match` must be of one kind: this is {kind}, "
+                    "an earlier one is {earlier}"
+                ).format(kind=type_words(kind), earlier=type_words(common)),
                 value.span,
-                "give every key the same kind of value, e.g. all numbers",
+                _("give every key the same kind of value, e.g. all numbers"),
             )
     return common
 
@@ -89,32 +104,54 @@ def check_quota(top: A.TopClause, definitions: object, report: Reporter) -> None
         if isinstance(node, A.Number) and node.is_percent:
             report.error(
                 "E105",
-                f"`{node.text}` inside a quota is a count (a fraction of one), not a share",
+                _("`{number}` inside a quota is a count (a fraction of one), not a share").format(
+                    number=node.text
+                ),
                 node.span,
-                "only a bare `to top 30%` is a share of the candidates; write a count here",
+                _("only a bare `to top 30%` is a share of the candidates; write a count here"),
             )
         elif isinstance(node, A.Name):
             if node.name != top.within or node.name in definitions:  # type: ignore[operator]
-                _depends_error(top, f"`{node.name}`", node.span, report)
+                _depends_error(top, node.name, node.span, report)
         elif isinstance(node, _QUOTA_PARTS) or isinstance(node, A.MatchArm):
             stack.extend(A.children(node))
         else:
-            _depends_error(top, "this value", getattr(node, "span", None), report)
+            _depends_error(top, None, getattr(node, "span", None), report)
 
 
-def _depends_error(top: A.TopClause, what: str, span: A.Span | None, report: Reporter) -> None:
+def _depends_error(
+    top: A.TopClause, name: str | None, span: A.Span | None, report: Reporter
+) -> None:
+    """E104 for a quota reading ``name`` (None: a value that is not a name)."""
     if top.within is None:
+        message = (
+            _("a quota without `within` is the same for every candidate: it cannot read `{name}`")
+            if name is not None
+            else _(
+                "a quota without `within` is the same for every candidate: "
+                "it cannot read this value"
+            )
+        )
         report.error(
             "E104",
-            f"a quota without `within` is the same for every candidate: it cannot read {what}",
+            message.format(name=name),
             span,
-            "add `within ATTR` and write the quota from ATTR, e.g. `match ATTR { ... }`",
+            _("add `within ATTR` and write the quota from ATTR, e.g. `match ATTR { ... }`"),
         )
     else:
         report.error(
             "E104",
-            f"a quota may read only `{top.within}`, the attribute named in `within`, not {what}",
+            (
+                _("a quota may read only `{within}`, the attribute named in `within`, not `{name}`")
+                if name is not None
+                else _(
+                    "a quota may read only `{within}`, the attribute named in `within`, "
+                    "not this value"
+                )
+            ).format(within=top.within, name=name),
             span,
-            f"each `{top.within}` gets one quota: write it from `{top.within}`, "
-            f"e.g. `match {top.within} {{ ... }}`",
+            _(
+                "each `{within}` gets one quota: write it from `{within}`, "
+                "e.g. `match {within} {{ ... }}`"
+            ).format(within=top.within),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ...i18n import N_, _
 from .. import ast as A
 from ..catalog import ANY, NUMBER, TEXT, Catalog
 from ..diagnostics import suggestion
@@ -24,9 +25,10 @@ from .analysis import (
     Definition,
     Reporter,
     Scope,
+    listing,
 )
 
-UNQUOTED_TEXT_HELP = 'did you mean the text "{text}"?'
+UNQUOTED_TEXT_HELP = N_('did you mean the text "{text}"?')
 
 
 class Declarations(NodeVisitor):
@@ -57,20 +59,22 @@ class Declarations(NodeVisitor):
             first = self.analysis.blocks[kind].block.span
             self.report.error(
                 "E032",
-                f"there are two `each {kind}` blocks",
+                _("there are two `each {kind}` blocks").format(kind=kind),
                 block.period.span,
-                f"merge it into the block on line {first.line}" if first else None,
+                _("merge it into the block on line {line}").format(line=first.line)
+                if first
+                else None,
             )
         if kind == "week" and block.period.week_ending not in A.WEEKDAYS:
             day = block.period.week_ending or ""
             self.report.error(
                 "E081",
-                f"`{day}` is not a weekday",
+                _("`{day}` is not a weekday").format(day=day),
                 block.period.weekday_span,
-                f"weekdays are written in lower case: `{day.lower()}`"
+                _("weekdays are written in lower case: `{day}`").format(day=day.lower())
                 if day.lower() in A.WEEKDAYS
                 else suggestion(day.lower(), A.WEEKDAYS)
-                or "write one of monday, tuesday, ..., sunday",
+                or _("write one of monday, tuesday, ..., sunday"),
             )
         info = BlockAnalysis(kind, block)
         if kind in self.analysis.blocks:
@@ -96,20 +100,26 @@ class Declarations(NodeVisitor):
             first = info.definitions[name].span
             self.report.error(
                 "E030",
-                f"`{name}` is defined twice in this block",
+                _("`{name}` is defined twice in this block").format(name=name),
                 statement.name_span,
-                f"the first definition is on line {first.line}; rename one of them"
+                _("the first definition is on line {line}; rename one of them").format(
+                    line=first.line
+                )
                 if first
                 else None,
             )
             return
         if name in BUILTIN_VALUES or name in self.catalog.roster:
-            what = "a built-in value" if name in BUILTIN_VALUES else "a roster attribute"
+            message = (
+                _("`{name}` is a built-in value and cannot be redefined")
+                if name in BUILTIN_VALUES
+                else _("`{name}` is a roster attribute and cannot be redefined")
+            )
             self.report.error(
                 "E036",
-                f"`{name}` is {what} and cannot be redefined",
+                message.format(name=name),
                 statement.name_span,
-                "choose another name",
+                _("choose another name"),
             )
             return
         info.definitions[name] = statement
@@ -119,10 +129,12 @@ class Declarations(NodeVisitor):
             first = self.award_spans[statement.name].span
             self.report.error(
                 "E031",
-                f'the award "{statement.name}" is declared twice',
+                _('the award "{award}" is declared twice').format(award=statement.name),
                 statement.name_span,
-                f"the first one is on line {first.line}; award names must be "
-                "unique in a policy so that wins() and awarded() are clear"
+                _(
+                    "the first one is on line {line}; award names must be "
+                    "unique in a policy so that wins() and awarded() are clear"
+                ).format(line=first.line)
                 if first
                 else None,
             )
@@ -135,9 +147,9 @@ class Declarations(NodeVisitor):
         if info.has_stars:
             self.report.error(
                 "E035",
-                "this block already has a `stars` statement",
+                _("this block already has a `stars` statement"),
                 statement.span,
-                "keep one `stars { ... }` per block",
+                _("keep one `stars { ... }` per block"),
             )
         info.has_stars = True
 
@@ -171,17 +183,21 @@ class Names:
         if self.catalog.inferred:
             self.report.warn(
                 "W012",
-                f"no `{scope.event_type}` event with the attribute `{text}` has been ingested yet",
+                _(
+                    "no `{event_type}` event with the attribute `{attribute}` has been ingested yet"
+                ).format(event_type=scope.event_type, attribute=text),
                 name.span,
-                unknown_name_help(text, attributes, text_expected) or "check the spelling",
+                unknown_name_help(text, attributes, text_expected) or _("check the spelling"),
             )
             return ANY
         self.report.error(
             "E012",
-            f"the event type `{scope.event_type}` has no attribute `{text}`",
+            _("the event type `{event_type}` has no attribute `{attribute}`").format(
+                event_type=scope.event_type, attribute=text
+            ),
             name.span,
             unknown_name_help(text, attributes, text_expected)
-            or f"its attributes are: {', '.join(sorted(attributes))}",
+            or _("its attributes are: {attributes}").format(attributes=listing(sorted(attributes))),
         )
         return ANY
 
@@ -205,11 +221,12 @@ class Names:
         }
         self.report.error(
             "E010",
-            f"unknown name `{text}` in the `{scope.sub_kind}` block",
+            _("unknown name `{name}` in the `{kind}` block").format(name=text, kind=scope.sub_kind),
             name.span,
             unknown_name_help(text, candidates, text_expected)
-            or f"inside `{A.PERIOD_PLURALS[sub.kind]} where ...` the names "
-            f"are those of the `each {sub.kind}` block",
+            or _(
+                "inside `{periods} where ...` the names are those of the `each {kind}` block"
+            ).format(periods=A.PERIOD_PLURALS[sub.kind], kind=sub.kind),
         )
         return ANY
 
@@ -222,16 +239,22 @@ class Names:
         block_name = self.is_block_name(text)
         self.report.error(
             "E013" if block_name else "E010",
-            f"`{text}` cannot be used in `applies to`" if block_name else f"unknown name `{text}`",
+            (
+                _("`{name}` cannot be used in `applies to`")
+                if block_name
+                else _("unknown name `{name}`")
+            ).format(name=text),
             name.span,
             unknown_name_help(
                 text,
                 {**self.catalog.roster, "tenure": NUMBER},
                 text_expected,
-                "(a roster attribute)",
+                _("(a roster attribute)"),
             )
-            or "`applies to` may use roster attributes and `tenure`; declare other "
-            "roster columns in starrating.yaml",
+            or _(
+                "`applies to` may use roster attributes and `tenure`; declare other "
+                "roster columns in starrating.yaml"
+            ),
         )
         return ANY
 
@@ -258,10 +281,10 @@ class Names:
         }
         self.report.error(
             "E010",
-            f"unknown name `{text}`",
+            _("unknown name `{name}`").format(name=text),
             name.span,
             unknown_name_help(text, candidates, text_expected)
-            or "define it with `let`, or declare the roster column in starrating.yaml",
+            or _("define it with `let`, or declare the roster column in starrating.yaml"),
         )
         return ANY
 
@@ -279,9 +302,11 @@ class Names:
     def no_stars_error(self, name: A.Name, block: BlockAnalysis) -> None:
         self.report.error(
             "E056",
-            f"`stars` is used here, but the `{block.kind}` block has no `stars` statement",
+            _("`stars` is used here, but the `{kind}` block has no `stars` statement").format(
+                kind=block.kind
+            ),
             name.span,
-            "add `stars { ... }` to that block to give star levels",
+            _("add `stars { ... }` to that block to give star levels"),
         )
 
     # ---- shorter blocks and awards ------------------------------------------------------
@@ -295,20 +320,33 @@ class Names:
         if rank(kind) >= rank(block.kind):
             self.report.error(
                 "E060",
-                f"`{plural}` are not shorter than this `{block.kind}` block",
+                _("`{periods}` are not shorter than this `{kind}` block").format(
+                    periods=plural, kind=block.kind
+                ),
                 span,
-                "a block can only look at the results of shorter blocks "
-                "(a month at its weeks, a quarter at its months, ...)",
+                _(
+                    "a block can only look at the results of shorter blocks "
+                    "(a month at its weeks, a quarter at its months, ...)"
+                ),
             )
             return None
         sub = self.analysis.blocks.get(kind)
         if sub is None:
             shorter = [b for b in self.analysis.blocks if rank(b) < rank(block.kind)]
-            hint = f"add an `each {kind}` block" + (
-                f", or use {', '.join(A.PERIOD_PLURALS[b] for b in shorter)}" if shorter else ""
+            hint = (
+                _("add an `each {kind}` block, or use {periods}").format(
+                    kind=kind, periods=listing(A.PERIOD_PLURALS[b] for b in shorter)
+                )
+                if shorter
+                else _("add an `each {kind}` block").format(kind=kind)
             )
             self.report.error(
-                "E060", f"`{plural}` needs an `each {kind}` block in this policy", span, hint
+                "E060",
+                _("`{periods}` needs an `each {kind}` block in this policy").format(
+                    periods=plural, kind=kind
+                ),
+                span,
+                hint,
             )
             return None
         return sub
@@ -324,10 +362,11 @@ class Names:
             return
         self.report.error(
             "E072",
-            f'the award "{expr.award}" is given in the `{kind}` block, not in '
-            f"this `{block.kind}` block",
+            _(
+                'the award "{award}" is given in the `{kind}` block, not in this `{block}` block'
+            ).format(award=expr.award, kind=kind, block=block.kind),
             expr.span,
-            f'count its wins with wins("{expr.award}")'
+            _('count its wins with wins("{award}")').format(award=expr.award)
             if A.PERIOD_KINDS.index(kind) < A.PERIOD_KINDS.index(block.kind)
             else None,
         )
@@ -335,7 +374,7 @@ class Names:
     def unknown_award(self, expr: A.Awarded | A.Wins) -> None:
         self.report.error(
             "E071",
-            f'there is no award "{expr.award}" in this policy',
+            _('there is no award "{award}" in this policy').format(award=expr.award),
             expr.span,
             suggestion(expr.award, self.award_block, quote='"') or None,
         )
@@ -351,18 +390,20 @@ class Names:
         if self.catalog.inferred:
             self.report.warn(
                 "W011",
-                f"no event of type `{event_type}` has been ingested yet",
+                _("no event of type `{event_type}` has been ingested yet").format(
+                    event_type=event_type
+                ),
                 span,
                 suggestion(event_type, self.catalog.events)
-                or "check the spelling, or ingest events of this type",
+                or _("check the spelling, or ingest events of this type"),
             )
             return False
         self.report.error(
             "E011",
-            f"unknown event type `{event_type}`",
+            _("unknown event type `{event_type}`").format(event_type=event_type),
             span,
             suggestion(event_type, self.catalog.events)
-            or "declare it under `events:` in starrating.yaml",
+            or _("declare it under `events:` in starrating.yaml"),
         )
         return False
 
@@ -371,11 +412,13 @@ class Names:
             return
         self.report.error(
             "E014",
-            f"`{name}` is not a roster attribute",
+            _("`{name}` is not a roster attribute").format(name=name),
             span,
             suggestion(name, self.catalog.roster)
-            or "`within` groups employees by a roster column such as `department`; "
-            "declare other columns in starrating.yaml",
+            or _(
+                "`within` groups employees by a roster column such as `department`; "
+                "declare other columns in starrating.yaml"
+            ),
         )
 
 
@@ -391,5 +434,5 @@ def unknown_name_help(
     if close is None and text_expected:
         # Written as the text literal would be (docs/language.md: `\\` and `\"` in texts).
         literal = text.replace("\\", "\\\\").replace('"', '\\"')
-        return UNQUOTED_TEXT_HELP.format(text=literal)
+        return _(UNQUOTED_TEXT_HELP).format(text=literal)
     return close

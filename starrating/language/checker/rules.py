@@ -13,6 +13,7 @@ from __future__ import annotations
 import zoneinfo
 from decimal import Decimal
 
+from ...i18n import _
 from .. import ast as A
 from ..catalog import BOOLEAN, NUMBER
 from ..diagnostics import suggestion
@@ -44,9 +45,9 @@ class Rules(NodeVisitor):
                 words = {"applies": "applies to"}.get(line.kind, line.kind)
                 self.report.error(
                     "E034",
-                    f"`{words}` is given twice",
+                    _("`{line}` is given twice").format(line=words),
                     line.span,
-                    f"the first one is on line {first.line}" if first else None,
+                    _("the first one is on line {line}").format(line=first.line) if first else None,
                 )
                 continue
             seen[line.kind] = line
@@ -64,11 +65,10 @@ class Rules(NodeVisitor):
         try:
             zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
-            hint = (
-                suggestion(name, _available_zones(), quote='"')
-                or 'use an IANA time zone name such as "Asia/Shanghai"'
+            hint = suggestion(name, _available_zones(), quote='"') or _(
+                'use an IANA time zone name such as "Asia/Shanghai"'
             )
-            self.report.error("E080", f'unknown time zone "{name}"', span, hint)
+            self.report.error("E080", _('unknown time zone "{zone}"').format(zone=name), span, hint)
 
     # ---- definitions --------------------------------------------------------------------
 
@@ -79,11 +79,13 @@ class Rules(NodeVisitor):
         return self.types.infer(statement.expr, scope)
 
     def type_of_ScoreValue(self, statement: A.ScoreValue, scope: Scope) -> str:
-        self.expect(statement.expr, NUMBER, scope, f"the score `{statement.name}`")
+        self.expect(
+            statement.expr, NUMBER, scope, _("the score `{name}`").format(name=statement.name)
+        )
         return NUMBER
 
     def type_of_ScoreBuilt(self, statement: A.ScoreBuilt, scope: Scope) -> str:
-        self.expect(statement.base, NUMBER, scope, "a score's starting value")
+        self.expect(statement.base, NUMBER, scope, _("a score's starting value"))
         for adjustment in statement.adjustments:
             if isinstance(adjustment, A.Adjust):
                 self.check_line(
@@ -126,7 +128,9 @@ class Rules(NodeVisitor):
         what: str,
     ) -> None:
         """A tally or a score adjustment: `AMOUNT [per EVENT [where F]] [when C] [, at most X]`."""
-        self.expect(amount, NUMBER, scope, f"the amount of {what}")
+        self.expect(
+            amount, NUMBER, scope, _("the amount of {what}").format(what=what), is_amount=True
+        )
         if per is not None:
             if self.names.check_event_type(per.type, per.type_span) and per.where is not None:
                 self.expect(per.where, BOOLEAN, Scope("event", scope.block, per.type), "`where`")
@@ -138,7 +142,7 @@ class Rules(NodeVisitor):
             self.expect(at_most, NUMBER, scope, "`at most`")
 
     def check_Veto(self, statement: A.Veto, info: BlockAnalysis, scope: Scope) -> None:
-        self.expect(statement.condition, BOOLEAN, scope, "a veto")
+        self.expect(statement.condition, BOOLEAN, scope, _("a veto"))
         found = self.forbidden_in_veto(statement.condition, info)
         if found is None:
             return
@@ -146,26 +150,37 @@ class Rules(NodeVisitor):
         if through is not None:
             # Point at the name in the veto line; say where the forbidden value hides.
             name, name_span = through
-            where = f" (line {span.line})" if span else ""
-            message = f"a veto cannot depend on {what}, which `{name}` uses{where}"
+            if span:
+                message = _(
+                    "a veto cannot depend on {what}, which `{name}` uses (line {line})"
+                ).format(what=what, name=name, line=span.line)
+            else:
+                message = _("a veto cannot depend on {what}, which `{name}` uses").format(
+                    what=what, name=name
+                )
             span = name_span
         else:
-            message = f"a veto cannot depend on {what}"
+            message = _("a veto cannot depend on {what}").format(what=what)
         if isinstance(node, A.GroupAggregate):
             self.report.error(
                 "E115",
                 message,
                 span,
-                "a group value is taken among the employees who are not vetoed, so it cannot "
-                "decide who is; compare the employee's own values or event counts instead",
+                _(
+                    "a group value is taken among the employees who are not vetoed, so it "
+                    "cannot decide who is; compare the employee's own values or event counts "
+                    "instead"
+                ),
             )
             return
         self.report.error(
             "E040",
             message,
             span,
-            "vetoed employees are left out of rankings, tallies, stars and awards, "
-            "so those cannot decide a veto; use counts and values of events instead",
+            _(
+                "vetoed employees are left out of rankings, tallies, stars and awards, "
+                "so those cannot decide a veto; use counts and values of events instead"
+            ),
         )
 
     def forbidden_in_veto(
@@ -193,19 +208,19 @@ class Rules(NodeVisitor):
         return None
 
     def veto_reads_GroupAggregate(self, node: A.GroupAggregate) -> str:
-        return f"the group value `{node.func}(...)`"
+        return _("the group value `{func}(...)`").format(func=node.func)
 
     def veto_reads_Ranking(self, node: A.Ranking) -> str:
-        return f"the ranking `{node.func}(...)`"
+        return _("the ranking `{func}(...)`").format(func=node.func)
 
     def veto_reads_Awarded(self, node: A.Awarded) -> str:
-        return "an award"
+        return _("an award")
 
     def veto_reads_Name(self, node: A.Name) -> str | None:
         if node.name in ("red", "green", "net"):
-            return f"the tally `{node.name}`"
+            return _("the tally `{name}`").format(name=node.name)
         if node.name == "stars":
-            return "the star level"
+            return _("the star level")
         return None
 
     def check_Stars(self, statement: A.Stars, info: BlockAnalysis, scope: Scope) -> None:
@@ -214,7 +229,7 @@ class Rules(NodeVisitor):
         for line in statement.lines:
             if line.condition is None:
                 break
-            self.expect(line.condition, BOOLEAN, scope, "a stars line")
+            self.expect(line.condition, BOOLEAN, scope, _("a stars line"))
         check_stars(statement, self.report)
 
     def check_Award(self, award: A.Award, info: BlockAnalysis, scope: Scope) -> None:
@@ -224,10 +239,10 @@ class Rules(NodeVisitor):
                 self.check_top_count(top.count)
             else:
                 # A quota by group: a count, read from the `within` attribute alone.
-                self.expect(top.count, NUMBER, scope, "a quota (`to top`)")
+                self.expect(top.count, NUMBER, scope, _("a quota (`to top`)"))
                 check_quota(top, info.definitions, self.report)
             for key in top.keys:
-                self.expect(key, NUMBER, scope, "a ranking key (`by`)")
+                self.expect(key, NUMBER, scope, _("a ranking key (`by`)"))
             if top.within is not None:
                 self.names.check_roster_attribute(top.within, top.within_span)
         if award.when is not None:
@@ -241,19 +256,19 @@ class Rules(NodeVisitor):
             if not Decimal(0) < count <= Decimal(1):
                 self.report.error(
                     "E064",
-                    f"`top {number.text}` must be above 0% and at most 100%",
+                    _("`top {count}` must be above 0% and at most 100%").format(count=number.text),
                     number.span,
                 )
         elif count != count.to_integral_value() or count < 1:
             self.report.error(
                 "E064",
-                f"`top {number.text}` must be a whole number of at least 1",
+                _("`top {count}` must be a whole number of at least 1").format(count=number.text),
                 number.span,
-                "or a percentage such as `top 30%`",
+                _("or a percentage such as `top 30%`"),
             )
 
     def check_Reward(self, statement: A.Reward, info: BlockAnalysis, scope: Scope) -> None:
-        self.expect(statement.amount, NUMBER, scope, "a reward")
+        self.expect(statement.amount, NUMBER, scope, _("a reward"))
         if statement.when is not None:
             self.expect(statement.when, BOOLEAN, scope, "`when`")
 
@@ -263,23 +278,27 @@ class Rules(NodeVisitor):
         if not info.has_stars:
             self.report.error(
                 "E055",
-                "`reward by stars` needs a `stars { ... }` statement in this block",
+                _("`reward by stars` needs a `stars { ... }` statement in this block"),
                 statement.span,
-                "without one nobody has a star level",
+                _("without one nobody has a star level"),
             )
         seen: set[Decimal] = set()
         for entry in statement.entries:
             level = entry.level.value
             if not is_star_level(entry.level):
                 self.report.error(
-                    "E052", f"`{entry.level.text}` is not a star level (1 to 5)", entry.level.span
+                    "E052",
+                    _("`{level}` is not a star level (1 to 5)").format(level=entry.level.text),
+                    entry.level.span,
                 )
             elif level in seen:
                 self.report.error(
-                    "E053", f"star level {entry.level.text} is given twice", entry.level.span
+                    "E053",
+                    _("star level {level} is given twice").format(level=entry.level.text),
+                    entry.level.span,
                 )
             seen.add(level)
-            self.expect(entry.amount, NUMBER, scope, "a reward")
+            self.expect(entry.amount, NUMBER, scope, _("a reward"))
         stars = next((s for s in info.block.statements if isinstance(s, A.Stars)), None)
         if stars is not None:
             check_reward_keys(statement, stars, self.report)

@@ -14,34 +14,60 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ...i18n import N_, _, ngettext
 from .. import ast as A
-from .analysis import Reporter
+from .analysis import Reporter, listing
 
-# ---- messages (one place, for the later move into message catalogs) ----------------------
+# ---- messages (one place; marked for the catalog, translated where they are reported) --
 
-_NOT_A_LEVEL = "star level `{level}` is not one of 1 to 5"
-_NOT_A_LEVEL_HELP = "star levels are whole numbers from 1 to 5"
-_AFTER_OTHERWISE = "no line can follow `otherwise`"
-_AFTER_OTHERWISE_HELP = (
+_NOT_A_LEVEL = N_("star level `{level}` is not one of 1 to 5")
+_NOT_A_LEVEL_HELP = N_("star levels are whole numbers from 1 to 5")
+_AFTER_OTHERWISE = N_("no line can follow `otherwise`")
+_AFTER_OTHERWISE_HELP = N_(
     "`otherwise` on line {line} already matches everyone left; move it to the end"
 )
-_SHADOWED = "this stars line can never match"
-_SHADOWED_HELP = (
+_SHADOWED = N_("this stars line can never match")
+_SHADOWED_HELP = N_(
     "every employee it would select already matched line {line}; put the stricter threshold first"
 )
-_GAP = "the star levels skip {missing}"
-_GAP_HELP = (
-    "the lines give {levels} stars, so nobody can get {missing}; add a line for {which}, "
-    "or number the levels without a gap"
-)
-_NO_OTHERWISE = "this `stars` block has no `otherwise` line"
-_NO_OTHERWISE_HELP = (
+_GAP = N_("the star levels skip {missing}")
+_NO_OTHERWISE = N_("this `stars` block has no `otherwise` line")
+_NO_OTHERWISE_HELP = N_(
     "an employee who matches no line gets no star level (null) and nothing from "
     "`reward by stars`; end the block with a line such as `{level} otherwise`"
 )
-_UNREACHABLE_KEY = "no stars line can give {level} stars, so this reward is never paid"
-_UNREACHABLE_KEY_HELP = "the stars table on line {line} gives {levels} {unit}"
-_UNREACHABLE_KEY_HELP_NONE = "no line of the stars table on line {line} can match"
+_UNREACHABLE_KEY = N_("no stars line can give {level} stars, so this reward is never paid")
+_UNREACHABLE_KEY_HELP_NONE = N_("no line of the stars table on line {line} can match")
+
+
+def _gap_help(levels: str, missing: str, missing_count: int) -> str:
+    # "add a line for it" / "for each": the missing levels decide the form.
+    return ngettext(
+        "the lines give {levels} stars, so nobody can get {missing}; add a line for it, "
+        "or number the levels without a gap",
+        "the lines give {levels} stars, so nobody can get {missing}; add a line for each, "
+        "or number the levels without a gap",
+        missing_count,
+    ).format(levels=levels, missing=missing)
+
+
+def _unreachable_key_help(line: int | str, levels: list[Decimal]) -> str:
+    # "gives 1 star", but "gives 3 stars" and "gives 5 and 4 stars".
+    count = int(levels[0]) if len(levels) == 1 else len(levels)
+    return ngettext(
+        "the stars table on line {line} gives {levels} star",
+        "the stars table on line {line} gives {levels} stars",
+        count,
+    ).format(line=line, levels=_words(levels))
+
+
+def _words(numbers: list[int] | list[Decimal], last: str = "and") -> str:
+    """5, 4 and 2 (or: 3 or 2), in the reader's language."""
+    texts = [str(n) for n in numbers]
+    if len(texts) == 1:
+        return texts[0]
+    frame = _("{items} and {last}") if last == "and" else _("{items} or {last}")
+    return frame.format(items=listing(texts[:-1]), last=texts[-1])
 
 
 def is_star_level(number: A.Number) -> bool:
@@ -57,16 +83,16 @@ def check_stars(statement: A.Stars, reporter: Reporter) -> None:
         if not is_star_level(line.level):
             reporter.error(
                 "E050",
-                _NOT_A_LEVEL.format(level=line.level.text),
+                _(_NOT_A_LEVEL).format(level=line.level.text),
                 line.level.span,
-                _NOT_A_LEVEL_HELP,
+                _(_NOT_A_LEVEL_HELP),
             )
         if otherwise_at is not None:
             reporter.error(
                 "E054",
-                _AFTER_OTHERWISE,
+                _(_AFTER_OTHERWISE),
                 line.span,
-                _AFTER_OTHERWISE_HELP.format(line=_line_number(otherwise_at.span)),
+                _(_AFTER_OTHERWISE_HELP).format(line=_line_number(otherwise_at.span)),
             )
             continue
         if line.condition is None:
@@ -75,7 +101,10 @@ def check_stars(statement: A.Stars, reporter: Reporter) -> None:
     for index, earlier in _shadowed_lines(lines).items():
         line = lines[index]
         reporter.warn(
-            "W051", _SHADOWED, line.span, _SHADOWED_HELP.format(line=_line_number(earlier.span))
+            "W051",
+            _(_SHADOWED),
+            line.span,
+            _(_SHADOWED_HELP).format(line=_line_number(earlier.span)),
         )
     _check_gap(statement, reporter)
     if not _has_catch_all(statement):
@@ -84,9 +113,9 @@ def check_stars(statement: A.Stars, reporter: Reporter) -> None:
         suggested = max(min(levels, default=2) - 1, 1)
         reporter.warn(
             "W062",
-            _NO_OTHERWISE,
+            _(_NO_OTHERWISE),
             _keyword_span(statement.span),
-            _NO_OTHERWISE_HELP.format(level=suggested),
+            _(_NO_OTHERWISE_HELP).format(level=suggested),
         )
 
 
@@ -105,17 +134,13 @@ def check_reward_keys(rewards: A.RewardByStars, stars: A.Stars, reporter: Report
             continue
         warned.add(level)
         help_text = (
-            _UNREACHABLE_KEY_HELP.format(
-                line=_line_number(stars.span),
-                levels=_words(levels),
-                unit="stars" if len(levels) > 1 or levels[0] != 1 else "star",
-            )
+            _unreachable_key_help(_line_number(stars.span), levels)
             if levels
-            else _UNREACHABLE_KEY_HELP_NONE.format(line=_line_number(stars.span))
+            else _(_UNREACHABLE_KEY_HELP_NONE).format(line=_line_number(stars.span))
         )
         reporter.warn(
             "W063",
-            _UNREACHABLE_KEY.format(level=entry.level.text),
+            _(_UNREACHABLE_KEY).format(level=entry.level.text),
             entry.level.span,
             help_text,
         )
@@ -146,13 +171,9 @@ def _check_gap(statement: A.Stars, reporter: Reporter) -> None:
     at = next(line for line in lines if line.level.value == below_gap)
     reporter.warn(
         "W061",
-        _GAP.format(missing=_words(missing)),
+        _(_GAP).format(missing=_words(missing)),
         at.span,
-        _GAP_HELP.format(
-            levels=_words(levels),
-            missing=_words(missing, "or"),
-            which="each" if len(missing) > 1 else "it",
-        ),
+        _gap_help(_words(levels), _words(missing, "or"), len(missing)),
     )
 
 
@@ -277,11 +298,3 @@ def _keyword_span(span: A.Span | None) -> A.Span | None:
         span.line, span.column, span.line, span.column + width, span.start_pos,
         span.start_pos + width,
     )  # fmt: skip
-
-
-def _words(numbers: list[int] | list[Decimal], last: str = "and") -> str:
-    """5, 4 and 2."""
-    texts = [str(n) for n in numbers]
-    if len(texts) == 1:
-        return texts[0]
-    return ", ".join(texts[:-1]) + f" {last} " + texts[-1]

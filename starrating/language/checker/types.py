@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from ...i18n import N_, _
 from .. import ast as A
 from ..catalog import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
 from ..visitor import NodeVisitor
-from .analysis import TYPE_WORDS, Reporter, Scope
+from .analysis import Reporter, Scope, type_words
 from .match import check_match_keys, check_match_values
 from .names import Names
 from .window import check_window
 
 ARITHMETIC = ("+", "-", "*", "/")
-DATE_FORMAT_HELP = "write the date as YYYY-MM-DD, e.g. 2026-01-01"
-DATE_WITHOUT_SPACES_HELP = "write a date as YYYY-MM-DD, without spaces: 2026-01-01"
+DATE_FORMAT_HELP = N_("write the date as YYYY-MM-DD, e.g. 2026-01-01")
+DATE_WITHOUT_SPACES_HELP = N_("write a date as YYYY-MM-DD, without spaces: 2026-01-01")
 ORDERING = ("<", "<=", ">", ">=")
 EQUALITY = ("=", "!=")
 
@@ -34,26 +35,34 @@ class TypeInference(NodeVisitor):
         self.names = names
         self.report = reporter
 
-    def expect(self, expr: A.Expr, wanted: str, scope: Scope, what: str) -> str:
-        """Infer ``expr`` and report it if it is not ``wanted`` (``what`` names the place)."""
+    def expect(
+        self, expr: A.Expr, wanted: str, scope: Scope, what: str, is_amount: bool = False
+    ) -> str:
+        """Infer ``expr`` and report it if it is not ``wanted``. ``what`` names the place,
+        in the reader's language; ``is_amount``: it is the amount of a line (`red 3 ...`),
+        where a condition most likely belongs after `when`."""
         found = self.infer(expr, scope)
         if found in (ANY, wanted):
             return found
         if wanted == BOOLEAN:
             self.report.error(
                 "E023",
-                f"{what} needs a condition, but this is {TYPE_WORDS[found]}",
+                _("{what} needs a condition, but this is {found}").format(
+                    what=what, found=type_words(found)
+                ),
                 expr.span,
-                "compare it, e.g. `x > 0`",
+                _("compare it, e.g. `x > 0`"),
             )
         else:
             code = "E022" if found == BOOLEAN and wanted == NUMBER else "E024"
             help_text = None
-            if found == BOOLEAN and what.startswith("the amount of"):
-                help_text = "to count only when a condition holds, write e.g. `red 3 when x = 0`"
+            if found == BOOLEAN and is_amount:
+                help_text = _("to count only when a condition holds, write e.g. `red 3 when x = 0`")
             self.report.error(
                 code,
-                f"{what} needs {TYPE_WORDS[wanted]}, but this is {TYPE_WORDS[found]}",
+                _("{what} needs {wanted}, but this is {found}").format(
+                    what=what, wanted=type_words(wanted), found=type_words(found)
+                ),
                 expr.span,
                 help_text,
             )
@@ -70,16 +79,16 @@ class TypeInference(NodeVisitor):
         if scope.kind == "header":
             self.report.error(
                 "E013",
-                f"{what} cannot be used in `applies to`",
+                _("{what} cannot be used in `applies to`").format(what=what),
                 expr.span,
-                "`applies to` may use roster attributes and `tenure` only",
+                _("`applies to` may use roster attributes and `tenure` only"),
             )
         else:
             self.report.error(
                 "E015",
-                f"{what} cannot be used inside a `where` filter",
+                _("{what} cannot be used inside a `where` filter").format(what=what),
                 expr.span,
-                "compute it with `let` and use it in a `when` condition instead",
+                _("compute it with `let` and use it in a `when` condition instead"),
             )
         return False
 
@@ -132,8 +141,10 @@ class TypeInference(NodeVisitor):
             if ANY not in (left, right) and left != right:
                 self.report.error(
                     "E020",
-                    f"`default` must give the same kind of value: "
-                    f"{TYPE_WORDS[left]} on the left, {TYPE_WORDS[right]} on the right",
+                    _(
+                        "`default` must give the same kind of value: "
+                        "{left} on the left, {right} on the right"
+                    ).format(left=type_words(left), right=type_words(right)),
                     expr.right.span,
                 )
             return left if left != ANY else right
@@ -159,31 +170,42 @@ class TypeInference(NodeVisitor):
         if left != right:
             self.report.error(
                 "E020",
-                f"cannot compare {TYPE_WORDS[left]} with {TYPE_WORDS[right]}",
+                _("cannot compare {left} with {right}").format(
+                    left=type_words(left), right=type_words(right)
+                ),
                 expr.span,
                 _compare_help(left, right, expr),
             )
         elif expr.op in ORDERING and left not in (NUMBER, DATE, TIMESTAMP):
             self.report.error(
                 "E020",
-                f"`{expr.op}` compares numbers, not {TYPE_WORDS[left].split(' ', 1)[1]}s"
-                if left == TEXT
-                else f"`{expr.op}` cannot order {TYPE_WORDS[left]}",
+                (
+                    _("`{op}` compares numbers, not texts")
+                    if left == TEXT
+                    else _("`{op}` cannot order {kind}")
+                ).format(op=expr.op, kind=type_words(left)),
                 expr.span,
-                "use `=` or `!=`",
+                _("use `=` or `!=`"),
             )
 
     def arithmetic_error(self, found: str, span: A.Span | None, op: str) -> None:
         if found == BOOLEAN:
             self.report.error(
                 "E022",
-                f"cannot do arithmetic (`{op}`) with a condition",
+                _("cannot do arithmetic (`{op}`) with a condition").format(op=op),
                 span,
-                "conditions are true or false; use `when` to make a line count only when it holds",
+                _(
+                    "conditions are true or false; use `when` to make a line count only "
+                    "when it holds"
+                ),
             )
         else:
             self.report.error(
-                "E022", f"cannot do arithmetic (`{op}`) with {TYPE_WORDS[found]}", span
+                "E022",
+                _("cannot do arithmetic (`{op}`) with {kind}").format(
+                    op=op, kind=type_words(found)
+                ),
+                span,
             )
 
     def infer_InList(self, expr: A.InList, scope: Scope) -> str:
@@ -193,8 +215,9 @@ class TypeInference(NodeVisitor):
             if ANY not in (found, item_type) and item_type != found:
                 self.report.error(
                     "E020",
-                    f"this list holds {TYPE_WORDS[item_type]}, but the value "
-                    f"before `in` is {TYPE_WORDS[found]}",
+                    _("this list holds {item}, but the value before `in` is {value}").format(
+                        item=type_words(item_type), value=type_words(found)
+                    ),
                     item.span,
                 )
         return BOOLEAN
@@ -218,18 +241,21 @@ class TypeInference(NodeVisitor):
         if expr.func == "count" and expr.attribute is not None:
             self.report.error(
                 "E016",
-                f"`count` counts {'periods' if expr.over_periods else 'events'}; "
-                "it takes no attribute",
+                _("`count` counts periods; it takes no attribute")
+                if expr.over_periods
+                else _("`count` counts events; it takes no attribute"),
                 expr.attribute_span,
-                f"write count({expr.source}) or sum({expr.source}.{expr.attribute})",
+                _("write count({source}) or sum({source}.{attribute})").format(
+                    source=expr.source, attribute=expr.attribute
+                ),
             )
         if expr.func != "count" and expr.attribute is None:
             example = "weeks.net" if expr.over_periods else f"{expr.source}.value"
             self.report.error(
                 "E016",
-                f"`{expr.func}` needs an attribute to add up or compare",
+                _("`{func}` needs an attribute to add up or compare").format(func=expr.func),
                 expr.source_span,
-                f"for example {expr.func}({example})",
+                _("for example {func}({example})").format(func=expr.func, example=example),
             )
         if expr.over_periods:
             assert scope.block is not None
@@ -252,10 +278,14 @@ class TypeInference(NodeVisitor):
             if attribute_type not in (NUMBER, ANY):
                 self.report.error(
                     "E021",
-                    f"cannot take `{expr.func}` of `{expr.source}.{expr.attribute}`,"
-                    f" which is {TYPE_WORDS[attribute_type]}",
+                    _("cannot take `{func}` of `{source}.{attribute}`, which is {kind}").format(
+                        func=expr.func,
+                        source=expr.source,
+                        attribute=expr.attribute,
+                        kind=type_words(attribute_type),
+                    ),
                     expr.attribute_span,
-                    "only numbers can be summed, averaged or compared; count them instead",
+                    _("only numbers can be summed, averaged or compared; count them instead"),
                 )
         if expr.where is not None:
             self.expect(expr.where, BOOLEAN, inner, "`where`")
@@ -285,10 +315,14 @@ class TypeInference(NodeVisitor):
             shorter = [b for b in self.names.analysis.blocks if rank(b) < rank(block.kind)]
             self.report.error(
                 "E061" if shorter else "E060",
-                f'wins("{expr.award}") counts wins in shorter periods, but that award is '
-                f"given in the `{kind}` block",
+                _(
+                    'wins("{award}") counts wins in shorter periods, but that award is '
+                    "given in the `{kind}` block"
+                ).format(award=expr.award, kind=kind),
                 expr.span,
-                f'use awarded("{expr.award}") in its own block' if kind == block.kind else None,
+                _('use awarded("{award}") in its own block').format(award=expr.award)
+                if kind == block.kind
+                else None,
             )
         return NUMBER
 
@@ -326,7 +360,9 @@ class TypeInference(NodeVisitor):
         if count != count.to_integral_value() or count < 1:
             self.report.error(
                 "E063",
-                f"`for {expr.count.text} consecutive` needs a whole number of at least 1",
+                _("`for {count} consecutive` needs a whole number of at least 1").format(
+                    count=expr.count.text
+                ),
                 expr.count.span,
             )
         assert scope.block is not None
@@ -334,10 +370,11 @@ class TypeInference(NodeVisitor):
         if expr.periods != own:
             self.report.error(
                 "E062",
-                f"this is a `{scope.block.kind}` block: count consecutive "
-                f"{own}, not {expr.periods}",
+                _("this is a `{kind}` block: count consecutive {own}, not {periods}").format(
+                    kind=scope.block.kind, own=own, periods=expr.periods
+                ),
                 expr.span,
-                f"write `for {expr.count.text} consecutive {own}`",
+                _("write `for {count} consecutive {own}`").format(count=expr.count.text, own=own),
             )
         return BOOLEAN
 
@@ -350,9 +387,9 @@ def check_calendar_date(text: str, span: A.Span | None, reporter: Reporter) -> N
     except ValueError:
         reporter.error(
             "E082",
-            f"`{text}` is not a calendar date",
+            _("`{date}` is not a calendar date").format(date=text),
             span,
-            DATE_FORMAT_HELP,
+            _(DATE_FORMAT_HELP),
         )
 
 
@@ -360,11 +397,11 @@ def _compare_help(left: str, right: str, expr: A.Binary) -> str | None:
     if TEXT in (left, right) and NUMBER in (left, right):
         number = expr.right if right == NUMBER else expr.left
         if isinstance(number, A.Number):
-            return f'texts are written in double quotes: "{number.text}"'
-        return "a text can only be compared with a text, and a number with a number"
+            return _('texts are written in double quotes: "{text}"').format(text=number.text)
+        return _("a text can only be compared with a text, and a number with a number")
     if BOOLEAN in (left, right):
-        return "a condition is already true or false: use it on its own or with `not`"
+        return _("a condition is already true or false: use it on its own or with `not`")
     if DATE in (left, right) and NUMBER in (left, right):
         # `hire_date < 2026 - 01 - 01` is arithmetic: a date is one word, without spaces.
-        return DATE_WITHOUT_SPACES_HELP
+        return _(DATE_WITHOUT_SPACES_HELP)
     return None

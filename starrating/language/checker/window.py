@@ -9,11 +9,10 @@ and a window on an aggregate over shorter periods, which reads the instance's ow
 
 from __future__ import annotations
 
+from ...i18n import _
 from .. import ast as A
 from ..diagnostics import suggestion
 from .analysis import Reporter
-
-_UNITS_LISTED = "days, weeks, months, quarters, halves or years"
 
 
 def check_window(expr: A.Aggregate, report: Reporter) -> None:
@@ -22,11 +21,15 @@ def check_window(expr: A.Aggregate, report: Reporter) -> None:
     if expr.over_periods:
         report.error(
             "E113",
-            f"a window reads events, but `{expr.func}({expr.source} ...)` reads the results"
-            f" of the instance's {expr.source}",
+            _(
+                "a window reads events, but `{func}({source} ...)` reads the results"
+                " of the instance's {source}"
+            ).format(func=expr.func, source=expr.source),
             window.span,
-            f"remove `over last ...`, or aggregate events instead, e.g."
-            f" count(TYPE over last 3 {expr.source})",
+            _(
+                "remove `over last ...`, or aggregate events instead, e.g."
+                " count(TYPE over last 3 {source})"
+            ).format(source=expr.source),
         )
     count = window.count
     if count is None:
@@ -34,25 +37,32 @@ def check_window(expr: A.Aggregate, report: Reporter) -> None:
         written = _literal(length)
         report.error(
             "E110",
-            "the length of a window must be a whole number of at least 1"
-            + (f", but this is {written}" if written else ", written as a number"),
+            _(
+                "the length of a window must be a whole number of at least 1, but this is {written}"
+            ).format(written=written)
+            if written
+            else _(
+                "the length of a window must be a whole number of at least 1, written as a number"
+            ),
             length.span,
-            f"for example `over last 3 {window.units or 'months'}`",
+            _("for example `over last 3 {units}`").format(units=window.units or "months"),
         )
     if window.units is None:
         report.error(
             "E111",
-            f"`{window.unit}` is not a unit of a window",
+            _("`{unit}` is not a unit of a window").format(unit=window.unit),
             window.unit_span,
             suggestion(window.unit, [*A.WINDOW_UNITS, *A.WINDOW_UNITS.values()])
-            or f"write {_UNITS_LISTED}",
+            or _("write days, weeks, months, quarters, halves or years"),
         )
     elif window.unit in A.WINDOW_UNITS and count is not None and count != 1:
         report.error(
             "E112",
-            f"`{window.unit}` is for a window of 1; a window of {count} is written in the plural",
+            _("`{unit}` is for a window of 1; a window of {count} is written in the plural").format(
+                unit=window.unit, count=count
+            ),
             window.unit_span,
-            f"write `over last {count} {window.units}`",
+            _("write `over last {count} {units}`").format(count=count, units=window.units),
         )
 
 

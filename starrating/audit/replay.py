@@ -184,7 +184,8 @@ def replay_run(store: Store, run_id: str, catalog: Catalog | None = None) -> Rep
 
 
 def _stored_policy(stored: StoredRun, catalog: Catalog) -> PolicyFile:
-    name = stored.policy_file or f"run {stored.run_id}"
+    # Where the diagnostics say the text is: its file, or (without one) the run itself.
+    name = stored.policy_file or _("run {run_id}").format(run_id=stored.run_id)
     parsed = parse(stored.policy_text, name)
     item = PolicyFile(name, stored.policy_text, parsed.policy, diagnostics=list(parsed.diagnostics))
     if item.policy is not None:

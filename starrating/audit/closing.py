@@ -24,6 +24,7 @@ import duckdb
 from ..engine.evaluate import policy_timezone
 from ..engine.periods import local_date
 from ..engine.runs import PlannedRun, RunDocument, run_policy
+from ..i18n import N_, _
 from ..language.catalog import Catalog
 from ..store.records import read_run, run_columns, stored_run
 from ..store.store import Store
@@ -56,29 +57,34 @@ class CloseOutcome:
 
     @property
     def message(self) -> str:
-        what = f'{self.period} of "{self.policy}"'
+        names = {"period": self.period, "policy": self.policy, "run_id": self.run_id}
         if self.status == "closed":
-            return f"closed {what}: run {self.run_id} is its official result"
+            return _('closed {period} of "{policy}": run {run_id} is its official result').format(
+                **names
+            )
         if self.status == "amended":
-            return (
-                f"amended {what}: run {self.run_id} replaces run {self.previous} as its "
-                f"official result (run {self.previous} is kept)"
-            )
+            return _(
+                'amended {period} of "{policy}": run {run_id} replaces run {previous} as its '
+                "official result (run {previous} is kept)"
+            ).format(**names, previous=self.previous)
         if self.status == "identical":
-            return (
-                f"{what} is already closed by run {self.run_id} with identical results; "
-                "nothing was recorded"
-            )
+            return _(
+                '{period} of "{policy}" is already closed by run {run_id} with identical '
+                "results; nothing was recorded"
+            ).format(**names)
         shown = [f"  {d.describe()}" for d in self.differences[:10]]
         if len(self.differences) > 10:
-            shown.append(f"  ... and {len(self.differences) - 10} more")
-        detail = "\n".join(shown) if shown else "  (the same rows, but not the same results)"
-        return (
-            f"{what} is already closed by run {self.run_id}, and these results differ "
-            f"from it (official → now):\n{detail}\n"
-            "to make them the official result, run again with --amend --reason TEXT "
-            f"(run {self.run_id} is kept)"
+            more = _("... and {count} more").format(count=len(self.differences) - 10)
+            shown.append(f"  {more}")
+        detail = (
+            "\n".join(shown) if shown else "  " + _("(the same rows, but not the same results)")
         )
+        return _(
+            '{period} of "{policy}" is already closed by run {run_id}, and these results '
+            "differ from it (official → now):\n{differences}\n"
+            "to make them the official result, run again with --amend --reason TEXT "
+            "(run {run_id} is kept)"
+        ).format(**names, differences=detail)
 
 
 class ClosingRefused(AuditError):
@@ -93,7 +99,7 @@ class ClosingRefused(AuditError):
 
 
 # A period that has not ended at the as-of time cannot be closed (docs/data.md 4.4).
-NOT_ENDED = (
+NOT_ENDED = N_(
     '{period} of "{policy}" has not ended at the as-of time {as_of}: its last day is '
     "{last_day} ({zone}), so it can be closed from {first_free_day} on; nothing was recorded "
     "(without --official the run is a provisional result)"
@@ -128,7 +134,7 @@ def _as_of_date(plan: PlannedRun, catalog: Catalog | None) -> date:
 def _not_ended_message(plan: PlannedRun, catalog: Catalog | None) -> str:
     assert plan.item.policy is not None
     zone = policy_timezone(plan.item.policy, catalog)
-    return NOT_ENDED.format(
+    return _(NOT_ENDED).format(
         period=plan.target.label,
         policy=plan.item.policy.name,
         as_of=plan.as_of.astimezone(zone).isoformat(timespec="seconds"),

@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from ..i18n import N_, _, ngettext
 from ..language.diagnostics import suggestion
 from ..output.values import show
 from ..store.records import Contribution, RunNotFound, read_run, utc_text
@@ -30,7 +31,9 @@ from ..store.schema import has_for_period
 # have none and explain as they always did.
 CHECK = "check"
 # How an event counted through its `for_period` is shown beside its id (docs/data.md 1).
-LABELLED_EVENT = "{event_id} (dated {dated}, for {label})"
+LABELLED_EVENT = N_("{event_id} (dated {dated}, for {label})")
+# The detail a plain award's contribution records when it is won (compiler/build.py).
+AWARD_WON = "won"
 
 
 class ExplainError(Exception):
@@ -51,23 +54,30 @@ def explain(
         ).fetchall()]  # fmt: skip
         if employee not in employees:
             hint = suggestion(employee, employees)
-            raise ExplainError(
-                f"employee {employee} is not rated in run {run_id}" + (f"; {hint}" if hint else "")
+            message = _("employee {employee} is not rated in run {run_id}").format(
+                employee=employee, run_id=run_id
             )
+            if hint:
+                message = _("{message}; {hint}").format(message=message, hint=hint)
+            raise ExplainError(message)
         periods = [r[0] for r in con.execute(
             "SELECT DISTINCT period FROM results WHERE run_id = ? AND employee_id = ?",
             [run_id, employee],
         ).fetchall()]  # fmt: skip
         raise ExplainError(
-            f"employee {employee} has no result for {period} in run {run_id}; "
-            f"their periods are: {', '.join(periods)}"
+            _(
+                "employee {employee} has no result for {period} in run {run_id}; "
+                "their periods are: {periods}"
+            ).format(employee=employee, period=period, run_id=run_id, periods=_(", ").join(periods))
         )
     source = run.policy_text.split("\n")
     lines = [
-        f"run {run.run_id}: {run.policy} (version {run.version}), period {run.period}, "
-        f"as of {utc_text(run.as_of)}",
-        f"employee {employee}",
-    ]
+        _("run {run_id}: {policy} (version {version}), period {period}, as of {as_of}").format(
+            run_id=run.run_id, policy=run.policy, version=run.version, period=run.period,
+            as_of=utc_text(run.as_of),
+        ),
+        _("employee {employee}").format(employee=employee),
+    ]  # fmt: skip
     by_period: dict[str, list[Contribution]] = {}
     for effect in recorded.contributions:
         by_period.setdefault(effect.period, []).append(effect)
@@ -77,7 +87,7 @@ def explain(
         lines.append(_summary(row))
         for line, effects in _by_line(by_period.get(row["period"], [])):
             text = source[line - 1].strip() if 0 < line <= len(source) else ""
-            lines.append(f"  line {line:>3}  {text}")
+            lines.append("  " + _("line {number:>3}").format(number=line) + f"  {text}")
             listed: list[list[str]] = []
             for effect in effects:
                 lines.append(f"            {effect_text(effect)}")
@@ -115,15 +125,18 @@ def _labelled_events(
         [ids],
     ).fetchall()
     return {
-        event_id: LABELLED_EVENT.format(event_id=event_id, dated=dated, label=label)
+        event_id: _(LABELLED_EVENT).format(event_id=event_id, dated=dated, label=label)
         for event_id, dated, label in rows
     }
 
 
 def _events(event_ids: list[str], labelled: dict[str, str]) -> str:
-    shown = ", ".join(labelled.get(event_id, event_id) for event_id in event_ids[:20])
-    more = f" and {len(event_ids) - 20} more" if len(event_ids) > 20 else ""
-    return f"events ({len(event_ids)}): {shown}{more}"
+    shown = _(", ").join(labelled.get(event_id, event_id) for event_id in event_ids[:20])
+    if len(event_ids) > 20:
+        message = _("events ({count}): {events} and {more} more")
+    else:
+        message = _("events ({count}): {events}")
+    return message.format(count=len(event_ids), events=shown, more=len(event_ids) - 20)
 
 
 def effect_text(effect: Contribution) -> str:
@@ -134,37 +147,61 @@ def effect_text(effect: Contribution) -> str:
 
 
 def _summary(row: dict) -> str:
-    parts = [
-        f"{row['period']} ({row['period_start']} to {row['period_end']}):",
-        f"red {show(row['red'])}, green {show(row['green'])}, net {show(row['net'])},",
-        f"stars {show(row['stars'])}, reward {show(row['reward'])}",
-    ]
+    text = _(
+        "{period} ({start} to {end}): red {red}, green {green}, net {net}, stars {stars}, "
+        "reward {reward}"
+    ).format(
+        period=row["period"], start=row["period_start"], end=row["period_end"],
+        red=show(row["red"]), green=show(row["green"]), net=show(row["net"]),
+        stars=show(row["stars"]), reward=show(row["reward"]),
+    )  # fmt: skip
     if row["awards"]:
-        parts.append(f"awards: {', '.join(row['awards'])}")
+        text += " " + _("awards: {awards}").format(awards=_(", ").join(row["awards"]))
     if row["vetoed"]:
-        parts.append(f"VETOED: {', '.join(row['veto_reasons'])}")
-    return " ".join(parts)
+        text += " " + _("VETOED: {reasons}").format(reasons=_(", ").join(row["veto_reasons"]))
+    return text
 
 
 def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -> str:
     """What one line did, in words."""
-    extra = f" ({detail})" if detail and kind not in ("award", "veto") else ""
+    shown = show(amount) if amount is not None else ""
+    if detail and kind not in ("award", "veto"):
+        # The detail (a ranking's place, a group value's members) is written by the run's
+        # SQL (compiler/sql.py) and stored with the run as it was written.
+        fields = {"label": label, "amount": shown, "detail": detail}
+        if kind == "red":
+            return _("red +{amount} ({detail})").format(**fields)
+        if kind == "green":
+            return _("green +{amount} ({detail})").format(**fields)
+        if kind == "minus":
+            return _("{label} -{amount} ({detail})").format(**fields)
+        if kind == "plus":
+            return _("{label} +{amount} ({detail})").format(**fields)
+    fields = {"label": label, "amount": shown}
     if kind == "value":
-        value = show(amount) if amount is not None else (detail or "missing")
-        return f"{label} = {value}"
-    if kind in ("red", "green"):
-        return f"{kind} +{show(amount)}{extra}"
-    if kind in ("minus", "plus"):
-        sign = "-" if kind == "minus" else "+"
-        return f"{label} {sign}{show(amount)}{extra}"
+        if amount is None:
+            return _("{label} = {value}").format(label=label, value=detail or _("missing"))
+        return _("{label} = {value}").format(label=label, value=shown)
+    if kind == "red":
+        return _("red +{amount}").format(**fields)
+    if kind == "green":
+        return _("green +{amount}").format(**fields)
+    if kind == "minus":
+        return _("{label} -{amount}").format(**fields)
+    if kind == "plus":
+        return _("{label} +{amount}").format(**fields)
     if kind == "veto":
-        return f'veto "{label}" fired: no stars, no awards, reward 0'
+        return _('veto "{label}" fired: no stars, no awards, reward 0').format(**fields)
     if kind == "stars":
-        return f"this stars line matched: {show(amount)} stars"
+        return _("this stars line matched: {amount} stars").format(**fields)
     if kind == "award":
-        return f'award "{label}": {detail}'
+        if detail == AWARD_WON:
+            return _('award "{label}": won').format(**fields)
+        return _('award "{label}": {detail}').format(label=label, detail=detail)
     if kind == "reward":
-        return f"reward +{show(amount)}" + (f' (award "{label}")' if label != "reward" else "")
+        if label != "reward":
+            return _('reward +{amount} (award "{label}")').format(**fields)
+        return _("reward +{amount}").format(**fields)
     return f"{kind} {label} {show(amount)}"
 
 
@@ -174,49 +211,71 @@ def _check(label: str, check: dict[str, Any]) -> str:
     matched), the check only adds why."""
     line, applied = check["line"], bool(check["applied"])
     because = _condition(check, check.get("holds", applied))
+    fields = {"label": label, "because": because}
     if line == "award":
         if applied:
-            return f"because {because}" if because else f'award "{label}": awarded'
+            if because:
+                return _("because {because}").format(**fields)
+            return _('award "{label}": awarded').format(**fields)
         if check.get("vetoed"):
-            return f'award "{label}": not awarded: vetoed'
-        return f'award "{label}": not awarded: {because}'
+            return _('award "{label}": not awarded: vetoed').format(**fields)
+        return _('award "{label}": not awarded: {because}').format(**fields)
     if line == "top":
-        return f'award "{label}": {_top(check, applied, because)}'
+        return _('award "{label}": {outcome}').format(
+            label=label, outcome=_top(check, applied, because)
+        )
     if line == "veto":
-        return f"because {because}" if applied else f'veto "{label}": did not apply: {because}'
+        if applied:
+            return _("because {because}").format(**fields)
+        return _('veto "{label}": did not apply: {because}').format(**fields)
     if line == "stars":
         if applied:
-            return f"because {because}"
-        return f"{check.get('level')} stars: this line did not match: {because}"
-    return ("applied" if applied else "did not apply") + f": {because}"
+            return _("because {because}").format(**fields)
+        return _("{level} stars: this line did not match: {because}").format(
+            level=check.get("level"), because=because
+        )
+    if applied:
+        return _("applied: {because}").format(**fields)
+    return _("did not apply: {because}").format(**fields)
 
 
 def _top(check: dict[str, Any], applied: bool, because: str) -> str:
     """A `top` award: the place among the candidates, or why the employee was none."""
     if check.get("vetoed"):
-        return "not awarded: vetoed"
+        return _("not awarded: vetoed")
     if not check.get("candidate"):
         if because and not check.get("holds"):
-            return f"not awarded: not a candidate: {because}"
-        return f"not awarded: not a candidate: nothing to rank by ({_values(check)})"
+            return _("not awarded: not a candidate: {because}").format(because=because)
+        return _("not awarded: not a candidate: nothing to rank by ({values})").format(
+            values=_values(check)
+        )
     top = str(check.get("top"))
     places = check.get("places")
-    limit = f"top {top}"
+    shown_places = show(places, None)
     if top.endswith("%"):
-        limit += f" = {show(places, None)} place" + ("" if places == 1 else "s")
+        count = 1 if places == 1 else 2  # the form for one place, or for several
+        limit = ngettext("top {top} = {places} place", "top {top} = {places} places", count)
     elif not top.isdigit():
         # A quota by group: the candidate's group's own number, then how it was worked out.
-        limit = (
-            f"top {show(places, None)}, the quota of its group: {top}"
-            if places is not None
-            else f"no quota for its group: {top}"
-        )
-    outcome = "awarded" if applied else "not awarded"
-    return (
-        f"{outcome}: place {show(check.get('place'), None)} of "
-        f"{show(check.get('candidates'), None)} candidates ({limit})"
-        + (f"; {_values(check)}" if check.get("values") else "")
+        if places is not None:
+            limit = _("top {places}, the quota of its group: {top}")
+        else:
+            limit = _("no quota for its group: {top}")
+    else:
+        limit = _("top {top}")
+    limit = limit.format(top=top, places=shown_places)
+    if applied:
+        outcome = _("awarded: place {place} of {candidates} candidates ({limit})")
+    else:
+        outcome = _("not awarded: place {place} of {candidates} candidates ({limit})")
+    text = outcome.format(
+        place=show(check.get("place"), None),
+        candidates=show(check.get("candidates"), None),
+        limit=limit,
     )
+    if check.get("values"):
+        text = _("{outcome}; {values}").format(outcome=text, values=_values(check))
+    return text
 
 
 def _condition(check: dict[str, Any], holds: object) -> str:
@@ -224,8 +283,14 @@ def _condition(check: dict[str, Any], holds: object) -> str:
     if check.get("condition") is None:
         return ""
     values = _values(check)
-    truth = "true" if holds else "false"
-    return f"{check['condition']} is {truth}" + (f" ({values})" if values else "")
+    # The condition is the policy's own text (its keywords and names), never translated.
+    if values:
+        message = (
+            _("{condition} is true ({values})") if holds else _("{condition} is false ({values})")
+        )
+    else:
+        message = _("{condition} is true") if holds else _("{condition} is false")
+    return message.format(condition=check["condition"], values=values)
 
 
 def _values(check: dict[str, Any]) -> str:
@@ -233,16 +298,19 @@ def _values(check: dict[str, Any]) -> str:
     ``stars = 5: held in 1 of the 2 months before``."""
     values = [f"{text} = {_value(value)}" for text, value in check.get("values", [])]
     values += [
-        f"{text}: held in {_value(held)} of the {before} {periods} before"
+        _("{condition}: held in {held} of the {before} {periods} before").format(
+            condition=text, held=_value(held), before=before, periods=periods
+        )
         for text, held, before, periods in check.get("streaks", [])
     ]
-    return ", ".join(values)
+    return _(", ").join(values)
 
 
 def _value(value: object) -> str:
-    """An operand as the condition compared it: every digit, a text quoted."""
+    """An operand as the condition compared it: every digit, a text quoted; true and false
+    as the policy language writes them."""
     if value is None:
-        return "missing"
+        return _("missing")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | Decimal):

@@ -20,6 +20,7 @@ from .. import __version__
 from ..compiler.arithmetic import SHOWN_PLACES, at_shown_places
 from ..engine.evaluate import policy_timezone
 from ..engine.runs import RunDocument, RunError, resolve_target, run_policy
+from ..i18n import _, ngettext
 from ..language.catalog import Catalog, merge_catalogs
 from ..language.checker import check_policy
 from ..language.diagnostics import render_text
@@ -49,12 +50,15 @@ class Difference:
     new: object = _ABSENT
 
     def describe(self) -> str:
-        where = f"{self.employee_id}  {self.period}"
         if self.field is None:
             if self.old is _ABSENT:
-                return f"{where}: a new row (the recorded run has none)"
-            return f"{where}: the row is gone (the recorded run has one)"
-        return f"{where}  {self.field}: {_show_value(self.old)} → {_show_value(self.new)}"
+                message = _("{employee}  {period}: a new row (the recorded run has none)")
+            else:
+                message = _("{employee}  {period}: the row is gone (the recorded run has one)")
+            return message.format(employee=self.employee_id, period=self.period)
+        old, new = _show_value(self.old), _show_value(self.new)
+        # The field is a JSON key of the result row (`stars`, `values.x`): never translated.
+        return f"{self.employee_id}  {self.period}  {self.field}: {old} → {new}"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -84,13 +88,21 @@ class LateInput:
 
     def describe(self, zone: ZoneInfo) -> str:
         if self.kind == "event":
-            what = f"event {self.event_id} ({self.event_type}, employee {self.employee_id})"
+            message = _(
+                "event {event_id} ({event_type}, employee {employee}) recorded {recorded_at}, "
+                "from {file} (ingest {ingest_id}, {ingested_at})"
+            )
         else:
-            what = f"roster of employee {self.employee_id} (version {self.version})"
-        return (
-            f"{what} recorded {show_time(self.recorded_at, zone)}, from {self.file} "
-            f"(ingest {self.ingest_id}, {show_time(self.ingested_at, zone)})"
-        )
+            message = _(
+                "roster of employee {employee} (version {version}) recorded {recorded_at}, "
+                "from {file} (ingest {ingest_id}, {ingested_at})"
+            )
+        return message.format(
+            event_id=self.event_id, event_type=self.event_type, employee=self.employee_id,
+            version=self.version, recorded_at=show_time(self.recorded_at, zone),
+            file=self.file, ingest_id=self.ingest_id,
+            ingested_at=show_time(self.ingested_at, zone),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,9 @@ def replay_run(store: Store, run_id: str, catalog: Catalog | None = None) -> Rep
     try:
         target = resolve_target(item.policy, stored.period, stored.as_of, run_catalog)
     except RunError as exc:
-        raise AuditError(f"run {stored.run_id} cannot be replayed: {exc}") from None
+        raise AuditError(
+            _("run {run_id} cannot be replayed: {reason}").format(run_id=stored.run_id, reason=exc)
+        ) from None
     document = run_policy(
         store.connection, item, run_catalog, target, stored.as_of, record=False,
         events_digest_version=stored.events_digest_version,
@@ -170,7 +184,8 @@ def replay_run(store: Store, run_id: str, catalog: Catalog | None = None) -> Rep
 
 
 def _stored_policy(stored: StoredRun, catalog: Catalog) -> PolicyFile:
-    name = stored.policy_file or f"run {stored.run_id}"
+    # Where the diagnostics say the text is: its file, or (without one) the run itself.
+    name = stored.policy_file or _("run {run_id}").format(run_id=stored.run_id)
     parsed = parse(stored.policy_text, name)
     item = PolicyFile(name, stored.policy_text, parsed.policy, diagnostics=list(parsed.diagnostics))
     if item.policy is not None:
@@ -182,8 +197,10 @@ def _stored_policy(stored: StoredRun, catalog: Catalog) -> PolicyFile:
             render_text(d, stored.policy_text) for d in item.diagnostics if d.is_error
         )
         raise AuditError(
-            f"run {stored.run_id} cannot be replayed: its stored policy text does not check "
-            f"with the catalog of today:\n\n{shown}"
+            _(
+                "run {run_id} cannot be replayed: its stored policy text does not check "
+                "with the catalog of today:\n\n{diagnostics}"
+            ).format(run_id=stored.run_id, diagnostics=shown)
         )
     return item
 
@@ -200,7 +217,7 @@ def compare_results(old: Sequence[dict], new: Sequence[dict]) -> list[Difference
         key=lambda kv: (str(kv[1].get("period_end", "")), kv[0][0], kv[0][1]),
     )
     differences: list[Difference] = []
-    for (employee, period), _ in order:
+    for (employee, period), _row in order:
         before, after = old_rows.get((employee, period)), new_rows.get((employee, period))
         if before is None:
             differences.append(Difference(employee, period, None, new=after))
@@ -244,7 +261,7 @@ def _rounded_only(difference: Difference) -> bool:
 
 def _show_value(value: object) -> str:
     if value is _ABSENT:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, str):
         return value
     return canonical_json(value)
@@ -287,55 +304,93 @@ def late_inputs(store: Store, run_id: str) -> list[LateInput]:
 def render_replay(outcome: ReplayOutcome) -> str:
     run, zone = outcome.run, outcome.zone
     lines = [
-        f"run {run.run_id}: {run.policy} (version {run.version}), period {run.period}, "
-        f"as of {show_time(run.as_of, zone)}, created {show_time(run.created_at, zone)}"
-    ]
+        _(
+            "run {run_id}: {policy} (version {version}), period {period}, as of {as_of}, "
+            "created {created}"
+        ).format(
+            run_id=run.run_id, policy=run.policy, version=run.version, period=run.period,
+            as_of=show_time(run.as_of, zone), created=show_time(run.created_at, zone),
+        )
+    ]  # fmt: skip
     if outcome.identical:
-        lines.append("replayed from its stored policy text: identical (results and events)")
+        lines.append(_("replayed from its stored policy text: identical (results and events)"))
         if not outcome.roster_match:
-            lines.append("note: the roster versions it sees differ, without changing any result:")
+            lines.append(
+                _("note: the roster versions it sees differ, without changing any result:")
+            )
             lines += [f"  {i.describe(zone)}" for i in outcome.late_inputs if i.kind == "roster"]
         return "\n".join(lines) + "\n"
-    lines.append("replayed from its stored policy text: DIFFERENT")
-    for what, ok, key in (
-        ("results", outcome.results_match, "results_sha256"),
-        ("events ", outcome.events_match, "events_sha256"),
-    ):
-        old, new = getattr(run, key), str(outcome.document.run[key])
-        state = "same" if ok else f"recorded {old[:12]}, now {new[:12]}"
-        lines.append(f"  {what} {state}")
+    lines.append(_("replayed from its stored policy text: DIFFERENT"))
+    lines += [f"  {line}" for line in _digest_lines(outcome)]
     if outcome.differences:
-        lines.append(f"differences ({len(outcome.differences)}, recorded → replayed):")
+        lines.append(
+            _("differences ({count}, recorded → replayed):").format(count=len(outcome.differences))
+        )
         lines += [f"  {d.describe()}" for d in outcome.differences]
     else:
-        lines.append("no result differs: only the events the run saw")
-    lines.append("what changed:")
+        lines.append(_("no result differs: only the events the run saw"))
+    lines.append(_("what changed:"))
     late = outcome.late_inputs
     events = [i for i in late if i.kind == "event"]
     roster = [i for i in late if i.kind == "roster"]
-    for items, noun in ((events, "event"), (roster, "roster version")):
-        if items:
-            count = f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
-            lines.append(
-                f"  {count} recorded by the as-of time but ingested after the run was created:"
-            )
-            lines += [f"    {i.describe(zone)}" for i in items]
+    if events:
+        heading = ngettext(
+            "{count} event recorded by the as-of time but ingested after the run was created:",
+            "{count} events recorded by the as-of time but ingested after the run was created:",
+            len(events),
+        )
+        lines.append("  " + heading.format(count=len(events)))
+        lines += [f"    {i.describe(zone)}" for i in events]
+    if roster:
+        heading = ngettext(
+            "{count} roster version recorded by the as-of time but ingested after the run was "
+            "created:",
+            "{count} roster versions recorded by the as-of time but ingested after the run was "
+            "created:",
+            len(roster),
+        )
+        lines.append("  " + heading.format(count=len(roster)))
+        lines += [f"    {i.describe(zone)}" for i in roster]
     if run.engine_version != outcome.engine_version:
         lines.append(
-            f"  the engine: the run was made by starrating {run.engine_version}, "
-            f"the replay by {outcome.engine_version}"
+            "  "
+            + _(
+                "the engine: the run was made by starrating {recorded}, the replay by {replayed}"
+            ).format(recorded=run.engine_version, replayed=outcome.engine_version)
         )
     rounded = [d for d in outcome.differences if _rounded_only(d)]
     if rounded:
         lines.append(
-            f"  {len(rounded)} of the differences are values recorded with more than "
-            f"{SHOWN_PLACES} decimal places, which are the same rounded to {SHOWN_PLACES}: "
-            f"values are now stored at {SHOWN_PLACES} places (docs/language.md section 9)"
+            "  "
+            + _(
+                "{count} of the differences are values recorded with more than {places} "
+                "decimal places, which are the same rounded to {places}: values are now "
+                "stored at {places} places (docs/language.md section 9)"
+            ).format(count=len(rounded), places=SHOWN_PLACES)
         )
     explained = rounded and len(rounded) == len(outcome.differences)
     if not late and run.engine_version == outcome.engine_version and not explained:
         lines.append(
-            "  no data recorded by the as-of time arrived after the run: the difference "
-            "comes from the catalog (starrating.yaml) or the time zone"
+            "  "
+            + _(
+                "no data recorded by the as-of time arrived after the run: the difference "
+                "comes from the catalog (starrating.yaml) or the time zone"
+            )
         )
     return "\n".join(lines) + "\n"
+
+
+def _digest_lines(outcome: ReplayOutcome) -> list[str]:
+    """Whether the results and the events the run saw are the same, each on a line (the
+    two words padded to one width in English)."""
+    run = outcome.run
+    lines = []
+    for ok, key, same, changed in (
+        (outcome.results_match, "results_sha256",
+         _("results same"), _("results recorded {old}, now {new}")),
+        (outcome.events_match, "events_sha256",
+         _("events  same"), _("events  recorded {old}, now {new}")),
+    ):  # fmt: skip
+        old, new = getattr(run, key), str(outcome.document.run[key])
+        lines.append(same if ok else changed.format(old=old[:12], new=new[:12]))
+    return lines

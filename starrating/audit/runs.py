@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..i18n import N_, _
 from ..language.catalog import Catalog
 from ..language.diagnostics import suggestion
 from ..output.json import render_json
@@ -62,20 +63,23 @@ def no_runs_message(store: Store, policy: str | None = None, period: str | None 
     """Why ``list_runs`` found nothing, with a "did you mean" for a misspelt filter."""
     con = store.connection
     if not has_runs(con):
-        return f"no runs are recorded in {store.path}"
-    words = ["no runs"]
-    if policy is not None:
-        words.append(f'of "{policy}"')
-    if period is not None:
-        words.append(f"for {period}")
-    hints = []
+        return _("no runs are recorded in {path}").format(path=store.path)
+    if policy is not None and period is not None:
+        message = _('no runs of "{policy}" for {period} are recorded')
+    elif policy is not None:
+        message = _('no runs of "{policy}" are recorded')
+    elif period is not None:
+        message = _("no runs for {period} are recorded")
+    else:
+        message = _("no runs are recorded")
+    message = message.format(policy=policy, period=period)
     for column, value, quote in (("policy", policy, '"'), ("period", period, "")):
         if value is not None:
             known = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM runs").fetchall()]
             hint = None if value in known else suggestion(value, known, quote=quote)
             if hint:
-                hints.append(hint)
-    return " ".join([*words, "are recorded"]) + "".join(f"; {h}" for h in hints)
+                message = _("{message}; {hint}").format(message=message, hint=hint)
+    return message
 
 
 def load_run(store: Store, run_id: str, catalog: Catalog | None = None) -> StoredRun:
@@ -93,13 +97,24 @@ def read_recorded(
         return read_run(store.connection, run_id, catalog, where=store.path, results=results)
     except RunNotFound as missing:
         if missing.no_runs:  # `runs` and `replay` have always named the store's path here
-            raise AuditError(f"no run {run_id}: no runs are recorded in {store.path}") from None
+            raise AuditError(
+                _("no run {run_id}: no runs are recorded in {path}").format(
+                    run_id=run_id, path=store.path
+                )
+            ) from None
         raise AuditError(missing.message) from None
+
+
+# The columns of the runs table, translated where it is shown.
+RUNS_HEADER = (
+    N_("run"), N_("policy"), N_("version"), N_("period"), N_("as of"), N_("created"),
+    N_("by"), N_("official"),
+)  # fmt: skip
 
 
 def render_runs(runs: Sequence[StoredRun]) -> str:
     """A table of runs for a terminal (the last column: official state and amendments)."""
-    header = ["run", "policy", "version", "period", "as of", "created", "by", "official"]
+    header = [_(title) for title in RUNS_HEADER]
     body = [
         [
             r.run_id, r.policy, r.version, r.period, show_time(r.as_of, r.zone),

@@ -31,6 +31,7 @@ from ..engine.runs import (
     plan_runs,
     run_policy,
 )
+from ..i18n import N_, _
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
@@ -52,6 +53,11 @@ RUN_KEYS = (
     "results_sha256",
 )
 CHANGED, ONLY_BEFORE, ONLY_AFTER = "changed", "only_before", "only_after"
+# The columns of the text table of changes, translated where it is shown.
+CHANGES_HEADER = (
+    N_("employee"), N_("name"), N_("stars"), N_("red"), N_("green"), N_("net"), N_("reward"),
+    N_("awards"), N_("note"),
+)  # fmt: skip
 
 
 class WhatIfError(Exception):
@@ -194,8 +200,10 @@ def diff_runs(before: RunDocument, after: RunDocument) -> WhatIf:
     period = str(before.run["period"])
     if str(after.run["period"]) != period:
         raise WhatIfError(
-            f"the runs are for different periods ({period} and {after.run['period']}): "
-            "a what-if compares one period"
+            _(
+                "the runs are for different periods ({before} and {after}): a what-if "
+                "compares one period"
+            ).format(before=period, after=after.run["period"])
         )
     kind = _kind(period)
     old = {_key(r): r for r in before.results}
@@ -345,13 +353,15 @@ def evaluate_whatif(
 def _single_policy(side: str, files: list[PolicyFile]) -> A.Policy:
     policies = [f.policy for f in files if f.policy is not None]
     if len(policies) != len(files) or not policies:
-        raise WhatIfError(f"POLICY_{side} has errors; nothing was compared")
+        raise WhatIfError(_("POLICY_{side} has errors; nothing was compared").format(side=side))
     names = sorted({p.name for p in policies})
     if len(names) > 1:
-        listed = ", ".join(f'"{n}"' for n in names)
+        listed = _(", ").join(f'"{n}"' for n in names)
         raise WhatIfError(
-            f"POLICY_{side} holds several policies ({listed}): give one .policy file, or a "
-            "folder with the versions of one policy"
+            _(
+                "POLICY_{side} holds several policies ({policies}): give one .policy file, or "
+                "a folder with the versions of one policy"
+            ).format(side=side, policies=listed)
         )
     return max(policies, key=lambda p: p.effective or "")
 
@@ -363,13 +373,23 @@ def _plan_side(
     as_of_text: str,
     catalog: Catalog | None,
 ) -> PlannedRun:
-    where = files[0].path if len(files) == 1 else f"{len(files)} files"
+    if len(files) == 1:
+        where = files[0].path
+    else:
+        # Always several here (a folder's versions): the plural needs no singular form.
+        where = _("{count} files").format(count=len(files))
     try:
-        planned, _ = plan_runs(files, period_text, None, as_of_text, catalog)
+        planned, _skipped = plan_runs(files, period_text, None, as_of_text, catalog)
     except RunError as exc:
-        raise WhatIfError(f"POLICY_{side} ({where}): {exc}") from None
+        raise WhatIfError(
+            _("POLICY_{side} ({where}): {reason}").format(side=side, where=where, reason=exc)
+        ) from None
     if len(planned) != 1:
-        raise WhatIfError(f"POLICY_{side} ({where}): nothing to run for {period_text}")
+        raise WhatIfError(
+            _("POLICY_{side} ({where}): nothing to run for {period}").format(
+                side=side, where=where, period=period_text
+            )
+        )
     return planned[0]
 
 
@@ -380,20 +400,27 @@ def render_text(whatif: WhatIf) -> str:
     """The comparison for people: a header, one table per period instance that changes
     (unchanged cells show the value, changed ones ``before -> after``), and the summary."""
     lines = [
-        f"what-if for {whatif.period}, as of {whatif.after.get('as_of')}",
-        f"  before: {_title(whatif.before)}",
-        f"  after:  {_title(whatif.after)}",
+        _("what-if for {period}, as of {as_of}").format(
+            period=whatif.period, as_of=whatif.after.get("as_of")
+        ),
+        "  " + _("before: {policy}").format(policy=_title(whatif.before)),
+        "  " + _("after:  {policy}").format(policy=_title(whatif.after)),
     ]
     by_period: dict[str, list[RowChange]] = {}
     for change in whatif.changes:
         by_period.setdefault(change.period, []).append(change)
     if not by_period:
-        lines += ["", "no change: every employee gets the same result under both policies"]
-    header = ["employee", "name", "stars", "red", "green", "net", "reward", "awards", "note"]
+        lines += ["", _("no change: every employee gets the same result under both policies")]
+    header = [_(title) for title in CHANGES_HEADER]
     numeric = {2, 3, 4, 5, 6}
     for period, changes in by_period.items():
         first = changes[0]
-        lines += ["", f"{period}  ({first.period_start} to {first.period_end})"]
+        lines += [
+            "",
+            _("{period}  ({start} to {end})").format(
+                period=period, start=first.period_start, end=first.period_end
+            ),
+        ]
         body = [
             [
                 c.employee_id,
@@ -414,37 +441,52 @@ def render_text(whatif: WhatIf) -> str:
 
 
 def _title(run: dict[str, object]) -> str:
-    return f"{run.get('policy')} (version {run.get('version')})"
+    return _("{policy} (version {version})").format(
+        policy=run.get("policy"), version=run.get("version")
+    )
 
 
 def _summary(whatif: WhatIf) -> list[str]:
-    rows = (
-        f"{whatif.count(CHANGED)} changed, {whatif.count(ONLY_BEFORE)} rated only before, "
-        f"{whatif.count(ONLY_AFTER)} rated only after"
+    rows = _(
+        "{changed} changed, {only_before} rated only before, {only_after} rated only after"
+    ).format(
+        changed=whatif.count(CHANGED),
+        only_before=whatif.count(ONLY_BEFORE),
+        only_after=whatif.count(ONLY_AFTER),
     )
     lines = [
-        "summary",
-        f"  employees with a change: {whatif.employees_changed} of {whatif.employees}",
-        f"  rows (employee x period): {whatif.rows_before} before, {whatif.rows_after} after",
+        _("summary"),
+        "  "
+        + _("employees with a change: {changed} of {employees}").format(
+            changed=whatif.employees_changed, employees=whatif.employees
+        ),
+        "  "
+        + _("rows (employee x period): {before} before, {after} after").format(
+            before=whatif.rows_before, after=whatif.rows_after
+        ),
         f"    {rows}",
-        f"  reward: before {number_text(whatif.reward_before)}, "
-        f"after {number_text(whatif.reward_after)}, difference {signed(whatif.reward_difference)}",
+        "  "
+        + _("reward: before {before}, after {after}, difference {difference}").format(
+            before=number_text(whatif.reward_before),
+            after=number_text(whatif.reward_after),
+            difference=signed(whatif.reward_difference),
+        ),
         "",
-        f"  stars ({whatif.kind} {whatif.period})",
+        "  " + _("stars ({kind} {period})").format(kind=whatif.kind, period=whatif.period),
     ]
-    stars_header = ["", "1", "2", "3", "4", "5", "none"]
+    stars_header = ["", "1", "2", "3", "4", "5", _("none")]
     stars_body = [
-        ["before", *(str(whatif.stars_before[k]) for k in STAR_KEYS)],
-        ["after", *(str(whatif.stars_after[k]) for k in STAR_KEYS)],
+        [_("before"), *(str(whatif.stars_before[k]) for k in STAR_KEYS)],
+        [_("after"), *(str(whatif.stars_after[k]) for k in STAR_KEYS)],
     ]
     lines += table_lines(stars_header, stars_body, range(1, 7), indent="    ")
     if whatif.awards:
-        lines += ["", "  award winners (one per employee and period instance)"]
+        lines += ["", "  " + _("award winners (one per employee and period instance)")]
         award_body = [
             [name, str(b), str(a), signed(Decimal(a - b))] for name, b, a in whatif.awards
         ]
         lines += table_lines(
-            ["", "before", "after", "difference"], award_body, {1, 2, 3}, indent="    "
+            ["", _("before"), _("after"), _("difference")], award_body, {1, 2, 3}, indent="    "
         )
     return lines
 
@@ -472,17 +514,17 @@ def _awards_cell(change: RowChange) -> str:
 
 def _note(change: RowChange) -> str:
     if change.status == ONLY_BEFORE:
-        return "rated only before"
+        return _("rated only before")
     if change.status == ONLY_AFTER:
-        return "rated only after"
+        return _("rated only after")
     before, after = change.before or {}, change.after or {}
     if before["vetoed"] and not after["vetoed"]:
-        return "no longer vetoed"
+        return _("no longer vetoed")
     if after["vetoed"] and not before["vetoed"]:
-        return "now vetoed: " + ", ".join(after["veto_reasons"])
+        return _("now vetoed: {reasons}").format(reasons=_(", ").join(after["veto_reasons"]))
     if "veto_reasons" in change.changed:
-        return (
-            "veto: " + ", ".join(before["veto_reasons"]) + " -> " + ", ".join(after["veto_reasons"])
+        return _("veto: {before} -> {after}").format(
+            before=_(", ").join(before["veto_reasons"]), after=_(", ").join(after["veto_reasons"])
         )
     return ""
 

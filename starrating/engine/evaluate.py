@@ -21,6 +21,7 @@ from ..compiler import CompiledPolicy
 from ..compiler.build import build_plan
 from ..compiler.expressions import DEC, SQL_TYPES, quote_ident, quote_text
 from ..compiler.sql import EVERY_EVENT, render_policy
+from ..i18n import N_, _
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
@@ -45,8 +46,8 @@ class NumberOutOfRange(Exception):
     9.1): the run stops (exit status 1) rather than round or wrap it."""
 
 
-# Said once, here: a later issue moves the messages people read into translation catalogs.
-OUT_OF_RANGE = (
+# Said once, here; translated where it is raised (the language is set per command).
+OUT_OF_RANGE = N_(
     "a number of the {kind} block is too large for exact arithmetic: every value and "
     "intermediate result must stay below 10^20 (values up to 10^15 are exact, and a "
     "divisor that is not a whole number must stay below 10^15); the run was not recorded "
@@ -132,7 +133,7 @@ def evaluate(
                 _run_block(con, compiled, kind, len(plan[kind]), first_kept)
             except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
                 detail = str(exc).splitlines()[0].split(": ", 1)[-1]
-                raise NumberOutOfRange(OUT_OF_RANGE.format(kind=kind, detail=detail)) from None
+                raise NumberOutOfRange(_(OUT_OF_RANGE).format(kind=kind, detail=detail)) from None
         # Stored events are placed in the target as the blocks placed them: a labelled
         # event by its label's last day, when the label is no longer than the target.
         # (An event without a label has rank 0, so it always counts, on its own date.)

@@ -42,6 +42,7 @@ from ..compiler.plan import (
     TopStep,
 )
 from ..compiler.sql import ident
+from ..i18n import _, ngettext
 from .periods import Instance
 
 # ---- the messages -----------------------------------------------------------------------
@@ -51,60 +52,89 @@ UNKNOWN_IDS_SHOWN = 5
 
 
 def hidden_by_as_of(as_of: str, visible: int, later: int, period: str) -> str:
-    return (
-        f"as of {as_of}, {visible} of {visible + later} events dated in {period} are "
-        f"visible; {later} {'was' if later == 1 else 'were'} recorded later (a run sees an "
-        "event from its recorded_at, "
-        "which is the time of the ingest when the events file has no recorded_at column: "
-        "give recorded_at in the file, or run with a later --as-of)"
-    )
+    return ngettext(
+        "as of {as_of}, {visible} of {total} events dated in {period} are visible; {later} "
+        "was recorded later (a run sees an event from its recorded_at, which is the time of "
+        "the ingest when the events file has no recorded_at column: give recorded_at in the "
+        "file, or run with a later --as-of)",
+        "as of {as_of}, {visible} of {total} events dated in {period} are visible; {later} "
+        "were recorded later (a run sees an event from its recorded_at, which is the time of "
+        "the ingest when the events file has no recorded_at column: give recorded_at in the "
+        "file, or run with a later --as-of)",
+        later,
+    ).format(as_of=as_of, visible=visible, total=visible + later, later=later, period=period)
 
 
 def unknown_employees(events: int, employees: int, ids: list[str], period: str) -> str:
     more = ", ..." if employees > len(ids) else ""
-    verb = "names" if events == 1 else "name"
-    return (
-        f"{_count(events, 'event')} dated in {period} {verb} {_count(employees, 'employee')} "
-        f"who {'is' if employees == 1 else 'are'} not on the roster in force "
-        f"({', '.join(ids)}{more}); they are not rated"
-    )
+    # Two counts in one sentence: the employees' part is a whole clause of its own,
+    # placed into the events' sentence (gettext's plurals take one count each).
+    who = ngettext(
+        "{count} employee who is not on the roster in force ({ids}); they are not rated",
+        "{count} employees who are not on the roster in force ({ids}); they are not rated",
+        employees,
+    ).format(count=employees, ids=_list(ids) + more)
+    return ngettext(
+        "{count} event dated in {period} names {who}",
+        "{count} events dated in {period} name {who}",
+        events,
+    ).format(count=events, period=period, who=who)
 
 
 def no_events_of_type(event_type: str, period: str, as_of: str) -> str:
-    return (
-        f'no "{event_type}" events are dated in {period} as of {as_of}, though the policy '
+    return _(
+        'no "{event_type}" events are dated in {period} as of {as_of}, though the policy '
         "reads them: its counts and sums of them are 0, and their averages, minimums and "
         "maximums missing"
-    )
+    ).format(event_type=event_type, period=period, as_of=as_of)
 
 
 def missing_value(
     name: str, missing: int, rated: int, lines: str, period: str, sub_kind: str | None
 ) -> str:
-    where = f"in at least one {sub_kind} of {period}" if sub_kind else f"in {period}"
-    return (
-        f"{name} is missing for {missing} of {_count(rated, 'employee')} {where}; the lines "
-        f"that use it ({lines}) counted 0 for them"
+    if sub_kind:
+        message = ngettext(
+            "{name} is missing for {missing} of {rated} employee in at least one {sub_kind} "
+            "of {period}; the lines that use it ({lines}) counted 0 for them",
+            "{name} is missing for {missing} of {rated} employees in at least one {sub_kind} "
+            "of {period}; the lines that use it ({lines}) counted 0 for them",
+            rated,
+        )
+    else:
+        message = ngettext(
+            "{name} is missing for {missing} of {rated} employee in {period}; the lines that "
+            "use it ({lines}) counted 0 for them",
+            "{name} is missing for {missing} of {rated} employees in {period}; the lines that "
+            "use it ({lines}) counted 0 for them",
+            rated,
+        )
+    return message.format(
+        name=name, missing=missing, rated=rated, sub_kind=sub_kind, period=period, lines=lines
     )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def _list(items: list[str]) -> str:
+    """Items of a list in a sentence: ``a, b`` (Chinese: ``a、b``)."""
+    return _(", ").join(items)
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=_list(items[:-1]), last=items[-1])
 
 
 def _lines_text(lines: set[int], stars: bool) -> str:
     """``line 4``, ``lines 4 and 9``, ``lines 4, 9 and the stars table``..."""
     numbers = [str(n) for n in sorted(lines)]
     if not numbers:
-        return "the stars table"
-    word = "line" if len(numbers) == 1 else "lines"
+        return _("the stars table")
     if stars:
-        return f"{word} {', '.join(numbers)} and the stars table"
-    return f"{word} {_and(numbers)}"
+        return ngettext(
+            "line {numbers} and the stars table", "lines {numbers} and the stars table",
+            len(numbers),
+        ).format(numbers=_list(numbers))  # fmt: skip
+    return ngettext("line {numbers}", "lines {numbers}", len(numbers)).format(numbers=_and(numbers))
 
 
 # ---- the checks -------------------------------------------------------------------------

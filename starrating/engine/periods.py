@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+from ..i18n import _
+
 __all__ = [
     "ACCEPTED_FORMS",
     "KINDS",
@@ -117,16 +119,23 @@ class Instance:
         _check_kind(self.kind)
         if self.kind == "week":
             if self.week_ending is None:
-                raise PeriodError("a week instance needs its week_ending weekday")
+                raise PeriodError(_("a week instance needs its week_ending weekday"))
             _check_weekday(self.week_ending)
         elif self.week_ending is not None:
-            raise PeriodError(f"only weeks have a week_ending, not a {self.kind}")
+            raise PeriodError(
+                _("only weeks have a week_ending, not a {kind}").format(kind=self.kind)
+            )
         start, label = _span_ending(self.kind, self.end, self.week_ending)
         if (start, label) != (self.start, self.label):
             raise PeriodError(
-                f"not a {self.describe_kind()} instance: {self.start}..{self.end} "
-                f"labelled {self.label!r} (expected {start}..{self.end} labelled {label!r})"
-            )
+                _(
+                    "not a {kind} instance: {start}..{end} labelled {label} "
+                    "(expected {expected_start}..{end} labelled {expected_label})"
+                ).format(
+                    kind=self.describe_kind(), start=self.start, end=self.end,
+                    label=repr(self.label), expected_start=start, expected_label=repr(label),
+                )
+            )  # fmt: skip
         object.__setattr__(self, "_rank", KINDS.index(self.kind))
 
     def __str__(self) -> str:
@@ -156,7 +165,11 @@ class Instance:
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise PeriodError(f"unknown period kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise PeriodError(
+            _("unknown period kind {kind}; expected one of {kinds}").format(
+                kind=repr(kind), kinds=", ".join(KINDS)
+            )
+        )
 
 
 def _check_weekday(weekday: str) -> int:
@@ -164,7 +177,9 @@ def _check_weekday(weekday: str) -> int:
         return WEEKDAYS.index(weekday)
     except ValueError:
         raise PeriodError(
-            f"unknown weekday {weekday!r}; expected one of {', '.join(WEEKDAYS)}"
+            _("unknown weekday {weekday}; expected one of {weekdays}").format(
+                weekday=repr(weekday), weekdays=", ".join(WEEKDAYS)
+            )
         ) from None
 
 
@@ -184,7 +199,7 @@ def _month_end(year: int, month: int) -> date:
 def _label(kind: str, end: date) -> str:
     """The label of the instance of ``kind`` whose last day is ``end``."""
     if kind == "week":
-        iso_year, iso_week, _ = end.isocalendar()
+        iso_year, iso_week, _weekday = end.isocalendar()
         return f"{iso_year:04d}-W{iso_week:02d}"
     if kind == "month":
         return f"{end.year:04d}-{end.month:02d}"
@@ -204,7 +219,9 @@ def _span_ending(kind: str, end: date, week_ending: str | None) -> tuple[date, s
     start, real_end = _span_containing(kind, end, week_ending)
     if real_end != end:
         raise PeriodError(
-            f"no {kind} instance ends on {end}; the one containing it ends {real_end}"
+            _("no {kind} instance ends on {end}; the one containing it ends {real_end}").format(
+                kind=kind, end=end, real_end=real_end
+            )
         )
     return start, _label(kind, end)
 
@@ -220,7 +237,9 @@ def _span_containing(kind: str, day: date, week_ending: str | None) -> tuple[dat
         first_month = (day.month - 1) // size * size + 1
         return date(day.year, first_month, 1), _month_end(day.year, first_month + size - 1)
     except OverflowError:
-        raise PeriodError(f"the {kind} containing {day} lies outside years 0001-9999") from None
+        raise PeriodError(
+            _("the {kind} containing {day} lies outside years 0001-9999").format(kind=kind, day=day)
+        ) from None
 
 
 def instance_containing(kind: str, day: date, week_ending: str | None = "sunday") -> Instance:
@@ -280,7 +299,9 @@ def shift(inst: Instance, n: int) -> Instance:
             day = add_months(inst.start, n * _MONTHS_PER[inst.kind])
     except (OverflowError, ValueError):
         raise PeriodError(
-            f"{n:+d} {inst.kind}s from {inst.label} is outside years 0001-9999"
+            _("{steps} {kind}s from {label} is outside years 0001-9999").format(
+                steps=f"{n:+d}", kind=inst.kind, label=inst.label
+            )
         ) from None
     return instance_containing(inst.kind, day, inst.week_ending)
 
@@ -311,7 +332,7 @@ def longest_kind(kinds: Iterable[str]) -> str:
     for kind in present:
         _check_kind(kind)
     if not present:
-        raise PeriodError("the policy has no blocks, so it has no periods to run")
+        raise PeriodError(_("the policy has no blocks, so it has no periods to run"))
     return max(present, key=KINDS.index)
 
 
@@ -335,8 +356,12 @@ _LABEL_RE = re.compile(r"(?P<year>\d{4})(?:-(?P<part>W\d{2}|\d{2}|Q\d|H\d))?", r
 
 
 def _bad_label(text: str, why: str = "") -> PeriodError:
-    reason = f" ({why})" if why else ""
-    return PeriodError(f"invalid period {text!r}{reason}; expected one of: {ACCEPTED_FORMS}")
+    """``why`` is already in the reader's language (one of the reasons below)."""
+    if why:
+        message = _("invalid period {text} ({why}); expected one of: {forms}")
+    else:
+        message = _("invalid period {text}; expected one of: {forms}")
+    return PeriodError(message.format(text=repr(text), why=why, forms=ACCEPTED_FORMS))
 
 
 def parse_label(text: str) -> PeriodLabel:
@@ -351,15 +376,17 @@ def parse_label(text: str) -> PeriodLabel:
     stripped = text.strip()
     if stripped.lower() == "previous":
         raise PeriodError(
-            "'previous' depends on the policy's blocks and the as-of time; "
-            "it is not a label and is resolved by resolve_period"
+            _(
+                "'previous' depends on the policy's blocks and the as-of time; "
+                "it is not a label and is resolved by resolve_period"
+            )
         )
     match = _LABEL_RE.fullmatch(stripped)
     if match is None:
         raise _bad_label(text)
     year = int(match["year"])
     if year < 1:
-        raise _bad_label(text, "years run from 0001 to 9999")
+        raise _bad_label(text, _("years run from 0001 to 9999"))
     part = (match["part"] or "").upper()
     if not part:
         return PeriodLabel("year", year, 0)
@@ -367,18 +394,23 @@ def parse_label(text: str) -> PeriodLabel:
         week = int(part[1:])
         weeks_in_year = date(year, 12, 28).isocalendar()[1]  # 28 Dec is always in the last week
         if not 1 <= week <= weeks_in_year:
-            raise _bad_label(text, f"ISO year {year:04d} has weeks W01-W{weeks_in_year:02d}")
+            raise _bad_label(
+                text,
+                _("ISO year {year} has weeks W01-W{last_week}").format(
+                    year=f"{year:04d}", last_week=f"{weeks_in_year:02d}"
+                ),
+            )
         return PeriodLabel("week", year, week)
     if part.startswith("Q"):
         if not 1 <= int(part[1:]) <= 4:
-            raise _bad_label(text, "quarters are Q1-Q4")
+            raise _bad_label(text, _("quarters are Q1-Q4"))
         return PeriodLabel("quarter", year, int(part[1:]))
     if part.startswith("H"):
         if not 1 <= int(part[1:]) <= 2:
-            raise _bad_label(text, "halves are H1 (Jan-Jun) and H2 (Jul-Dec)")
+            raise _bad_label(text, _("halves are H1 (Jan-Jun) and H2 (Jul-Dec)"))
         return PeriodLabel("half", year, int(part[1:]))
     if not 1 <= int(part) <= 12:
-        raise _bad_label(text, "months are 01-12")
+        raise _bad_label(text, _("months are 01-12"))
     return PeriodLabel("month", year, int(part))
 
 
@@ -399,7 +431,7 @@ def parse_period(text: str, week_ending: str | None = "sunday") -> Instance:
         try:
             last = date.fromisocalendar(label.year, label.number, iso_weekday)
         except ValueError:  # only at the very end of year 9999
-            raise _bad_label(text, "outside years 0001-9999") from None
+            raise _bad_label(text, _("outside years 0001-9999")) from None
         return instance_containing("week", last, weekday)
     size = _MONTHS_PER[label.kind]
     first_month = max(label.number - 1, 0) * size + 1
@@ -432,18 +464,24 @@ def resolve_period(
     for kind, weekday in kinds.items():
         _check_kind(kind)
         if kind != "week" and weekday is not None:
-            raise PeriodError(f"only weeks have a week_ending, not a {kind}")
+            raise PeriodError(_("only weeks have a week_ending, not a {kind}").format(kind=kind))
     if text.strip().lower() == "previous":
         kind = longest_kind(kinds)
         return latest_ended(kind, local_date(as_of, tz), kinds[kind])
     label = parse_label(text)
     if label.kind not in kinds:
         have = ", ".join(_describe(k, kinds[k]) for k in sorted(kinds, key=KINDS.index))
-        hint = "the policy has no blocks" if not kinds else f"the policy's blocks are: {have}"
-        raise PeriodError(
-            f"period {text.strip()!r} is a {label.kind}, but the policy has no "
-            f"`each {label.kind}` block; {hint}"
-        )
+        if kinds:
+            message = _(
+                "period {text} is a {kind}, but the policy has no `each {kind}` block; "
+                "the policy's blocks are: {blocks}"
+            )
+        else:
+            message = _(
+                "period {text} is a {kind}, but the policy has no `each {kind}` block; "
+                "the policy has no blocks"
+            )
+        raise PeriodError(message.format(text=repr(text.strip()), kind=label.kind, blocks=have))
     return parse_period(text, kinds[label.kind])
 
 
@@ -475,7 +513,9 @@ def add_months(d: date, k: int) -> date:
     months = d.year * 12 + (d.month - 1) + k
     year, month0 = divmod(months, 12)
     if not 1 <= year <= 9999:
-        raise PeriodError(f"{d} {k:+d} months is outside years 0001-9999")
+        raise PeriodError(
+            _("{day} {months} months is outside years 0001-9999").format(day=d, months=f"{k:+d}")
+        )
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(d.day, last))
 

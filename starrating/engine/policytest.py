@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from ..compiler.arithmetic import at_shown_places
+from ..i18n import _
 from ..language import ast as A
 from ..language.catalog import Catalog, merge_catalogs
 from ..language.policyfiles import PolicyFile, check_files
@@ -65,30 +66,41 @@ def run_test_file(path: Path, catalog: Catalog | None) -> list[CaseResult]:
         # A SafeLoader with one constructor more: safe as yaml.safe_load.
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_DecimalLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TestFileError(f"{path}: cannot read the test file: {exc}") from None
+        raise TestFileError(
+            _("{path}: cannot read the test file: {error}").format(path=path, error=exc)
+        ) from None
     if not isinstance(document, dict) or "policy" not in document or "cases" not in document:
-        raise TestFileError(f"{path}: a test file needs `policy:` and `cases:`")
+        raise TestFileError(_("{path}: a test file needs `policy:` and `cases:`").format(path=path))
     policy_path = (path.parent / str(document["policy"])).resolve()
     if not policy_path.is_file():
-        raise TestFileError(f"{path}: the policy {document['policy']} does not exist")
+        raise TestFileError(
+            _("{path}: the policy {policy} does not exist").format(
+                path=path, policy=document["policy"]
+            )
+        )
     (item,) = check_files([policy_path], catalog)
     if not item.ok:
-        messages = "; ".join(f"{d.code} {d.message}" for d in item.diagnostics if d.is_error)
-        raise TestFileError(f"{path}: the policy {document['policy']} has errors: {messages}")
+        messages = _("; ").join(f"{d.code} {d.message}" for d in item.diagnostics if d.is_error)
+        raise TestFileError(
+            _("{path}: the policy {policy} has errors: {messages}").format(
+                path=path, policy=document["policy"], messages=messages
+            )
+        )
     cases = document["cases"] or []
     if not isinstance(cases, list):
-        raise TestFileError(f"{path}: `cases:` must be a list")
+        raise TestFileError(_("{path}: `cases:` must be a list").format(path=path))
     return [_run_case(path, item, catalog, case, i) for i, case in enumerate(cases, 1)]
 
 
 def _run_case(
     path: Path, item: PolicyFile, catalog: Catalog | None, case: object, number: int
 ) -> CaseResult:
+    unnamed = _("case {number}").format(number=number)
     if not isinstance(case, dict):
-        return CaseResult(str(path), f"case {number}", ["a case must be a mapping"])
-    result = CaseResult(str(path), str(case.get("name") or f"case {number}"))
+        return CaseResult(str(path), unnamed, [_("a case must be a mapping")])
+    result = CaseResult(str(path), str(case.get("name") or unnamed))
     if "period" not in case:
-        result.failures.append("the case has no `period:`")
+        result.failures.append(_("the case has no `period:`"))
         return result
     with tempfile.TemporaryDirectory(prefix="starrating-test-") as folder:
         with Store.open(Path(folder) / "case.duckdb") as store:
@@ -104,7 +116,9 @@ def _run_case(
                 ingest = ingest_roster if kind == "roster" else ingest_events
                 report = ingest(store, data, catalog, now)
                 if report.problems:
-                    result.failures += [f"{kind}: {p}" for p in report.problems]
+                    # The data's kind as the case file names it (`roster:`, `events:`).
+                    frame = _("roster: {problem}") if kind == "roster" else _("events: {problem}")
+                    result.failures += [frame.format(problem=p) for p in report.problems]
             if result.failures:
                 return result
             run_catalog = merge_catalogs(catalog, store.data_catalog())
@@ -130,29 +144,39 @@ def _run_case(
         key = (str(unexpected.get("employee_id")), str(unexpected.get("period", case["period"])))
         if key in rows:
             result.failures.append(
-                f"employee {key[0]} should not be rated in period {key[1]}, but has a row"
+                _(
+                    "employee {employee} should not be rated in period {period}, but has a row"
+                ).format(employee=key[0], period=key[1])
             )
     for expected in case.get("expect") or []:
         key = (str(expected.get("employee_id")), str(expected.get("period", case["period"])))
         actual = rows.get(key)
         if actual is None:
-            result.failures.append(f"no result row for employee {key[0]} in period {key[1]}")
+            result.failures.append(
+                _("no result row for employee {employee} in period {period}").format(
+                    employee=key[0], period=key[1]
+                )
+            )
             continue
         for field_name, want in expected.items():
             if field_name in ("employee_id", "period"):
                 continue
             for label, want_value, have in _compare(field_name, want, actual):
                 lines = _policy_lines(item, field_name)
+                mismatch = _("{employee} {period} {field}: expected {expected}, got {actual}")
                 result.failures.append(
-                    f"{key[0]} {key[1]} {label}: expected {_show(want_value)}, "
-                    f"got {_show(have)}" + (f"\n{lines}" if lines else "")
-                )
+                    mismatch.format(
+                        employee=key[0], period=key[1], field=label,
+                        expected=_show(want_value), actual=_show(have),
+                    )
+                    + (f"\n{lines}" if lines else "")
+                )  # fmt: skip
     if result.failures:
         # What the run found missing (a type with no events, a value missing for the
         # employee) often explains why a case fails; a passing case stays quiet.
         warnings = document.run.get("warnings") or []
         assert isinstance(warnings, list)
-        result.failures += [f"warning: {warning}" for warning in warnings]
+        result.failures += [_("warning: {warning}").format(warning=w) for w in warnings]
     return result
 
 
@@ -173,12 +197,13 @@ def _plain(value: object) -> object:
 def _compare(field_name: str, want: object, actual: dict) -> list[tuple[str, object, object]]:
     """(label, expected, actual) for every mismatch of one expected field."""
     if field_name == "values" and isinstance(want, dict):
+        no_value = _("<no such value>")
         return [
-            (f"values.{k}", v, actual["values"].get(k, "<no such value>"))
+            (f"values.{k}", v, actual["values"].get(k, no_value))
             for k, v in want.items()
-            if not _equal(v, actual["values"].get(k, "<no such value>"))
+            if not _equal(v, actual["values"].get(k, no_value))
         ]
-    have = actual.get(field_name, "<no such field>")
+    have = actual.get(field_name, _("<no such field>"))
     return [] if _equal(want, have) else [(field_name, want, have)]
 
 

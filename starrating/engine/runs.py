@@ -25,6 +25,7 @@ import duckdb
 from .. import __version__
 from ..compiler import compile_policy
 from ..compiler.sql import comment, describe_inputs
+from ..i18n import _
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
@@ -113,7 +114,11 @@ def plan_runs(
     if name is not None:
         if name not in by_name:
             known = ", ".join(f'"{n}"' for n in sorted(by_name))
-            raise RunError(f'no policy named "{name}" here; the policies are: {known}')
+            raise RunError(
+                _('no policy named "{name}" here; the policies are: {known}').format(
+                    name=name, known=known
+                )
+            )
         by_name = {name: by_name[name]}
     previous = period_text.strip().lower() == "previous"
     planned: list[PlannedRun] = []
@@ -128,7 +133,7 @@ def plan_runs(
         except NothingToRun as exc:
             if not batch:
                 raise
-            skipped.append(f"skipped {versions[-1].path}: {exc}")
+            skipped.append(_("skipped {path}: {reason}").format(path=versions[-1].path, reason=exc))
     return planned, skipped
 
 
@@ -147,8 +152,9 @@ def _in_force(versions: list[PolicyFile], target: Instance) -> PolicyFile | None
 def _not_in_force(policy_name: str, versions: list[PolicyFile], target: Instance) -> NothingToRun:
     dates = ", ".join(_effective(v) for v in versions)
     return NothingToRun(
-        f'no version of "{policy_name}" is in force for {target.label}: its versions take '
-        f"effect on {dates}"
+        _(
+            'no version of "{policy}" is in force for {period}: its versions take effect on {dates}'
+        ).format(policy=policy_name, period=target.label, dates=dates)
     )
 
 
@@ -163,7 +169,7 @@ def _plan_label(
     # force for that period is then the one that runs.
     kind = parse_label(period_text).kind
     chosen = versions[-1]
-    for _ in range(2):
+    for _attempt in range(2):
         policy = chosen.policy
         assert policy is not None
         as_of = parse_as_of(as_of_text, policy_timezone(policy, catalog))
@@ -212,8 +218,15 @@ def _plan_previous(
         return max(candidates, key=lambda p: (p.target.end, KINDS.index(p.target.kind)))
     first = latest_ended[0]
     raise NothingToRun(
-        f'no version of "{policy_name}" is in force for {first.label}, its latest ended '
-        f"{first.describe_kind()}: its first version takes effect on {_effective(versions[0])}"
+        _(
+            'no version of "{policy}" is in force for {period}, its latest ended {kind}: its '
+            "first version takes effect on {effective}"
+        ).format(
+            policy=policy_name,
+            period=first.label,
+            kind=first.describe_kind(),
+            effective=_effective(versions[0]),
+        )
     )
 
 
@@ -236,7 +249,9 @@ def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise RunError(
-            f"--as-of {text!r} is not a time: write e.g. 2026-11-02T00:00:00+08:00"
+            _("--as-of {text} is not a time: write e.g. 2026-11-02T00:00:00+08:00").format(
+                text=repr(text)
+            )
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)

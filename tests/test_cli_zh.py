@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import click
+import duckdb
 import pytest
 from click.testing import CliRunner, Result
 from conftest import ROOT, write_text
@@ -21,6 +22,8 @@ from conftest import ROOT, write_text
 from starrating import i18n
 from starrating.cli.main import COMMANDS, cli, short_help
 from starrating.language.diagnostics import display_width
+from starrating.store.records import StoredRun, instant
+from starrating.store.store import THREADS_ENV, Store, StoreError
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -240,6 +243,48 @@ def test_a_missing_store_and_an_unknown_run_in_chinese(in_tmp: Path) -> None:
     result = zh(["runs", "--db", "none.duckdb"])
     assert result.exit_code == 1
     assert result.stderr == "starrating: error: none.duckdb 处没有数据库：请先导入数据\n"
+
+
+def test_a_parquet_file_s_rows_are_named_in_chinese(in_tmp: Path) -> None:
+    events = in_tmp / "events.parquet"
+    duckdb.sql(
+        "SELECT * FROM (VALUES ('e1', 'A', 'complaint', '2026-10-01'),"
+        " ('e1', 'A', 'complaint', '2026-10-02')) t(event_id, employee_id, type, occurred_at)"
+    ).write_parquet(str(events))
+    result = zh(["ingest", "--events", str(events)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{events}:第 2 行: event_id `e1` 也出现在第 1 行，但内容不同"
+    )
+
+
+def test_store_settings_are_refused_in_chinese(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(THREADS_ENV, "two")
+    with i18n.language("zh-CN"), pytest.raises(StoreError) as refused:
+        Store.open(in_tmp / "s.duckdb")
+    assert str(refused.value) == "STARRATING_THREADS=two 不是正整数"
+
+
+def test_a_run_s_status_in_chinese() -> None:
+    def stored(**changes: object) -> StoredRun:
+        fields: dict[str, object] = {
+            "run_id": "r2", "policy": "p", "version": "1", "policy_file": None,
+            "policy_text": "", "policy_sha256": "", "period": "2026-10",
+            "as_of": instant(0), "events_sha256": "", "roster_sha256": "",
+            "results_sha256": "", "engine_version": "", "created_at": instant(0),
+            "created_by": None, "official": False, "amends": None, "amend_reason": None,
+        }  # fmt: skip
+        return StoredRun(**{**fields, **changes})  # type: ignore[arg-type]
+
+    with i18n.language("zh-CN"):
+        assert stored(official=True, amends="r1", amend_reason="迟到的投诉").status == (
+            "正式，更正了 r1：“迟到的投诉”"
+        )
+        assert stored(official=True).status == "正式"
+        assert stored(amended_by="r3").status == "已被 r3 更正"
+    assert stored(amended_by="r3").status == "amended by r3"
 
 
 # -- test and run -----------------------------------------------------------------------

@@ -81,16 +81,19 @@ def ingest_data(
         if len(report.problems) > SHOWN_PROBLEMS:
             more = len(report.problems) - SHOWN_PROBLEMS
             click.echo(
-                ngettext("... and {count} more problem", "... and {count} more problems",
-                         more).format(count=more),
+                ngettext(
+                    "... and {count} more problem", "... and {count} more problems", more
+                ).format(count=more),
                 err=quiet,
-            )  # fmt: skip
+            )
         if not report.problems and not quiet:
             click.echo(
-                ngettext("{file}: {count} row, {added} new", "{file}: {count} rows, {added} new",
-                         report.rows).format(file=report.file, count=report.rows,
-                                             added=report.added)
-            )  # fmt: skip
+                ngettext(
+                    "{file}: {count} row, {added} new",
+                    "{file}: {count} rows, {added} new",
+                    report.rows,
+                ).format(file=report.file, count=report.rows, added=report.added)
+            )
     if failed:
         click.echo(
             _("nothing was ingested: fix the problems above and run the command again"), err=quiet

@@ -138,9 +138,10 @@ def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None
                 )
     if check_only and not not_canonical and not failed:
         click.echo(
-            ngettext("{count} file already canonical", "{count} files already canonical",
-                     len(paths)).format(count=len(paths))
-        )  # fmt: skip
+            ngettext(
+                "{count} file already canonical", "{count} files already canonical", len(paths)
+            ).format(count=len(paths))
+        )
     if failed or not_canonical:
         raise AlreadyReported
 

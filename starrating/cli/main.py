@@ -40,8 +40,9 @@ route_click_messages()
 class LazyCommand:
     """A command known by name before its module is imported.
 
-    ``summary`` is the first paragraph of the command's docstring: `starrating --help`
-    shortens it as click would the docstring itself, without importing the module
+    ``summary`` is the first paragraph of the command's help (its ``help=N_(...)``, which
+    its docstring repeats for developers): `starrating --help` shortens it as click would
+    the help itself (translated: ``short_help``), without importing the module
     (tests/test_cli_imports.py checks that the two stay the same).
     """
 
@@ -185,7 +186,7 @@ class StarratingGroup(TranslatedHelp, click.Group):
         for name in self.list_commands(ctx):
             entry = self.lazy_commands.get(name)
             # A command holding only the summary shortens it as click shortens the
-            # docstring of the real one.
+            # help of the real one.
             command = (
                 click.Command(name, help=_(entry.summary))
                 if entry is not None

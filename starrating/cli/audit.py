@@ -12,6 +12,7 @@ from ..audit.replay import render_replay, replay_run
 from ..audit.runs import list_runs, no_runs_message, render_runs, runs_json
 from ..audit.whatif import evaluate_whatif
 from ..audit.whatif import render_text as render_whatif_text
+from ..i18n import N_, _
 from ..language.catalog import merge_catalogs
 from ..output.documents import load_report
 from ..output.html import render_html
@@ -30,11 +31,18 @@ from .options import (
     policy_name_option,
     roster_option,
 )
+from .translated import command, option
 
 
-@click.command(name="runs")
-@policy_name_option("only the runs of this policy")
-@click.option("--period", metavar="P", help="only the runs of this period, e.g. 2026-10")
+@command(
+    name="runs",
+    help=N_(
+        "List recorded runs, oldest first: which one is official for its policy and period, "
+        "and which official run each amendment replaced, and why."
+    ),
+)
+@policy_name_option(N_("only the runs of this policy"))
+@option("--period", metavar="P", help=N_("only the runs of this period, e.g. 2026-10"))
 @format_option("table", "json")
 @catalog_option()
 @db_option()
@@ -54,7 +62,12 @@ def runs_command(policy_name: str | None, period: str | None, output_format: str
         click.echo(note, err=True)
 
 
-@click.command()
+@command(
+    help=N_(
+        "Recompute run RUN_ID from its stored policy text and as-of time: exit 0 if it is "
+        "identical, 1 with each difference and the late data behind it."
+    )
+)
 @click.argument("run_id")
 @format_option("text", "json")
 @catalog_option()
@@ -73,10 +86,15 @@ def replay(run_id: str, output_format: str, catalog_path: str | None, db: str | 
         raise AlreadyReported
 
 
-@click.command()
+@command(
+    help=N_(
+        "Every rule's contribution to one employee's result in a recorded run: the policy "
+        "line, the amount, the events behind it, rank context, vetoes and the stars line."
+    )
+)
 @click.argument("run_id")
-@click.option("--employee", required=True, metavar="ID", help="the employee to explain")
-@click.option("--period", metavar="P", help="one period of the run (default: all of them)")
+@option("--employee", required=True, metavar="ID", help=N_("the employee to explain"))
+@option("--period", metavar="P", help=N_("one period of the run (default: all of them)"))
 @catalog_option()
 @db_option()
 def explain(run_id: str, employee: str, period: str | None, catalog_path: str | None,
@@ -89,10 +107,15 @@ def explain(run_id: str, employee: str, period: str | None, catalog_path: str | 
     click.echo(text, nl=False)
 
 
-@click.command()
+@command(
+    help=N_(
+        "A report people read for a recorded run: the distribution of stars, leaderboards, "
+        "awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook."
+    )
+)
 @click.argument("run_id")
-@click.option("--html", "html_file", metavar="FILE", help="write an HTML page to FILE")
-@click.option("--xlsx", "xlsx_file", metavar="FILE", help="write an Excel workbook to FILE")
+@option("--html", "html_file", metavar="FILE", help=N_("write an HTML page to FILE"))
+@option("--xlsx", "xlsx_file", metavar="FILE", help=N_("write an Excel workbook to FILE"))
 @catalog_option()
 @db_option()
 def report(run_id: str, html_file: str | None, xlsx_file: str | None,
@@ -100,7 +123,7 @@ def report(run_id: str, html_file: str | None, xlsx_file: str | None,
     """A report people read for a recorded run: the distribution of stars, leaderboards,
     awards, vetoes and per-employee detail, as one HTML page or an .xlsx workbook."""
     if (html_file is None) == (xlsx_file is None):
-        raise click.UsageError("give exactly one of --html FILE and --xlsx FILE")
+        raise click.UsageError(_("give exactly one of --html FILE and --xlsx FILE"))
     catalog = load_catalog(catalog_path)
     with open_store(db, catalog, read_only=True) as store:
         data = load_report(store.connection, run_id)
@@ -112,11 +135,18 @@ def report(run_id: str, html_file: str | None, xlsx_file: str | None,
         else:
             write_xlsx(data, out)
     except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {out}", err=True)
+        raise CommandError(
+            _("cannot write {file}: {reason}").format(file=out, reason=exc.strerror or exc)
+        ) from None
+    click.echo(_("wrote {file}").format(file=out), err=True)
 
 
-@click.command()
+@command(
+    help=N_(
+        "What-if: evaluate POLICY_A (before) and POLICY_B (after) on the same data for the "
+        "same period and as-of time, and show what changes per employee. Nothing is recorded."
+    )
+)
 @click.argument("policy_a")
 @click.argument("policy_b")
 @period_option()
@@ -142,7 +172,7 @@ def diff(policy_a: str, policy_b: str, period: str, as_of_text: str | None,
             files_a = checked_policies((policy_a,), run_catalog)
             files_b = checked_policies((policy_b,), run_catalog)
             if any(not f.ok for f in (*files_a, *files_b)):
-                raise CommandError("a policy has errors; nothing was compared")
+                raise CommandError(_("a policy has errors; nothing was compared"))
         whatif = evaluate_whatif(
             store.connection, files_a, files_b, period, as_of_text, run_catalog
         )

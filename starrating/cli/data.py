@@ -10,7 +10,9 @@ import click
 from ..audit.closing import check_periods_ended, close_each, close_periods
 from ..engine.policytest import TestFileError, run_test_file
 from ..engine.runs import PlannedRun, RunDocument, plan_runs, run_policy
+from ..i18n import N_, _
 from ..language.catalog import Catalog, merge_catalogs
+from ..language.diagnostics import display_width
 from ..language.policyfiles import PolicyFile
 from ..output.csv import render_csv
 from ..output.json import render_run_documents as render_runs_json
@@ -37,13 +39,20 @@ from .options import (
     roster_option,
 )
 from .terminal import progress
+from .translated import command, option
 
 
-@click.command()
-@events_option("an events file (.csv, .jsonl or .parquet); may be repeated")
-@roster_option("a roster file; may be repeated")
+@command(
+    help=N_(
+        "Validate data files and add them to the store (rosters first, then events).\n\n"
+        "Every bad row is reported as FILE:LINE: message; if any file has a problem, nothing "
+        "of this command is kept."
+    )
+)
+@events_option(N_("an events file (.csv, .jsonl or .parquet); may be repeated"))
+@roster_option(N_("a roster file; may be repeated"))
 @catalog_option(CATALOG_SEARCH_HELP)
-@db_option("the store (default: `database` in starrating.yaml, else starrating.duckdb here)")
+@db_option(N_("the store (default: `database` in starrating.yaml, else starrating.duckdb here)"))
 def ingest(
     event_files: tuple[str, ...],
     roster_files: tuple[str, ...],
@@ -57,26 +66,33 @@ def ingest(
     """
 
     if not event_files and not roster_files:
-        raise click.UsageError("nothing to ingest: give --events FILE and/or --roster FILE")
+        raise click.UsageError(_("nothing to ingest: give --events FILE and/or --roster FILE"))
     catalog = load_catalog(catalog_path)
     with open_store(db, catalog) as store:
         ingest_data(store, roster_files, event_files, catalog, quiet=False)
 
 
-@click.command()
+@command(
+    help=N_(
+        "Evaluate POLICY (a file or a folder) for a period, record the run, print results.\n\n"
+        "With --official the run closes the period: it becomes the official result for its "
+        "policy and period. Again for a closed period, it exits 0 naming the official run when "
+        "the results are identical, and 1 when they differ, unless --amend --reason TEXT."
+    )
+)
 @click.argument("policy")
 @period_option()
 @events_option()
 @roster_option()
 @as_of_option()
 @format_option("table", "json", "csv")
-@click.option("--out", "out_file", metavar="FILE", help="write the results to FILE")
-@policy_name_option("pick one policy of a folder")
-@click.option("--official", is_flag=True,
-              help="close the period: record the run as its official result")  # fmt: skip
-@click.option("--amend", is_flag=True,
-              help="with --official: replace an official result that differs")  # fmt: skip
-@click.option("--reason", metavar="TEXT", help="with --amend: why the official result changes")
+@option("--out", "out_file", metavar="FILE", help=N_("write the results to FILE"))
+@policy_name_option(N_("pick one policy of a folder"))
+@option("--official", is_flag=True,
+        help=N_("close the period: record the run as its official result"))  # fmt: skip
+@option("--amend", is_flag=True,
+        help=N_("with --official: replace an official result that differs"))  # fmt: skip
+@option("--reason", metavar="TEXT", help=N_("with --amend: why the official result changes"))
 @catalog_option()
 @db_option()
 def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tuple[str, ...],
@@ -91,11 +107,11 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
     """
     check_period_syntax(period, as_of_text)
     if (amend or reason is not None) and not official:
-        raise click.UsageError("--amend and --reason go with --official")
+        raise click.UsageError(_("--amend and --reason go with --official"))
     if amend and not (reason or "").strip():
-        raise click.UsageError("--amend needs --reason TEXT: why the official result changes")
+        raise click.UsageError(_("--amend needs --reason TEXT: why the official result changes"))
     if reason is not None and not amend:
-        raise click.UsageError("--reason goes with --amend")
+        raise click.UsageError(_("--reason goes with --amend"))
     catalog = load_catalog(catalog_path)
     with open_store(db, catalog) as store:
         # The data files go in only if the policy checks clean and can run (and, with
@@ -109,7 +125,7 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
             run_catalog = merge_catalogs(catalog, store.data_catalog())
             files = checked_policies((policy,), run_catalog)
             if any(not f.ok for f in files):
-                raise CommandError(NOTHING_WAS_RUN)
+                raise CommandError(_(NOTHING_WAS_RUN))
             batch = Path(policy).is_dir() and policy_name is None
             planned = _plan(files, period, policy_name, as_of_text, run_catalog, batch)
             if official:
@@ -130,7 +146,7 @@ def run(policy: str, period: str, event_files: tuple[str, ...], roster_files: tu
             documents = [o.document for o in outcomes if o.ok]
             refused = not all(o.ok for o in outcomes)
         if not official:
-            with progress(planned, "running") as steps:
+            with progress(planned, _("running")) as steps:
                 documents = [
                     run_policy(store.connection, p.item, run_catalog, p.target, p.as_of)
                     for p in steps
@@ -171,7 +187,10 @@ def _print_results(
         )
     if out_file:
         Path(out_file).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(documents)} run(s) to {out_file}", err=True)
+        click.echo(
+            _("wrote {count} run(s) to {file}").format(count=len(documents), file=out_file),
+            err=True,
+        )
     else:
         click.echo(text, nl=False)
 
@@ -186,7 +205,7 @@ def _plan(
     for note in skipped:
         click.echo(note, err=True)
     if not planned and period.strip().lower() != "previous":
-        raise CommandError(f"no policy here can run {period}")
+        raise CommandError(_("no policy here can run {period}").format(period=period))
     # With `previous` (the batch job), a folder whose policies all have nothing to run
     # yet is not a failure: each was skipped with a note, and the job has done its work.
     return planned
@@ -204,14 +223,20 @@ def _close(
     return [o.document for o in outcomes]
 
 
-@click.command(name="test")
+@command(name="test", help=N_("Run policy test cases (given roster and events, expect values)."))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @catalog_option()
-@db_option("accepted for symmetry; each case uses its own store")
+@db_option(N_("accepted for symmetry; each case uses its own store"))
 def test_command(files: tuple[str, ...], catalog_path: str | None, db: str | None) -> None:
     """Run policy test cases (given roster and events, expect values)."""
     catalog = load_catalog(catalog_path)
     passed = failed = 0
+    # `ok    FILE: CASE` and `FAIL  FILE: CASE`, the names in one column and each failure
+    # under its case, in columns of the terminal (a Chinese mark is wider than its letters).
+    ok_mark, fail_mark = _("ok"), _("FAIL")
+    width = max(display_width(ok_mark), display_width(fail_mark)) + 2
+    ok_mark += " " * (width - display_width(ok_mark))
+    fail_mark += " " * (width - display_width(fail_mark))
     for name in files:
         try:
             results = run_test_file(Path(name), catalog)
@@ -223,12 +248,12 @@ def test_command(files: tuple[str, ...], catalog_path: str | None, db: str | Non
         for result in results:
             if result.passed:
                 passed += 1
-                click.echo(f"ok    {result.file}: {result.name}")
+                click.echo(f"{ok_mark}{result.file}: {result.name}")
             else:
                 failed += 1
-                click.echo(f"FAIL  {result.file}: {result.name}")
+                click.echo(f"{fail_mark}{result.file}: {result.name}")
                 for failure in result.failures:
-                    click.echo(f"      {failure}")
-    click.echo(f"{passed} passed, {failed} failed")
+                    click.echo(" " * width + failure)
+    click.echo(_("{passed} passed, {failed} failed").format(passed=passed, failed=failed))
     if failed:
         raise AlreadyReported

@@ -16,12 +16,12 @@ import click
 
 from ..engine.periods import PeriodError, parse_label
 from ..engine.runs import RunError, parse_as_of
+from ..i18n import _, ngettext
 from ..language.catalog import Catalog
 from ..store.ingest import IngestError, ingest_files
 from ..store.location import resolve_db_path
 from ..store.store import Store
 from .errors import AlreadyReported, report_warning
-from .terminal import plural
 
 # Ingest problems printed per file; the rest are counted.
 SHOWN_PROBLEMS = 50
@@ -63,7 +63,7 @@ def ingest_data(
         return
     for name in (*roster_files, *event_files):
         if not Path(name).is_file():
-            raise click.UsageError(f"no such file: {name}")
+            raise click.UsageError(_("no such file: {file}").format(file=name))
     try:
         reports = ingest_files(
             store,
@@ -79,13 +79,24 @@ def ingest_data(
         for problem in report.problems[:SHOWN_PROBLEMS]:
             click.echo(problem, err=quiet)
         if len(report.problems) > SHOWN_PROBLEMS:
-            more = plural(len(report.problems) - SHOWN_PROBLEMS, "more problem")
-            click.echo(f"... and {more}", err=quiet)
+            more = len(report.problems) - SHOWN_PROBLEMS
+            click.echo(
+                ngettext(
+                    "... and {count} more problem", "... and {count} more problems", more
+                ).format(count=more),
+                err=quiet,
+            )
         if not report.problems and not quiet:
-            click.echo(f"{report.file}: {plural(report.rows, 'row')}, {report.added} new")
+            click.echo(
+                ngettext(
+                    "{file}: {count} row, {added} new",
+                    "{file}: {count} rows, {added} new",
+                    report.rows,
+                ).format(file=report.file, count=report.rows, added=report.added)
+            )
     if failed:
         click.echo(
-            "nothing was ingested: fix the problems above and run the command again", err=quiet
+            _("nothing was ingested: fix the problems above and run the command again"), err=quiet
         )
         raise AlreadyReported
     # Warnings go to standard error even for `ingest`, whose summary is on standard output.

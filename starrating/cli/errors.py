@@ -12,13 +12,16 @@ from typing import IO, Any
 
 import click
 
+from ..i18n import N_
+
 ERROR_PREFIX = "starrating: error: "
 # A warning does not stop the command or change its exit status (a run's warnings:
 # docs/data.md section 5).
 WARNING_PREFIX = "starrating: warning: "
 
-# `run` and `compile` refuse a policy with errors in the same words.
-NOTHING_WAS_RUN = "the policy has errors; nothing was run"
+# `run` and `compile` refuse a policy with errors in the same words (translated where
+# raised: the language is set per command, after import).
+NOTHING_WAS_RUN = N_("the policy has errors; nothing was run")
 
 
 def report_error(message: str) -> None:
@@ -33,6 +36,8 @@ def report_warning(message: str) -> None:
 
 class CommandError(click.ClickException):
     """The command could not do its work: `starrating: error: MESSAGE`, exit status 1.
+    MESSAGE is in the reader's language already (the prefix stays English: it is the
+    machine-readable frame, like a diagnostic's `error[E010]`).
 
     Commands raise it rather than print and exit, so that the line and the status have one
     form, and the store transaction the command is in rolls back and the store closes on

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..language.catalog import Catalog, merge_catalogs
 from ..language.diagnostics import Diagnostic, render_text
 from ..language.policyfiles import (
@@ -52,7 +53,7 @@ def load_catalog(catalog_path: str | None) -> Catalog | None:
     if problems:
         for problem in problems:
             click.echo(render_text(problem, None), err=True)
-        click.echo("nothing was done: fix the catalog first", err=True)
+        click.echo(_("nothing was done: fix the catalog first"), err=True)
         raise AlreadyReported
     return catalog
 
@@ -71,7 +72,10 @@ def with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None
         with Store.open(path, read_only=True) as store:
             return merge_catalogs(catalog, store.data_catalog())
     except StoreError as exc:
-        click.echo(f"starrating: note: the store was not read: {exc}", err=True)
+        click.echo(
+            "starrating: note: " + _("the store was not read: {reason}").format(reason=exc),
+            err=True,
+        )
         return catalog
 
 

@@ -11,6 +11,7 @@ import json
 
 import click
 
+from ..i18n import N_, _, ngettext
 from ..language.catalog import Catalog
 from ..language.diagnostics import has_errors, render_json, render_text
 from ..language.policyfiles import check_files, read_policy
@@ -30,12 +31,12 @@ from .options import (
     format_option,
     period_option,
 )
-from .terminal import plural
+from .translated import command, option
 
 
-@click.command()
+@command(help=N_("Parse and check POLICIES (files or folders); exit 1 if any has an error."))
 @click.argument("policies", nargs=-1, required=True)
-@format_option("text", "json", help_text="text for people, json for editors and CI")
+@format_option("text", "json", help_text=N_("text for people, json for editors and CI"))
 @catalog_option(CATALOG_SEARCH_HELP)
 @db_option(STORE_ACCEPTED_HELP)
 def check(
@@ -63,25 +64,34 @@ def check(
         for diagnostic in diagnostics:
             click.echo(render_text(diagnostic, sources.get(diagnostic.file or "")))
             click.echo()
-        noun = "policy" if len(files) == 1 else "policies"
         click.echo(
-            f"checked {len(files)} {noun}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+            ngettext(
+                "checked {count} policy: {errors}, {warnings}",
+                "checked {count} policies: {errors}, {warnings}",
+                len(files),
+            ).format(
+                count=len(files),
+                errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
+                warnings=ngettext("{count} warning", "{count} warnings", warnings).format(
+                    count=warnings
+                ),
+            )
         )
     if errors:
         raise AlreadyReported
 
 
-@click.command()
+@command(help=N_("Print POLICIES in canonical form (or check or rewrite them)."))
 @click.argument("policies", nargs=-1, required=True)
-@click.option("--check", "check_only", is_flag=True, help="exit 1 if a file is not canonical")
-@click.option("--write", is_flag=True, help="rewrite files in canonical form")
+@option("--check", "check_only", is_flag=True, help=N_("exit 1 if a file is not canonical"))
+@option("--write", is_flag=True, help=N_("rewrite files in canonical form"))
 @db_option(STORE_ACCEPTED_HELP)
 def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None) -> None:
     """Print POLICIES in canonical form (or check or rewrite them)."""
     from ..language.formatter import format_policy, format_source
 
     if check_only and write:
-        raise click.UsageError("--check and --write cannot be used together")
+        raise click.UsageError(_("--check and --write cannot be used together"))
     paths = policy_paths(policies)
     failed = False
     not_canonical: list[str] = []
@@ -96,38 +106,76 @@ def fmt(policies: tuple[str, ...], check_only: bool, write: bool, db: str | None
                 problems = formatted.diagnostics if formatted else item.diagnostics
                 for diagnostic in problems:
                     click.echo(render_text(diagnostic, item.source), err=True)
-                click.echo(f"{item.path}: not formatted: it does not parse", err=True)
+                click.echo(
+                    _("{path}: not formatted: it does not parse").format(path=item.path), err=True
+                )
                 failed = True
                 continue
             canonical, repaired = formatted.text, formatted.repaired
-        replaced = f"{plural(repaired, 'full-width character')} replaced" if repaired else ""
         if check_only:
             if canonical != item.source:
                 not_canonical.append(item.path)
-                would = f" ({replaced.replace('replaced', 'to replace')})" if replaced else ""
-                click.echo(f"would reformat {item.path}{would}")
+                click.echo(_would_reformat(item.path, repaired))
         elif write:
             if canonical != item.source:
                 path.write_text(canonical, encoding="utf-8")
-                click.echo(f"reformatted {item.path}" + (f" ({replaced})" if replaced else ""))
+                click.echo(_reformatted(item.path, repaired))
         else:
             if len(paths) > 1:
                 click.echo(f"==> {item.path} <==")
             click.echo(canonical, nl=False)
-            if replaced:
+            if repaired:
                 # On standard error: standard output stays the canonical text alone.
-                click.echo(f"{item.path}: {replaced}; `fmt --write` saves the repair", err=True)
+                click.echo(
+                    ngettext(
+                        "{path}: {count} full-width character replaced; "
+                        "`fmt --write` saves the repair",
+                        "{path}: {count} full-width characters replaced; "
+                        "`fmt --write` saves the repair",
+                        repaired,
+                    ).format(path=item.path, count=repaired),
+                    err=True,
+                )
     if check_only and not not_canonical and not failed:
-        click.echo(f"{plural(len(paths), 'file')} already canonical")
+        click.echo(
+            ngettext(
+                "{count} file already canonical", "{count} files already canonical", len(paths)
+            ).format(count=len(paths))
+        )
     if failed or not_canonical:
         raise AlreadyReported
 
 
-@click.command(name="compile")
+def _would_reformat(path: str, repaired: int) -> str:
+    """`fmt --check`'s line for a file that is not canonical."""
+    if not repaired:
+        return _("would reformat {path}").format(path=path)
+    return ngettext(
+        "would reformat {path} ({count} full-width character to replace)",
+        "would reformat {path} ({count} full-width characters to replace)",
+        repaired,
+    ).format(path=path, count=repaired)
+
+
+def _reformatted(path: str, repaired: int) -> str:
+    """`fmt --write`'s line for a file it rewrote."""
+    if not repaired:
+        return _("reformatted {path}").format(path=path)
+    return ngettext(
+        "reformatted {path} ({count} full-width character replaced)",
+        "reformatted {path} ({count} full-width characters replaced)",
+        repaired,
+    ).format(path=path, count=repaired)
+
+
+@command(
+    name="compile",
+    help=N_("Print the DuckDB SQL a run of POLICY for the period would execute."),
+)
 @click.argument("policy")
 @period_option()
 @catalog_option()
-@db_option("accepted for symmetry; compile reads no data")
+@db_option(N_("accepted for symmetry; compile reads no data"))
 def compile_command(policy: str, period: str, catalog_path: str | None, db: str | None) -> None:
     """Print the DuckDB SQL a run of POLICY for the period would execute."""
     # The engine imports DuckDB: imported here so that `check` and `fmt`, which share this
@@ -138,7 +186,7 @@ def compile_command(policy: str, period: str, catalog_path: str | None, db: str 
     catalog = load_catalog(catalog_path)
     files = checked_policies((policy,), catalog or Catalog())
     if any(not f.ok for f in files):
-        raise CommandError(NOTHING_WAS_RUN)
+        raise CommandError(_(NOTHING_WAS_RUN))
     for item in files:
         assert item.policy is not None and item.analysis is not None
         # A RunError (no block of the period's kind) stops at this file, after the SQL of

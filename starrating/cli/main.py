@@ -22,6 +22,7 @@ import click
 
 from .. import __version__
 from ..i18n import N_, _, language, language_from_environment
+from ..language.diagnostics import display_width
 from .errors import CommandError, StoreRefused
 from .translated import (
     VERSION_OPTION_HELP,
@@ -39,8 +40,9 @@ route_click_messages()
 class LazyCommand:
     """A command known by name before its module is imported.
 
-    ``summary`` is the first paragraph of the command's docstring: `starrating --help`
-    shortens it as click would the docstring itself, without importing the module
+    ``summary`` is the first paragraph of the command's help (its ``help=N_(...)``, which
+    its docstring repeats for developers): `starrating --help` shortens it as click would
+    the help itself (translated: ``short_help``), without importing the module
     (tests/test_cli_imports.py checks that the two stay the same).
     """
 
@@ -184,7 +186,7 @@ class StarratingGroup(TranslatedHelp, click.Group):
         for name in self.list_commands(ctx):
             entry = self.lazy_commands.get(name)
             # A command holding only the summary shortens it as click shortens the
-            # docstring of the real one.
+            # help of the real one.
             command = (
                 click.Command(name, help=_(entry.summary))
                 if entry is not None
@@ -195,8 +197,8 @@ class StarratingGroup(TranslatedHelp, click.Group):
         if not commands:
             return
         # The width click.Group.format_commands gives the short help.
-        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-        rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
+        limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+        rows = [(name, short_help(command, limit)) for name, command in commands]
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
@@ -205,8 +207,7 @@ class StarratingGroup(TranslatedHelp, click.Group):
         else the locale (LC_ALL, LC_MESSAGES, LANG); the language before is restored
         after it (a program that calls the command line twice in one process)."""
         arguments = sys.argv[1:] if args is None else list(args)
-        chosen = requested_language(arguments) or language_from_environment(os.environ)
-        with language(chosen):
+        with language(command_language(arguments)):
             return super().main(arguments, *more, **settings)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -214,7 +215,7 @@ class StarratingGroup(TranslatedHelp, click.Group):
             return super().invoke(ctx)
         except RecursionError:
             # Deeply nested input that got past the parser's own depth check (E005).
-            raise CommandError("the input is nested too deeply to process") from None
+            raise CommandError(_("the input is nested too deeply to process")) from None
         except Exception as exc:
             if isinstance(exc, library_error_types(STORE_REFUSALS)):
                 raise StoreRefused(str(exc)) from exc
@@ -237,16 +238,50 @@ def cli() -> None:
     """Star ratings for service staff, driven by a policy language."""
 
 
+def command_language(arguments: list[str]) -> str:
+    """`--lang` anywhere on the command line, else the locale's language."""
+    return requested_language(arguments) or language_from_environment(os.environ)
+
+
+def short_help(command: click.Command, limit: int) -> str:
+    """The command's help shortened to ``limit`` terminal columns for `starrating --help`.
+
+    click shortens by characters and at spaces, but a Chinese character takes two columns
+    and Chinese puts no spaces between words: a Chinese summary is cut at its first
+    sentence (``。``), then character by character to fit the columns, with ``...``.
+    English is shortened exactly as click does it."""
+    text = " ".join((command.help or "").split("\n\n")[0].split())
+    if display_width(text) == len(text):
+        return command.get_short_help_str(limit)
+    sentence_end = text.find("。")
+    if sentence_end != -1:
+        text = text[: sentence_end + 1]
+    if display_width(text) <= limit:
+        return text
+    ellipsis = "..."
+    room = limit - len(ellipsis)
+    while text and display_width(text) > room:
+        text = text[:-1]
+    return text.rstrip() + ellipsis
+
+
 def main() -> None:
-    """Console entry point: no input may end in a Python traceback."""
+    """Console entry point: no input may end in a Python traceback. The last words are
+    in the command's language (the group has restored the one before on the way out)."""
     try:
         cli.main(standalone_mode=True)
     except KeyboardInterrupt:
-        click.echo("starrating: interrupted", err=True)
+        with language(command_language(sys.argv[1:])):
+            click.echo("starrating: " + _("interrupted"), err=True)
         sys.exit(130)
     except Exception as exc:
-        click.echo(f"starrating: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("please report this together with the input that caused it", err=True)
+        with language(command_language(sys.argv[1:])):
+            click.echo(
+                "starrating: "
+                + _("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc),
+                err=True,
+            )
+            click.echo(_("please report this together with the input that caused it"), err=True)
         sys.exit(1)
 
 

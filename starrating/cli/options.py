@@ -13,26 +13,31 @@ from typing import Any
 
 import click
 
+from ..i18n import N_
 from ..store.location import not_a_database
 from .errors import StoreRefused
+from .translated import option
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-STORE_HELP = "the store (default: starrating.duckdb)"
-STORE_ACCEPTED_HELP = "the store (accepted by every command)"
-CATALOG_HELP = "catalog (default: starrating.yaml)"
-CATALOG_SEARCH_HELP = (
+# Help texts are kept in English (marked for the catalog) and translated when shown
+# (translated.TranslatedOption): the options are declared at import, before `--lang` is read.
+STORE_HELP = N_("the store (default: starrating.duckdb)")
+STORE_ACCEPTED_HELP = N_("the store (accepted by every command)")
+CATALOG_HELP = N_("catalog (default: starrating.yaml)")
+CATALOG_SEARCH_HELP = N_(
     "catalog of event types and attributes (default: starrating.yaml here or in a parent folder)"
 )
-PERIOD_HELP = "2026-W44, 2026-10, 2026-Q4, 2026-H2, 2026 or previous"
-INGEST_FIRST_HELP = "ingest first"
+PERIOD_HELP = N_("2026-W44, 2026-10, 2026-Q4, 2026-H2, 2026 or previous")
+INGEST_FIRST_HELP = N_("ingest first")
+AS_OF_HELP = N_("hide data recorded after TIME")
 
 
 def db_option(help_text: str = STORE_HELP) -> Decorator:
     """`--db PATH`: the store (docs/data.md section 3). A PATH that is a file but not a
     DuckDB database is refused by every command, even those that read no store, before
     it does anything (exit status 2, the file untouched)."""
-    return click.option("--db", metavar="PATH", help=help_text, callback=_refuse_non_database)
+    return option("--db", metavar="PATH", help=help_text, callback=_refuse_non_database)
 
 
 def _refuse_non_database(
@@ -47,12 +52,12 @@ def _refuse_non_database(
 
 def catalog_option(help_text: str = CATALOG_HELP) -> Decorator:
     """`--catalog FILE`: the catalog of event types and attributes (data.md section 1.3)."""
-    return click.option("--catalog", "catalog_path", metavar="FILE", help=help_text)
+    return option("--catalog", "catalog_path", metavar="FILE", help=help_text)
 
 
 def format_option(*choices: str, help_text: str | None = None) -> Decorator:
     """`--format`: the first of ``choices`` is the default."""
-    return click.option(
+    return option(
         "--format",
         "output_format",
         type=click.Choice(choices),
@@ -64,26 +69,24 @@ def format_option(*choices: str, help_text: str | None = None) -> Decorator:
 
 def period_option() -> Decorator:
     """`--period LABEL`, required: the period to evaluate (language.md, periods)."""
-    return click.option("--period", required=True, help=PERIOD_HELP)
+    return option("--period", required=True, help=PERIOD_HELP)
 
 
 def as_of_option() -> Decorator:
     """`--as-of TIME`: evaluate as the data stood at TIME."""
-    return click.option(
-        "--as-of", "as_of_text", metavar="TIME", help="hide data recorded after TIME"
-    )
+    return option("--as-of", "as_of_text", metavar="TIME", help=AS_OF_HELP)
 
 
 def events_option(help_text: str = INGEST_FIRST_HELP) -> Decorator:
     """`--events FILE`, repeatable: event files to ingest."""
-    return click.option("--events", "event_files", multiple=True, metavar="FILE", help=help_text)
+    return option("--events", "event_files", multiple=True, metavar="FILE", help=help_text)
 
 
 def roster_option(help_text: str = INGEST_FIRST_HELP) -> Decorator:
     """`--roster FILE`, repeatable: roster files to ingest (before the events)."""
-    return click.option("--roster", "roster_files", multiple=True, metavar="FILE", help=help_text)
+    return option("--roster", "roster_files", multiple=True, metavar="FILE", help=help_text)
 
 
 def policy_name_option(help_text: str) -> Decorator:
     """`--policy NAME`: one policy by its name, among a folder's or the store's."""
-    return click.option("--policy", "policy_name", metavar="NAME", help=help_text)
+    return option("--policy", "policy_name", metavar="NAME", help=help_text)

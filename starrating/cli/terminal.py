@@ -13,12 +13,8 @@ import click
 
 def progress(items: Sequence[Any], label: str) -> AbstractContextManager[Any]:
     """A progress bar on a terminal (stderr), nothing when the output is not a terminal
-    (docs/data.md section 4): batch jobs and pipes stay quiet."""
+    (docs/data.md section 4): batch jobs and pipes stay quiet. ``label`` is shown as it
+    is (the caller translates it)."""
     if len(items) > 1 and sys.stderr.isatty():
         return click.progressbar(items, label=label, file=sys.stderr)
     return contextlib.nullcontext(items)
-
-
-def plural(n: int, noun: str) -> str:
-    """`1 error`, `2 errors`."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import duckdb
 
+from ..i18n import N_, _
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
 from ..language.diagnostics import did_you_mean
 from .staging import (
@@ -29,16 +30,20 @@ ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 # A period label (`for_period`): the forms `--period` takes, letters in either case.
 PERIOD_LABEL = r"^\d{4}(-(W\d{2}|\d{2}|Q[1-4]|H[12]))?$"
-PERIOD_EXAMPLE = "like 2026-W44, 2026-10, 2026-Q4, 2026-H2 or 2026"
+# Words of the problems, kept in English for the catalog and translated where a problem
+# is written (`_`): the language is set per command, after import.
+PERIOD_EXAMPLE = N_("like 2026-W44, 2026-10, 2026-Q4, 2026-H2 or 2026")
 
-TIME_EXAMPLE = "like 2026-10-28T10:00:00+08:00 or 2026-10-28 10:00"
+TIME_EXAMPLE = N_("like 2026-10-28T10:00:00+08:00 or 2026-10-28 10:00")
 Message = Callable[[tuple[object, ...]], str]  # problem text from a check's result row
 KIND_WORDS = {
-    NUMBER: "a number",
-    BOOLEAN: "true or false",
-    DATE: "a date (YYYY-MM-DD)",
-    TIMESTAMP: f"an ISO 8601 time ({TIME_EXAMPLE})",
+    NUMBER: N_("a number"),
+    BOOLEAN: N_("true or false"),
+    DATE: N_("a date (YYYY-MM-DD)"),
+    TIMESTAMP: N_("an ISO 8601 time (like 2026-10-28T10:00:00+08:00 or 2026-10-28 10:00)"),
 }
+# The two kinds of data file, as a missing column's problem names them.
+FILE_KINDS = {"events": N_("an events file"), "roster": N_("a roster file")}
 
 
 # -- SQL building blocks ------------------------------------------------------------
@@ -136,19 +141,48 @@ def attributes_sql(staged: Staged, names: Sequence[str]) -> str:
     return f"('{{' || concat_ws(',', {entries}) || '}}')"
 
 
-def missing_columns(staged: Staged, required: Sequence[str], what: str) -> bool:
+def missing_columns(staged: Staged, required: Sequence[str]) -> bool:
+    """A problem for each column of ``required`` the file lacks; True if any."""
     if staged.fmt == "jsonl" and staged.rows == 0:
         return False  # an empty JSON Lines file names no keys, and needs none
+    what = _(FILE_KINDS[staged.kind])
     for name in required:
         if name in staged.columns:
             continue
         close = did_you_mean(name, staged.columns)
-        hint = f" (the file has `{close}`: rename it to `{name}`)" if close else ""
+        problem = (
+            _(
+                "{file}: missing column `{name}` (the file has `{close}`: rename it to "
+                "`{name}`); {what} needs the columns {columns}"
+            )
+            if close
+            else _("{file}: missing column `{name}`; {what} needs the columns {columns}")
+        )
         staged.problems.append(
-            f"{staged.file}: missing column `{name}`{hint}; {what} needs the columns "
-            f"{', '.join(required)}"
+            problem.format(
+                file=staged.file, name=name, close=close, what=what, columns=", ".join(required)
+            )
         )
     return bool(staged.problems)
+
+
+def empty_value(staged: Staged, name: str) -> str:
+    """The problem of a required value a row lacks (a JSON Lines row may lack the key)."""
+    if staged.fmt == "jsonl":
+        return _("`{name}` is missing or empty").format(name=name)
+    return _("`{name}` is empty").format(name=name)
+
+
+def not_a_time(name: str, value: object) -> str:
+    """The problem of a time column's value that is not an ISO 8601 time."""
+    return _("{column} `{value}` is not an ISO 8601 time ({example})").format(
+        column=name, value=value, example=_(TIME_EXAMPLE)
+    )
+
+
+def catalog_name(catalog: Catalog) -> str:
+    """The catalog as a problem names it: its file, or "the catalog"."""
+    return catalog.path or _("the catalog")
 
 
 class RowChecks:
@@ -178,7 +212,9 @@ def ingest_zone(con: duckdb.DuckDBPyConnection, catalog: Catalog | None, staged:
     row = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [zone])
     if not (row.fetchone() or (0,))[0]:
         staged.problems.append(
-            f"{staged.file}: the catalog's timezone `{zone}` is not a known time zone"
+            _("{file}: the catalog's timezone `{zone}` is not a known time zone").format(
+                file=staged.file, zone=zone
+            )
         )
         return "UTC"
     return zone

@@ -12,15 +12,17 @@ from datetime import datetime
 
 import duckdb
 
+from ..i18n import CHINESE, _, current_language, ngettext
 from ..language.catalog import TEXT, Catalog
 from ..language.diagnostics import suggestion
 from .checks import (
     KIND_WORDS,
     PERIOD_EXAMPLE,
-    TIME_EXAMPLE,
     RowChecks,
     added_rows,
     attributes_sql,
+    catalog_name,
+    empty_value,
     has_offset_sql,
     infer_sql,
     inferred_types,
@@ -31,6 +33,7 @@ from .checks import (
     merge_types,
     missing_columns,
     next_ingest_id,
+    not_a_time,
     number_sql,
     period_label_sql,
     record_ingest,
@@ -48,10 +51,6 @@ from .store import Store
 
 # How many of the employee ids that are not on the roster a warning names.
 SHOWN_UNKNOWN = 5
-UNKNOWN_EMPLOYEES = (
-    "{file}: {rows} new {row_word} {employees} {id_word} not on the roster: {ids};"
-    " they are stored, but rate nobody until a roster file names them"
-)
 
 EVENT_REQUIRED = ("event_id", "employee_id", "type", "occurred_at")
 EVENT_STANDARD = (*EVENT_REQUIRED, "recorded_at", "value", "voids", "for_period")
@@ -89,7 +88,7 @@ def apply_events(
 ) -> None:
     """Read, check and (when it has no problem) write a staged events file."""
     con = store.connection
-    if missing_columns(staged, EVENT_REQUIRED, "an events file"):
+    if missing_columns(staged, EVENT_REQUIRED):
         return
     zone = ingest_zone(con, catalog, staged)
     if staged.problems:
@@ -98,38 +97,39 @@ def apply_events(
     ev = _read_events(con, staged, zone, attributes)
     if ev is None:
         return
-    empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
     checks = RowChecks()
     check = checks.add
 
     for name in EVENT_REQUIRED:
         check(
             f"SELECT __line FROM {ev} WHERE {name} IS NULL",
-            lambda a, name=name: f"`{name}` {empty}",
+            lambda a, name=name: empty_value(staged, name),
         )
     check(
         f"""SELECT __line, occurred_at FROM {ev}
             WHERE occurred_at IS NOT NULL AND occ_utc IS NULL AND occ_local IS NULL""",
-        lambda a: f"occurred_at `{a[0]}` is not an ISO 8601 time ({TIME_EXAMPLE})",
+        lambda a: not_a_time("occurred_at", a[0]),
     )
     check(
         f"SELECT __line, recorded_text FROM {ev} WHERE recorded_text IS NOT NULL "
         "AND rec_utc IS NULL",
-        lambda a: f"recorded_at `{a[0]}` is not an ISO 8601 time ({TIME_EXAMPLE})",
+        lambda a: not_a_time("recorded_at", a[0]),
     )
     check(
         f"SELECT __line, value_text FROM {ev} WHERE value_text IS NOT NULL AND value IS NULL",
-        lambda a: f"value `{a[0]}` is not a number",
+        lambda a: _("value `{value}` is not a number").format(value=a[0]),
     )
     check(
         f"SELECT __line, for_text FROM {ev} WHERE for_text IS NOT NULL AND for_period IS NULL",
-        lambda a: f"for_period `{a[0]}` is not a period label ({PERIOD_EXAMPLE})",
+        lambda a: _("for_period `{value}` is not a period label ({example})").format(
+            value=a[0], example=_(PERIOD_EXAMPLE)
+        ),
     )
     checked = catalog is not None and catalog.known_events
     if checked:
         assert catalog is not None
         known = sorted(catalog.events)
-        where = catalog.path or "the catalog"
+        where = catalog_name(catalog)
 
         @functools.cache
         def type_hint(word: str) -> str | None:
@@ -137,7 +137,11 @@ def apply_events(
 
         def unknown_type(a: tuple[object, ...]) -> str:
             hint = type_hint(str(a[0]))
-            return f"unknown event type `{a[0]}` (not in {where})" + (f"; {hint}" if hint else "")
+            if hint:
+                return _("unknown event type `{type}` (not in {where}); {hint}").format(
+                    type=a[0], where=where, hint=hint
+                )
+            return _("unknown event type `{type}` (not in {where})").format(type=a[0], where=where)
 
         check(
             f"""SELECT __line, type FROM {ev}
@@ -156,8 +160,13 @@ def apply_events(
 
             def undeclared(a: tuple[object, ...], name: str = name) -> str:
                 hint = attribute_hint(name, str(a[0]))
-                text = f"event type `{a[0]}` has no attribute `{name}` in {where}"
-                return text + (f"; {hint}" if hint else "")
+                if hint:
+                    return _(
+                        "event type `{type}` has no attribute `{name}` in {where}; {hint}"
+                    ).format(type=a[0], name=name, where=where, hint=hint)
+                return _("event type `{type}` has no attribute `{name}` in {where}").format(
+                    type=a[0], name=name, where=where
+                )
 
             check(
                 f"""SELECT __line, type FROM {ev}
@@ -173,19 +182,28 @@ def apply_events(
                     f"""SELECT __line, type, {column} FROM {ev}
                         WHERE {column} IS NOT NULL AND list_contains(?, type)
                           AND NOT ({valid_sql(column, kind)})""",
-                    lambda a, name=name, kind=kind: (
-                        f"`{name}` = `{a[1]}` is not {KIND_WORDS[kind]} (`{name}` of "
-                        f"`{a[0]}` is declared {kind} in {where})"
+                    lambda a, name=name, kind=kind: _(
+                        "`{name}` = `{value}` is not {kind_words} (`{name}` of `{type}` is "
+                        "declared {kind} in {where})"
+                    ).format(
+                        name=name,
+                        value=a[1],
+                        kind_words=_(KIND_WORDS[kind]),
+                        type=a[0],
+                        kind=kind,
+                        where=where,
                     ),
                     [typed],
                 )
     check(
         f"SELECT __line FROM {ev} WHERE type = '{VOID_TYPE}' AND voids IS NULL",
-        lambda a: "a `void` row needs `voids`: the event_id of the event it cancels",
+        lambda a: _("a `void` row needs `voids`: the event_id of the event it cancels"),
     )
     check(
         f"SELECT __line, type FROM {ev} WHERE voids IS NOT NULL AND type <> '{VOID_TYPE}'",
-        lambda a: f"`voids` is only for rows of type `void` (this row's type is `{a[0]}`)",
+        lambda a: _("`voids` is only for rows of type `void` (this row's type is `{type}`)").format(
+            type=a[0]
+        ),
     )
     # The events the file's voids name, found in the file and in the store once, for
     # both checks below (each of them joined the whole file and the whole store before).
@@ -204,13 +222,17 @@ def apply_events(
         f"""SELECT v.__line, v.voids FROM {ev} v
             WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM {targets} t WHERE t.event_id = v.voids)""",
-        lambda a: f"voids `{a[0]}`, but there is no event `{a[0]}` in this file or the store",
+        lambda a: _("voids `{id}`, but there is no event `{id}` in this file or the store").format(
+            id=a[0]
+        ),
     )
     check(
         f"""SELECT v.__line, v.voids FROM {ev} v
             WHERE v.type = '{VOID_TYPE}' AND v.voids IS NOT NULL
               AND EXISTS (SELECT 1 FROM {targets} t WHERE t.event_id = v.voids AND t.is_void)""",
-        lambda a: f"voids `{a[0]}`, which is itself a void: a void can only cancel an event",
+        lambda a: _("voids `{id}`, which is itself a void: a void can only cancel an event").format(
+            id=a[0]
+        ),
     )
     # An event_id on several lines of the file: rare, so the lines are compared only
     # within that small set instead of a window over every row of the file.
@@ -230,7 +252,9 @@ def apply_events(
                       FROM {ev} v WHERE event_id IN (SELECT event_id FROM {dup}))
                 WINDOW w AS (PARTITION BY event_id ORDER BY __line))
             WHERE content <> first_content""",
-        lambda a: f"event_id `{a[0]}` is also on {staged.line_word(a[1])} with different content",
+        lambda a: _("event_id `{id}` is also on {line} with different content").format(
+            id=a[0], line=staged.line_word(a[1])
+        ),
     )
     # The file's ids the store already holds: the store is read once, for the check
     # below and for the insert, which then joins the file with this (small) table.
@@ -248,11 +272,10 @@ def apply_events(
             JOIN {stored} e ON e.event_id = v.event_id
             LEFT JOIN ingests i ON i.ingest_id = e.ingest_id
             WHERE e.content_sha256 <> {content_sql("v")}""",
-        lambda a: (
-            f"event_id `{a[0]}` is already in the store with different content "
-            f"(from {a[1] or 'an earlier ingest'}); a correction is a new event and a "
-            "`void` row"
-        ),
+        lambda a: _(
+            "event_id `{id}` is already in the store with different content (from {source}); "
+            "a correction is a new event and a `void` row"
+        ).format(id=a[0], source=a[1] or _("an earlier ingest")),
     )
     if checks.report(con, staged):
         return
@@ -327,17 +350,28 @@ def _unknown_employees(con: duckdb.DuckDBPyConnection, ingest_id: int, file: str
             [ingest_id],
         ).fetchall()
     ]
-    more = f" and {employees - len(shown)} more" if employees > len(shown) else ""
-    return [
-        UNKNOWN_EMPLOYEES.format(
-            file=file,
-            rows=rows,
-            row_word="row names" if rows == 1 else "rows name",
-            employees=employees,
-            id_word="employee id" if employees == 1 else "employee ids",
-            ids=", ".join(shown) + more,
+    ids = ("、" if current_language() == CHINESE else ", ").join(shown)
+    if employees > len(shown):
+        ids = _("{ids} and {count} more").format(ids=ids, count=employees - len(shown))
+    # Each row names one employee: one row names one employee id, and several ids need
+    # several rows (so the counts' two plurals are three messages, not four).
+    if employees == 1:
+        warning = ngettext(
+            "{file}: {rows} new row names {employees} employee id not on the roster: {ids};"
+            " they are stored, but rate nobody until a roster file names them",
+            "{file}: {rows} new rows name {employees} employee id not on the roster: {ids};"
+            " they are stored, but rate nobody until a roster file names them",
+            rows,
         )
-    ]
+    else:
+        warning = ngettext(
+            "{file}: {rows} new rows name {employees} employee id not on the roster: {ids};"
+            " they are stored, but rate nobody until a roster file names them",
+            "{file}: {rows} new rows name {employees} employee ids not on the roster: {ids};"
+            " they are stored, but rate nobody until a roster file names them",
+            employees,
+        )
+    return [warning.format(file=file, rows=rows, employees=employees, ids=ids)]
 
 
 def _write_events(

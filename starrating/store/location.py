@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import N_, _
 from ..language.catalog import Catalog
 
 DEFAULT_DATABASE = "starrating.duckdb"
@@ -21,12 +22,18 @@ DUCKDB_MAGIC_OFFSET = 8
 # How much of a text file's beginning a refusal quotes, so that the user recognises it.
 QUOTED_START_CHARS = 40
 
-NOT_A_DATABASE = "{path} is not a DuckDB database file{what}; it was not changed; use another --db"
-EMPTY_FILE = (
+# The refusals, in English for the catalog and translated where they are said (`_`).
+NOT_A_DATABASE = N_(
+    "{path} is not a DuckDB database file{what}; it was not changed; use another --db"
+)
+EMPTY_FILE = N_(
     "{path} is an empty file, not a DuckDB database file; it was not changed; use another"
     " --db, or remove the empty file to create a new store there"
 )
-A_FOLDER = "{path} is a folder, not a DuckDB database file; use another --db"
+A_FOLDER = N_("{path} is a folder, not a DuckDB database file; use another --db")
+# What NOT_A_DATABASE's {what} says of a text file: its first line, so that the user
+# recognises it.
+STARTS_WITH = N_(' (it starts with the text "{text}")')
 
 
 def resolve_db_path(explicit: str | None, catalog: Catalog | None) -> Path:
@@ -55,7 +62,7 @@ def not_a_database(path: Path) -> str | None:
     bytes (a failed copy, a full disk) must not silently start a new, empty history.
     """
     if path.is_dir():
-        return A_FOLDER.format(path=path)
+        return _(A_FOLDER).format(path=path)
     try:
         with path.open("rb") as file:
             # The magic bytes, and enough of a text file to quote its first line (a
@@ -65,11 +72,11 @@ def not_a_database(path: Path) -> str | None:
         # Nothing there yet (a new store), or unreadable, which DuckDB's open reports.
         return None
     if not start:
-        return EMPTY_FILE.format(path=path)
+        return _(EMPTY_FILE).format(path=path)
     magic = start[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)]
     if magic == DUCKDB_MAGIC:
         return None
-    return NOT_A_DATABASE.format(path=path, what=_describe_start(start))
+    return _(NOT_A_DATABASE).format(path=path, what=_describe_start(start))
 
 
 def _describe_start(start: bytes) -> str:
@@ -83,4 +90,4 @@ def _describe_start(start: bytes) -> str:
         return ""
     quoted = first_line[:QUOTED_START_CHARS]
     ellipsis = "…" if len(first_line) > QUOTED_START_CHARS else ""
-    return f' (it starts with the text "{quoted}{ellipsis}")'
+    return _(STARTS_WITH).format(text=quoted + ellipsis)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from ..i18n import _
 from ..language.catalog import Catalog
 from ..language.diagnostics import suggestion
 from ..language.parser import parse
@@ -192,14 +193,17 @@ class StoredRun:
 
     @property
     def status(self) -> str:
-        """``official``, ``official, amends X: "why"``, ``amended by Y`` or ``-``."""
+        """``official``, ``official, amends X: "why"``, ``amended by Y`` or ``-``, in the
+        reader's language (the JSON has the fields themselves: ``official``, ``amends``)."""
         if self.official:
             if self.amends:
                 reason = " ".join((self.amend_reason or "").split())  # one table line
-                return f'official, amends {self.amends}: "{reason}"'
-            return "official"
+                return _('official, amends {run}: "{reason}"').format(
+                    run=self.amends, reason=reason
+                )
+            return _("official")
         if self.amended_by:
-            return f"amended by {self.amended_by}"
+            return _("amended by {run}").format(run=self.amended_by)
         return "-"
 
     def header(self) -> dict[str, object]:
@@ -331,7 +335,7 @@ def read_run(
     run_id: str,
     catalog: Catalog | None = None,
     *,
-    where: object = "this store",
+    where: object = None,
     results: bool = True,
     contributions: bool = False,
     employee: str | None = None,
@@ -342,10 +346,16 @@ def read_run(
     and kind (if ``contributions``). ``employee`` and ``period`` keep only their rows and
     contributions. ``catalog`` gives the time zone when the policy names none.
 
-    Raises :class:`RunNotFound`, whose message names the store as ``where``.
+    Raises :class:`RunNotFound`, whose message names the store as ``where`` (by default
+    "this store").
     """
+    if where is None:
+        where = _("this store")
     if not has_runs(con):
-        raise RunNotFound(f"no run {run_id} in {where}: it has no recorded runs", no_runs=True)
+        raise RunNotFound(
+            _("no run {run} in {where}: it has no recorded runs").format(run=run_id, where=where),
+            no_runs=True,
+        )
     row = con.execute(
         f"SELECT {run_columns(con)} FROM runs r WHERE r.run_id = ?", [run_id]
     ).fetchone()
@@ -381,6 +391,10 @@ def unknown_run_message(con: duckdb.DuckDBPyConnection, run_id: str, where: obje
     known = [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()]
     starting = [k for k in known if k.startswith(run_id.strip())] if run_id.strip() else []
     hint = (
-        f"did you mean `{starting[0]}`?" if len(starting) == 1 else suggestion(run_id, known)
-    ) or "`starrating runs` lists the recorded runs"
-    return f"no run {run_id} is recorded in {where}; {hint}"
+        _("did you mean `{run}`?").format(run=starting[0])
+        if len(starting) == 1
+        else suggestion(run_id, known)
+    ) or _("`starrating runs` lists the recorded runs")
+    return _("no run {run} is recorded in {where}; {hint}").format(
+        run=run_id, where=where, hint=hint
+    )

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..i18n import _
 from ..language.catalog import TEXT, Catalog
 from ..language.diagnostics import suggestion
 from .checks import (
     KIND_WORDS,
-    TIME_EXAMPLE,
     RowChecks,
     added_rows,
     attributes_sql,
+    catalog_name,
     date_sql,
+    empty_value,
     infer_sql,
     inferred_types,
     ingest_zone,
@@ -25,6 +27,7 @@ from .checks import (
     merge_types,
     missing_columns,
     next_ingest_id,
+    not_a_time,
     record_ingest,
     valid_sql,
 )
@@ -46,12 +49,12 @@ def apply_roster(
     store: Store, staged: Staged, catalog: Catalog | None, now: datetime, report: IngestReport
 ) -> None:
     con = store.connection
-    if missing_columns(staged, ROSTER_REQUIRED, "a roster file"):
+    if missing_columns(staged, ROSTER_REQUIRED):
         return
     zone = ingest_zone(con, catalog, staged)
     attributes = [n for n in staged.columns if n not in ROSTER_STANDARD]
     if catalog is not None:
-        where = catalog.path or "the catalog"
+        where = catalog_name(catalog)
         for name in attributes:
             if name in catalog.roster:
                 continue
@@ -61,9 +64,16 @@ def apply_roster(
             if not row or not row[0]:
                 continue  # an empty column says nothing
             hint = suggestion(name, [n for n in catalog.roster if n not in ROSTER_STANDARD])
+            problem = (
+                _("{file}: the column `{name}` is not a roster attribute in {where}; {hint}")
+                if hint
+                else _(
+                    "{file}: the column `{name}` is not a roster attribute in {where}; "
+                    "declare it under `roster:` there"
+                )
+            )
             staged.problems.append(
-                f"{staged.file}: the column `{name}` is not a roster attribute in {where}; "
-                + (hint or "declare it under `roster:` there")
+                problem.format(file=staged.file, name=name, where=where, hint=hint)
             )
     if staged.problems:
         return
@@ -89,7 +99,6 @@ def apply_roster(
     )
     if not read:
         return
-    empty = "is missing or empty" if staged.fmt == "jsonl" else "is empty"
     checks = RowChecks()
     check = checks.add
 
@@ -100,7 +109,7 @@ def apply_roster(
     ):
         check(
             f"SELECT __line FROM {ro} WHERE {column} IS NULL",
-            lambda a, name=name: f"`{name}` {empty}",
+            lambda a, name=name: empty_value(staged, name),
         )
     for name, text, parsed in (
         ("hire_date", "hire_text", "hire"),
@@ -108,16 +117,18 @@ def apply_roster(
     ):
         check(
             f"SELECT __line, {text} FROM {ro} WHERE {text} IS NOT NULL AND {parsed} IS NULL",
-            lambda a, name=name: f"{name} `{a[0]}` is not a date (YYYY-MM-DD)",
+            lambda a, name=name: _("{column} `{value}` is not a date (YYYY-MM-DD)").format(
+                column=name, value=a[0]
+            ),
         )
     check(
         f"SELECT __line, leave_text, hire_text FROM {ro} WHERE leave < hire",
-        lambda a: f"leave_date {a[0]} is before hire_date {a[1]}",
+        lambda a: _("leave_date {leave} is before hire_date {hire}").format(leave=a[0], hire=a[1]),
     )
     check(
         f"SELECT __line, recorded_text FROM {ro} WHERE recorded_text IS NOT NULL "
         "AND rec_utc IS NULL",
-        lambda a: f"recorded_at `{a[0]}` is not an ISO 8601 time ({TIME_EXAMPLE})",
+        lambda a: not_a_time("recorded_at", a[0]),
     )
     check(
         f"""SELECT __line, employee_id, first_line FROM (
@@ -126,13 +137,12 @@ def apply_roster(
                            AS first_line
                 FROM {ro} WHERE employee_id IS NOT NULL)
             WHERE __line <> first_line""",
-        lambda a: (
-            f"employee_id `{a[0]}` is also on {staged.line_word(a[1])}: "
-            "a roster has one row per employee"
-        ),
+        lambda a: _(
+            "employee_id `{id}` is also on {line}: a roster has one row per employee"
+        ).format(id=a[0], line=staged.line_word(a[1])),
     )
     if catalog is not None:
-        where = catalog.path or "the catalog"
+        where = catalog_name(catalog)
         for name in attributes:
             kind = catalog.roster.get(name, TEXT)
             if kind == TEXT or kind not in KIND_WORDS:
@@ -141,9 +151,11 @@ def apply_roster(
             check(
                 f"SELECT __line, {column} FROM {ro} WHERE {column} IS NOT NULL "
                 f"AND NOT ({valid_sql(column, kind)})",
-                lambda a, name=name, kind=kind: (
-                    f"`{name}` = `{a[0]}` is not {KIND_WORDS[kind]} (the roster attribute "
-                    f"`{name}` is declared {kind} in {where})"
+                lambda a, name=name, kind=kind: _(
+                    "`{name}` = `{value}` is not {kind_words} (the roster attribute `{name}` is "
+                    "declared {kind} in {where})"
+                ).format(
+                    name=name, value=a[0], kind_words=_(KIND_WORDS[kind]), kind=kind, where=where
                 ),
             )
     if checks.report(con, staged):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..i18n import _, ngettext
 from .store import Store
 
 SUFFIXES = (".csv", ".jsonl", ".parquet")
@@ -44,7 +45,11 @@ class IngestError(Exception):
     def __init__(self, reports: list[IngestReport]) -> None:
         self.reports = reports
         count = sum(len(r.problems) for r in reports)
-        super().__init__(f"{count} problem{'' if count == 1 else 's'} in the data files")
+        super().__init__(
+            ngettext(
+                "{count} problem in the data files", "{count} problems in the data files", count
+            ).format(count=count)
+        )
 
 
 # -- a staged file -------------------------------------------------------------------
@@ -69,10 +74,16 @@ class Staged:
     aborted: bool = False  # reading failed inside a transaction, which is now unusable
 
     def at(self, line: int) -> str:
-        return f"{self.file}:row {line}" if self.fmt == "parquet" else f"{self.file}:{line}"
+        """Where a problem is: ``FILE:LINE``, or ``FILE:row N`` in a Parquet file."""
+        if self.fmt == "parquet":
+            return _("{file}:row {row}").format(file=self.file, row=line)
+        return f"{self.file}:{line}"
 
     def line_word(self, line: object) -> str:
-        return f"row {line}" if self.fmt == "parquet" else f"line {line}"
+        """``line N`` (``row N`` in a Parquet file), for a problem that names another."""
+        if self.fmt == "parquet":
+            return _("row {row}").format(row=line)
+        return _("line {line}").format(line=line)
 
     def col(self, name: str) -> str:
         """The staged column holding a file column, or a typed NULL when absent."""
@@ -86,14 +97,15 @@ def read_staged(store: Store, path: Path, kind: str) -> Staged:
     staged = Staged(str(path), kind, path.suffix.lower().lstrip("."))
     if f".{staged.fmt}" not in SUFFIXES:
         staged.problems.append(
-            f"{staged.file}: unsupported file type `{path.suffix or '(none)'}`: "
-            "use .csv, .jsonl or .parquet"
+            _("{file}: unsupported file type `{suffix}`: use .csv, .jsonl or .parquet").format(
+                file=staged.file, suffix=path.suffix or _("(none)")
+            )
         )
         return staged
     try:
         staged.sha256 = _file_sha256(path)
     except OSError as exc:
-        staged.problems.append(f"{staged.file}: cannot read the file: {exc.strerror or exc}")
+        staged.problems.append(_cannot_read(staged, exc.strerror or exc))
         return staged
     con = store.connection
     prefix = f"_sr_{uuid.uuid4().hex[:12]}"
@@ -106,7 +118,7 @@ def read_staged(store: Store, path: Path, kind: str) -> Staged:
         else:
             _stage_parquet(con, path, staged, prefix)
     except duckdb.Error as exc:
-        staged.problems.append(f"{staged.file}: cannot read the file: {error_first_line(exc)}")
+        staged.problems.append(_cannot_read(staged, error_first_line(exc)))
         staged.aborted = store.in_transaction
         return staged
     if not staged.problems:
@@ -115,6 +127,10 @@ def read_staged(store: Store, path: Path, kind: str) -> Staged:
         row = con.execute(f"SELECT count(*) FROM {staged.stage}").fetchone()
         staged.rows = row[0] if row else 0
     return staged
+
+
+def _cannot_read(staged: Staged, reason: object) -> str:
+    return _("{file}: cannot read the file: {reason}").format(file=staged.file, reason=reason)
 
 
 def _file_sha256(path: Path) -> str:
@@ -161,8 +177,9 @@ def _set_columns(staged: Staged, names: Sequence[str]) -> bool:
             staged.unnamed.append((position, f"c{position - 1}"))
         elif name in seen:
             staged.problems.append(
-                f"{staged.file}: column `{name}` appears twice (columns {seen[name]} "
-                f"and {position})"
+                _("{file}: column `{name}` appears twice (columns {first} and {second})").format(
+                    file=staged.file, name=name, first=seen[name], second=position
+                )
             )
         else:
             seen[name] = position
@@ -176,8 +193,12 @@ def _unnamed_problems(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
             f"SELECT min(__line) FROM {staged.stage} WHERE {column} IS NOT NULL"
         ).fetchone()
         if row and row[0] is not None:
-            what = 'the key ""' if staged.fmt == "jsonl" else f"column {position}"
-            staged.problems.append(f"{staged.at(row[0])}: {what} has a value but no name")
+            problem = (
+                _('the key "" has a value but no name')
+                if staged.fmt == "jsonl"
+                else _("column {position} has a value but no name").format(position=position)
+            )
+            staged.problems.append(f"{staged.at(row[0])}: {problem}")
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, prefix: str) -> None:
@@ -197,13 +218,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, prefi
     ).fetchone()
     if bad_header:
         staged.problems.append(
-            f"{staged.file}:1: the header line is not UTF-8 text (save the file as UTF-8)"
+            _("{file}:1: the header line is not UTF-8 text (save the file as UTF-8)").format(
+                file=staged.file
+            )
             if bad_header[0] == "INVALID ENCODING"
-            else f"{staged.file}:1: cannot read the header line: {bad_header[1]}"
+            else _("{file}:1: cannot read the header line: {reason}").format(
+                file=staged.file, reason=bad_header[1]
+            )
         )
         return
     if not first or first[0][0] is None:
-        staged.problems.append(f"{staged.file}: the file is empty: it needs a header line")
+        staged.problems.append(
+            _("{file}: the file is empty: it needs a header line").format(file=staged.file)
+        )
         return
     (names,) = con.execute(
         f"""SELECT list_transform(string_split(?, ','), lambda x:
@@ -233,9 +260,9 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, prefi
     ).fetchall()
     for line, types, message in rejects:
         if "INVALID ENCODING" in types:
-            text = "this line is not UTF-8 text (save the file as UTF-8)"
+            text = _("this line is not UTF-8 text (save the file as UTF-8)")
         else:
-            text = f"cannot read this line: {message}"
+            text = _("cannot read this line: {reason}").format(reason=message)
         staged.problems.append(f"{staged.file}:{line}: {text}")
     if staged.problems:
         return  # row positions after a rejected line are not known: stop here
@@ -270,15 +297,15 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, pre
         )
     except duckdb.Error as exc:
         if "UTF-8" in str(exc):
-            raise duckdb.InvalidInputException("the file is not UTF-8 text") from exc
+            raise duckdb.InvalidInputException(_("the file is not UTF-8 text")) from exc
         raise
-    for line, what in con.execute(
-        f"""SELECT __line, CASE WHEN NOT json_valid(line) THEN 'this line is not valid JSON'
-                                ELSE 'this line is not a JSON object' END
+    for line, valid in con.execute(
+        f"""SELECT __line, json_valid(line)
             FROM {lines}
             WHERE CASE WHEN json_valid(line) THEN json_type(line) <> 'OBJECT' ELSE true END
             ORDER BY __line"""
     ).fetchall():
+        what = _("this line is not a JSON object") if valid else _("this line is not valid JSON")
         staged.problems.append(f"{staged.file}:{line}: {what}")
     if staged.problems:
         return
@@ -294,7 +321,9 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, pre
         f"""SELECT __line, key FROM {pairs} GROUP BY __line, key HAVING count(*) > 1
             ORDER BY __line, key"""
     ).fetchall():
-        staged.problems.append(f"{staged.file}:{line}: the key `{key}` appears twice")
+        staged.problems.append(
+            f"{staged.file}:{line}: " + _("the key `{key}` appears twice").format(key=key)
+        )
     if staged.problems:
         return
     names = [
@@ -351,7 +380,7 @@ def read_values(con: duckdb.DuckDBPyConnection, staged: Staged, sql: str) -> boo
     except duckdb.Error as exc:
         if staged.fmt != "parquet":
             raise  # a staged table of text is not read from the file again
-        staged.problems.append(f"{staged.file}: cannot read the file: {error_first_line(exc)}")
+        staged.problems.append(_cannot_read(staged, error_first_line(exc)))
         staged.aborted = True
         return False
     return True

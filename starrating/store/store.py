@@ -27,6 +27,7 @@ from typing import Self
 
 import duckdb
 
+from ..i18n import N_, _
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
 from ..language.grammar import cache_directory
 from .location import NOT_A_DATABASE, not_a_database
@@ -54,14 +55,15 @@ MEMORY_CAP_BYTES = 3 * 1024**3
 MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
 
 
-TRUNCATED = (
+TRUNCATED = N_(
     "{path} is a damaged DuckDB database file (shorter than its header says, as after a"
     " failed copy); it was not changed; restore the store from a copy, or use another --db"
 )
 
 
 class StoreError(Exception):
-    """The store cannot be used (not a DuckDB file, a newer schema, unreadable...)."""
+    """The store cannot be used (not a DuckDB file, a newer schema, unreadable...). The
+    message is in the reader's language (``starrating.i18n``), written when raised."""
 
 
 class StoreBusyError(StoreError):
@@ -104,11 +106,17 @@ def engine_settings(path: Path, read_only: bool) -> EngineSettings:
     memory = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
     if memory and not MEMORY_LIMIT_RE.match(memory):
         raise StoreError(
-            f"{MEMORY_LIMIT_ENV}={memory} is not an amount of memory (like 3GB, 512MB or 50%)"
+            _("{variable}={value} is not an amount of memory (like 3GB, 512MB or 50%)").format(
+                variable=MEMORY_LIMIT_ENV, value=memory
+            )
         )
     threads_text = os.environ.get(THREADS_ENV, "").strip()
     if threads_text and not (threads_text.isdigit() and int(threads_text) > 0):
-        raise StoreError(f"{THREADS_ENV}={threads_text} is not a positive whole number")
+        raise StoreError(
+            _("{variable}={value} is not a positive whole number").format(
+                variable=THREADS_ENV, value=threads_text
+            )
+        )
     temp = os.environ.get(TEMP_DIRECTORY_ENV, "").strip()
     if temp:
         temp_directory = Path(temp).expanduser()
@@ -161,12 +169,16 @@ class Store:
         if problem is not None:
             raise UnusableStoreError(problem)
         if read_only and not path.is_file():
-            raise StoreError(f"no store at {path}: ingest some data first")
+            raise StoreError(_("no store at {path}: ingest some data first").format(path=path))
         if not read_only and not path.parent.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the folder for the store {path}: {exc}") from None
+                raise StoreError(
+                    _("cannot create the folder for the store {path}: {reason}").format(
+                        path=path, reason=exc
+                    )
+                ) from None
         try:
             connection = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
@@ -188,7 +200,9 @@ class Store:
             self.connection.execute(f"SET memory_limit = '{settings.memory_limit}'")
         except duckdb.Error as exc:
             raise StoreError(
-                f"{MEMORY_LIMIT_ENV}={settings.memory_limit} is not usable: {exc}"
+                _("{variable}={value} is not usable: {reason}").format(
+                    variable=MEMORY_LIMIT_ENV, value=settings.memory_limit, reason=exc
+                )
             ) from None
         self.connection.execute(f"SET threads = {settings.threads}")
         folder = str(settings.temp_directory).replace("'", "''")
@@ -204,7 +218,7 @@ class Store:
             "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
         ).fetchone()
         if row is None or row[0] is None:
-            raise UnusableStoreError(NOT_A_DATABASE.format(path=self.path, what=""))
+            raise UnusableStoreError(_(NOT_A_DATABASE).format(path=self.path, what=""))
 
     def _prepare_schema(self, read_only: bool) -> None:
         tables = {
@@ -217,15 +231,17 @@ class Store:
         if not tables:
             if read_only:
                 raise UnusableStoreError(
-                    f"{self.path} is an empty database, not a starrating store"
+                    _("{path} is an empty database, not a starrating store").format(path=self.path)
                 )
             with self.transaction():
                 create_schema(self.connection)
             return
         if "meta" not in tables:
             raise UnusableStoreError(
-                f"{self.path} is a DuckDB database but not a starrating store "
-                "(it has no `meta` table); use another --db"
+                _(
+                    "{path} is a DuckDB database but not a starrating store "
+                    "(it has no `meta` table); use another --db"
+                ).format(path=self.path)
             )
         row = self.connection.execute(
             "SELECT value FROM meta WHERE key = 'schema_version'"
@@ -233,12 +249,19 @@ class Store:
         version = row[0] if row else None
         if version != SCHEMA_VERSION:
             newer = version is not None and version.isdigit() and int(version) > 1
-            why = (
-                "was written by a newer version of starrating" if newer else "has an unknown layout"
+            refusal = (
+                _(
+                    "the store {path} was written by a newer version of starrating (schema "
+                    "version {version}); this version of starrating reads schema version {ours}"
+                )
+                if newer
+                else _(
+                    "the store {path} has an unknown layout (schema version {version}); this "
+                    "version of starrating reads schema version {ours}"
+                )
             )
             raise UnusableStoreError(
-                f"the store {self.path} {why} (schema version {version or 'missing'}); "
-                f"this version of starrating reads schema version {SCHEMA_VERSION}"
+                refusal.format(path=self.path, version=version or _("missing"), ours=SCHEMA_VERSION)
             )
         # Only a store that lacks a late column is written to: opening one changes nothing.
         if not read_only and not has_for_period(self.connection):
@@ -293,14 +316,20 @@ class Store:
             with contextlib.suppress(duckdb.Error):
                 self.connection.execute("ROLLBACK")
             raise StoreError(
-                f"a statement failed inside a transaction on {self.path}: nothing was saved"
+                _("a statement failed inside a transaction on {path}: nothing was saved").format(
+                    path=self.path
+                )
             ) from None
         try:
             self.connection.execute("COMMIT")
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
                 self.connection.execute("ROLLBACK")
-            raise StoreError(f"could not save the changes to {self.path}: {exc}") from None
+            raise StoreError(
+                _("could not save the changes to {path}: {reason}").format(
+                    path=self.path, reason=exc
+                )
+            ) from None
 
     # -- for the engine --------------------------------------------------------------
 
@@ -349,13 +378,15 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     message = str(exc)
     if "lock" in message.lower():
         return StoreBusyError(
-            f"database is busy: another starrating process is using {path}; "
-            "try again when it has finished"
+            _(
+                "database is busy: another starrating process is using {path}; "
+                "try again when it has finished"
+            ).format(path=path)
         )
     if "not a valid DuckDB database" in message:
-        return UnusableStoreError(NOT_A_DATABASE.format(path=path, what=""))
+        return UnusableStoreError(_(NOT_A_DATABASE).format(path=path, what=""))
     if "Could not read enough bytes" in message:
         # The file is shorter than its own header says: cut short by a failed copy.
-        return UnusableStoreError(TRUNCATED.format(path=path))
+        return UnusableStoreError(_(TRUNCATED).format(path=path))
     first = message.splitlines()[0] if message else type(exc).__name__
-    return StoreError(f"cannot open the store {path}: {first}")
+    return StoreError(_("cannot open the store {path}: {reason}").format(path=path, reason=first))

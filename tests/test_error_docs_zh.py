@@ -141,3 +141,28 @@ def test_the_english_anchors_follow_the_same_rule() -> None:
     text = read(ENGLISH)
     anchors = {github_anchor(heading) for heading in HEADING.findall(text)}
     assert set(ANCHOR_LINK.findall(text)) <= anchors
+
+
+GOLDEN_CHINESE = ROOT / "tests" / "golden" / "diagnostics-zh-CN"
+
+
+def test_chinese_quotes_are_real_chinese_output() -> None:
+    """Every diagnostic line quoted on the Chinese page is a line of a golden case run
+    with `--lang zh-CN`, with its message in Chinese: the page shows what a Chinese reader
+    sees, not English."""
+    shown = {
+        line
+        for path in GOLDEN_CHINESE.rglob("*.expected")
+        for line in path.read_text("utf-8").splitlines()
+    }
+    quoted = [
+        line
+        for kind, body in BLOCK.findall(read(CHINESE))
+        if kind == "text"
+        for line in body.splitlines()
+        if DIAGNOSTIC_LINE.match(line)
+    ]
+    assert len(quoted) > 100
+    assert [line for line in quoted if line not in shown] == []
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert [line for line in quoted if not cjk.search(line)] == []

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from starrating import i18n
 from starrating.audit.whatif import (
     ONLY_BEFORE,
     WhatIf,
@@ -169,8 +170,10 @@ def test_a_lower_threshold_moves_employees_up_a_star(store: Store, tmp_path: Pat
     assert lines[0] == f"what-if for 2026-10, as of {AS_OF}"
     assert "2026-10  (2026-10-01 to 2026-10-31)" in lines
     row = next(line for line in lines if line.strip().startswith("E3"))
-    assert row.split() == ["E3", "张三", "3", "->", "4", "0", "0", "0", "200", "->", "300",
-                           "(+100)", "-"]  # fmt: skip
+    # Neither policy has red or green lines: no tally columns (output.columns).
+    assert row.split() == ["E3", "张三", "3", "->", "4", "200", "->", "300", "(+100)", "-"]
+    header = next(line for line in lines if line.strip().startswith("employee"))
+    assert header.split() == ["employee", "name", "stars", "reward", "awards", "note"]
     assert "  employees with a change: 2 of 5" in lines
     assert "  reward: before 1150, after 1450, difference +300" in lines
     star_rows = [line.split() for line in lines if line.startswith(("    before", "    after"))]
@@ -247,6 +250,23 @@ def test_identical_policies_show_no_change(store: Store, tmp_path: Path) -> None
     assert "difference 0" in text
 
 
+def test_the_tally_columns_show_when_either_policy_fills_them(store: Store, tmp_path: Path) -> None:
+    # Only B counts red and green stars (in its weeks): the weeks' table of changes shows
+    # them, and under Chinese the headings are Chinese.
+    weekly = "each week {\n  red 1.5 when count(complaint) = 0\n  green 1 per complaint\n}\n"
+    files_a = policy(store, tmp_path / "a.policy", STARS_A)
+    files_b = policy(store, tmp_path / "b.policy", weekly + STARS_A)
+    result = evaluate_whatif(
+        store.connection, files_a, files_b, "2026-10", AS_OF, catalog_of(store)
+    )
+    lines = render_text(result).splitlines()
+    headers = [line.split() for line in lines if line.strip().startswith("employee")]
+    assert ["employee", "name", "red", "green", "net", "awards", "note"] in headers
+    with i18n.language("zh-CN"):
+        chinese = render_text(result)
+    assert "红星" in chinese and "绿星" in chinese and "净星数" in chinese
+
+
 def test_rows_rated_by_only_one_policy(store: Store, tmp_path: Path) -> None:
     # B rates only the front desk (前台): E5 (后勤, 5 stars, 500) is rated only before.
     b = 'applies to department = "前台"\n' + STARS_A
@@ -259,8 +279,7 @@ def test_rows_rated_by_only_one_policy(store: Store, tmp_path: Path) -> None:
     assert result.stars_after == stars("1 1 1 1 0 0")
     assert result.reward_difference == Decimal(-500)
     row = next(line for line in render_text(result).splitlines() if "E5" in line)
-    assert row.split() == ["E5", "张五", "5", "0", "0", "0", "500", "(-500)", "-", "rated",
-                           "only", "before"]  # fmt: skip
+    assert row.split() == ["E5", "张五", "5", "500", "(-500)", "-", "rated", "only", "before"]
     # The other way round the row is rated only after, and every number flips sign.
     files_a = policy(store, tmp_path / "a.policy", STARS_A)
     files_b = policy(store, tmp_path / "b.policy", b)

@@ -35,6 +35,7 @@ from ..i18n import N_, _
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
+from ..output.columns import filled_columns, shown_columns
 from ..output.table import table_lines
 from ..output.values import number_text, show, signed
 from ..store.records import ResultRow, as_decimal, total_reward
@@ -53,7 +54,9 @@ RUN_KEYS = (
     "results_sha256",
 )
 CHANGED, ONLY_BEFORE, ONLY_AFTER = "changed", "only_before", "only_after"
-# The columns of the text table of changes, translated where it is shown.
+# The columns of the text table of changes, translated where it is shown; of the result
+# columns (stars ... reward), those neither policy fills are left out.
+RESULT_COLUMNS_SHOWN = ("stars", "red", "green", "net", "reward")
 CHANGES_HEADER = (
     N_("employee"), N_("name"), N_("stars"), N_("red"), N_("green"), N_("net"), N_("reward"),
     N_("awards"), N_("note"),
@@ -125,6 +128,9 @@ class WhatIf:
     reward_after: Decimal
     awards: list[tuple[str, int, int]]  # (award, wins before, wins after)
     names: dict[str, str] = field(default_factory=dict)  # employee_id -> name
+    # The result columns either policy fills, per block kind (output.columns): the table
+    # of changes leaves out the rest, as the run's table does; None: not known, all shown.
+    filled: dict[str, frozenset[str]] | None = None
 
     @property
     def reward_difference(self) -> Decimal:
@@ -237,6 +243,12 @@ def diff_runs(before: RunDocument, after: RunDocument) -> WhatIf:
     for document in (before, after):
         if document.evaluation is not None:
             names.update(document.evaluation.names)
+    policies = [d.evaluation.policy for d in (before, after) if d.evaluation is not None]
+    filled: dict[str, frozenset[str]] | None = None
+    if len(policies) == 2 and all(p is not None for p in policies):
+        sides = [filled_columns(p) for p in policies]
+        filled = {k: sides[0].get(k, frozenset()) | sides[1].get(k, frozenset())
+                  for k in {*sides[0], *sides[1]}}  # fmt: skip
     return WhatIf(
         before=_header(before),
         after=_header(after),
@@ -253,6 +265,7 @@ def diff_runs(before: RunDocument, after: RunDocument) -> WhatIf:
         reward_after=total_reward(after.results),
         awards=_award_counts(before.results, after.results),
         names=names,
+        filled=filled,
     )
 
 
@@ -411,9 +424,16 @@ def render_text(whatif: WhatIf) -> str:
         by_period.setdefault(change.period, []).append(change)
     if not by_period:
         lines += ["", _("no change: every employee gets the same result under both policies")]
-    header = [_(title) for title in CHANGES_HEADER]
-    numeric = {2, 3, 4, 5, 6}
     for period, changes in by_period.items():
+        # employee, name, the result columns either policy fills here, awards, note
+        columns = [
+            column
+            for column in RESULT_COLUMNS_SHOWN
+            if whatif.filled is None or column in shown_columns(whatif.filled, [period])
+        ]
+        header = [_(CHANGES_HEADER[0]), _(CHANGES_HEADER[1]), *(_(c) for c in columns)]
+        header += [_(CHANGES_HEADER[-2]), _(CHANGES_HEADER[-1])]
+        numeric = set(range(2, 2 + len(columns)))
         first = changes[0]
         lines += [
             "",
@@ -425,11 +445,7 @@ def render_text(whatif: WhatIf) -> str:
             [
                 c.employee_id,
                 whatif.names.get(c.employee_id, ""),
-                _cell(c, "stars"),
-                _cell(c, "red"),
-                _cell(c, "green"),
-                _cell(c, "net"),
-                _cell(c, "reward"),
+                *(_cell(c, column) for column in columns),
                 _awards_cell(c),
                 _note(c),
             ]
@@ -507,9 +523,9 @@ def _cell(change: RowChange, name: str) -> str:
 
 def _awards_cell(change: RowChange) -> str:
     if change.status == CHANGED and "awards" not in change.changed:
-        return ", ".join(change.value("after", "awards") or []) or "-"  # type: ignore[arg-type]
+        return _(", ").join(change.value("after", "awards") or []) or "-"  # type: ignore[arg-type]
     parts = [f"+{a}" for a in change.awards_gained] + [f"-{a}" for a in change.awards_lost]
-    return ", ".join(parts) or "-"
+    return _(", ").join(parts) or "-"
 
 
 def _note(change: RowChange) -> str:

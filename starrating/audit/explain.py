@@ -25,6 +25,7 @@ from ..language.diagnostics import suggestion
 from ..output.values import show
 from ..store.records import Contribution, RunNotFound, read_run, utc_text
 from ..store.schema import has_for_period
+from .details import detail_text
 
 # The kind of the contributions that say whether a conditional line applied and why
 # (compiler/explained.py writes their JSON detail). Runs recorded before they existed
@@ -168,7 +169,7 @@ def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -
     if detail and kind not in ("award", "veto"):
         # The detail (a ranking's place, a group value's members) is written by the run's
         # SQL (compiler/sql.py) and stored with the run as it was written.
-        fields = {"label": label, "amount": shown, "detail": detail}
+        fields = {"label": label, "amount": shown, "detail": detail_text(detail)}
         if kind == "red":
             return _("red +{amount} ({detail})").format(**fields)
         if kind == "green":
@@ -180,7 +181,8 @@ def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -
     fields = {"label": label, "amount": shown}
     if kind == "value":
         if amount is None:
-            return _("{label} = {value}").format(label=label, value=detail or _("missing"))
+            value = detail_text(detail) if detail else _("missing")
+            return _("{label} = {value}").format(label=label, value=value)
         return _("{label} = {value}").format(label=label, value=shown)
     if kind == "red":
         return _("red +{amount}").format(**fields)
@@ -197,7 +199,7 @@ def _effect(kind: str, label: str, amount: Decimal | None, detail: str | None) -
     if kind == "award":
         if detail == AWARD_WON:
             return _('award "{label}": won').format(**fields)
-        return _('award "{label}": {detail}').format(label=label, detail=detail)
+        return _('award "{label}": {detail}').format(label=label, detail=detail_text(detail or ""))
     if kind == "reward":
         if label != "reward":
             return _('reward +{amount} (award "{label}")').format(**fields)

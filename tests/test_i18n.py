@@ -108,3 +108,10 @@ def test_an_unknown_language_is_refused() -> None:
 
 def test_the_catalog_ships_with_the_package() -> None:
     assert (i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "starrating.mo").is_file()
+
+
+def test_click_marks_are_translated() -> None:
+    # click writes `[required]` and `[default: ...]` with texts of its own catalog entries.
+    result = CliRunner().invoke(cli, ["run", "--help", "--lang", "zh-CN"], env=NO_ENVIRONMENT)
+    assert "[必填]" in result.output and "[默认：table]" in result.output
+    assert "required" not in result.output and "default:" not in result.output

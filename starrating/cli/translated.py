@@ -26,6 +26,9 @@ LANG_OPTION = "--lang"
 # click's own texts of `--help` and `--version` (its catalog entries)
 HELP_OPTION_HELP = N_("Show this message and exit.")
 VERSION_OPTION_HELP = N_("Show the version and exit.")
+# click writes `[required]` by `_(extra["required"])`, a text the extractor cannot see
+# in click's code; marked here so that the catalog has it.
+REQUIRED_MARK = N_("required")
 
 # click's modules that show messages; each imported `gettext` and `ngettext` by name.
 _CLICK_MODULES = (

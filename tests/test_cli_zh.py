@@ -282,7 +282,7 @@ def test_a_run_s_status_in_chinese() -> None:
         assert stored(official=True, amends="r1", amend_reason="迟到的投诉").status == (
             "正式，更正了 r1：“迟到的投诉”"
         )
-        assert stored(official=True).status == "正式"
+        assert stored(official=True).status == "正式运行"
         assert stored(amended_by="r3").status == "已被 r3 更正"
     assert stored(amended_by="r3").status == "amended by r3"
 

@@ -285,7 +285,7 @@ def test_explain_of_an_employee_is_in_chinese(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        f"运行 {run_id}：前台月度（版本 1），周期 2026-10，截至 2026-11-04T16:00:00Z"
+        f"运行 {run_id}：前台月度（版本 1），周期 2026-10，截至 2026-11-05T00:00:00+08:00"
     )
     assert lines[1] == "员工 B"
     assert lines[3] == (
@@ -313,10 +313,10 @@ def test_diff_output_is_in_chinese(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith(f"2026-10 的假设对比，截至 {AS_OF}\n  原方案：前台月度（版本 1）\n")
-    assert "2026-10（2026-10-01 至 2026-10-31）" in out
+    assert "2026-10  （2026-10-01 至 2026-10-31）" in out
     header = next(line for line in out.splitlines() if "工号" in line)
-    assert header.split() == ["工号", "姓名", "星级", "红星", "绿星", "净星数", "奖励", "奖项",
-                              "备注"]  # fmt: skip
+    # Neither policy pays a reward: no reward column (the result columns either fills).
+    assert header.split() == ["工号", "姓名", "星级", "红星", "绿星", "净星数", "奖项", "备注"]
     assert "不再被一票否决" in out
     assert "李四" in out and "4 -> 2" in out
     assert "汇总" in out and "有变化的员工：" in out
@@ -328,7 +328,7 @@ def test_the_runs_listing_is_in_chinese(tmp_path: Path) -> None:
     listing = invoke(zh("runs", *db))
     assert listing.exit_code == 0
     assert listing.stdout.splitlines()[0].split() == [
-        "运行", "方案", "版本", "周期", "截至", "创建时间", "创建人", "正式"
+        "运行", "方案", "版本", "周期", "截至时间", "创建时间", "创建人", "正式运行"
     ]  # fmt: skip
     assert document["run"]["run_id"] in listing.stdout
     nothing = invoke(zh("runs", "--policy", "前台月度x", *db))

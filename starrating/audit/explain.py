@@ -23,7 +23,7 @@ import duckdb
 from ..i18n import N_, _, ngettext
 from ..language.diagnostics import suggestion
 from ..output.values import show
-from ..store.records import Contribution, RunNotFound, read_run, utc_text
+from ..store.records import Contribution, RunNotFound, read_run, show_time
 from ..store.schema import has_for_period
 from .details import detail_text
 
@@ -75,7 +75,7 @@ def explain(
     lines = [
         _("run {run_id}: {policy} (version {version}), period {period}, as of {as_of}").format(
             run_id=run.run_id, policy=run.policy, version=run.version, period=run.period,
-            as_of=utc_text(run.as_of),
+            as_of=show_time(run.as_of, run.zone),
         ),
         _("employee {employee}").format(employee=employee),
     ]  # fmt: skip

@@ -20,7 +20,7 @@ import duckdb
 from ..language import ast as A
 from ..language.diagnostics import has_errors
 from ..language.parser import parse
-from ..store.records import Contribution, ResultRow, RunNotFound, StoredRun, read_run, utc_text
+from ..store.records import Contribution, ResultRow, RunNotFound, StoredRun, read_run, show_time
 from .columns import PolicyShape
 
 
@@ -91,19 +91,20 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
 
 
 def _header(run: StoredRun) -> dict[str, object]:
-    """The run's facts a report shows; times in UTC (``2026-11-02T16:00:00Z``)."""
+    """The run's facts a report shows; times in the policy's time zone, with their offset
+    (``2026-11-03T00:00:00+08:00``), as `runs`, `run` and `explain` show them."""
     return {
         "run_id": run.run_id,
         "policy": run.policy,
         "version": run.version,
         "period": run.period,
-        "as_of": utc_text(run.as_of),
+        "as_of": show_time(run.as_of, run.zone),
         "policy_sha256": run.policy_sha256,
         "events_sha256": run.events_sha256,
         "roster_sha256": run.roster_sha256,
         "results_sha256": run.results_sha256,
         "engine_version": run.engine_version,
-        "created_at": utc_text(run.created_at),
+        "created_at": show_time(run.created_at, run.zone),
         "official": run.official,
         "amends": run.amends,
         "amend_reason": run.amend_reason,

@@ -143,11 +143,6 @@ def show_time(value: datetime, zone: ZoneInfo) -> str:
     return value.astimezone(zone).isoformat(timespec="seconds")
 
 
-def utc_text(value: datetime) -> str:
-    """``2026-11-02T16:00:00Z``: a recorded time as explain and the reports show it."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @lru_cache(maxsize=256)
 def run_zone(policy_text: str, default: str | None) -> ZoneInfo:
     """The time zone a run's times are shown in: its policy's, else the catalog's, else UTC."""

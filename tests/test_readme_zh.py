@@ -147,3 +147,19 @@ def test_no_link_is_broken(document: Path) -> None:
     assert len(targets) >= 5  # guards the pattern
     broken = [target for target in targets if not (document.parent / target).exists()]
     assert not broken, f"{document.name} links to missing files: {broken}"
+
+
+def test_the_broken_policy_example_is_what_check_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "方案写错了怎么办" example shows what `check --lang zh-CN` really prints."""
+    block = re.search(r"```text\n\$ (.*?)\n(.*?)```", section(CHINESE, "## 方案写错了怎么办"), re.S)
+    assert block is not None
+    command, shown = shlex.split(block[1]), block[2]
+    assert command[:3] == ["starrating", "check", "--lang"]
+    golden = ROOT / "tests" / "golden" / "diagnostics" / "E010_unknown_name.policy"
+    (tmp_path / command[-1]).write_text(golden.read_text("utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(command[1:])
+    assert result.exit_code == 1
+    assert result.stdout == shown

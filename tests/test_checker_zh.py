@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from contextlib import chdir
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_golden_diagnostics import CASES, GENERATED, GOLDEN, Case
+from test_golden_diagnostics import CASES, GOLDEN, Case, copy_golden_inputs
 
 from starrating import i18n
 from starrating.cli import cli
@@ -49,11 +48,7 @@ CHECKER_CASES = [
 
 @pytest.fixture(scope="module")
 def golden_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("golden_zh") / "diagnostics"
-    shutil.copytree(GOLDEN, root, ignore=shutil.ignore_patterns("*.expected"))
-    for name, data in GENERATED.items():
-        (root / f"{name}.policy").write_bytes(data)
-    return root
+    return copy_golden_inputs(tmp_path_factory, "golden_zh")
 
 
 def check(case: Case, root: Path, language: str | None, *options: str) -> str:

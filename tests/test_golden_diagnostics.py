@@ -124,14 +124,19 @@ def collect_cases() -> list[Case]:
 CASES = collect_cases()
 
 
+def copy_golden_inputs(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """The golden inputs, copied away from the repository (and its starrating.yaml); the
+    Chinese tests of the diagnostics use it too."""
+    root = tmp_path_factory.mktemp(name) / "diagnostics"
+    shutil.copytree(GOLDEN, root, ignore=shutil.ignore_patterns("*.expected"))
+    for generated, data in GENERATED.items():
+        (root / f"{generated}.policy").write_bytes(data)
+    return root
+
+
 @pytest.fixture(scope="module")
 def golden_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The golden inputs, copied away from the repository (and its starrating.yaml)."""
-    root = tmp_path_factory.mktemp("golden") / "diagnostics"
-    shutil.copytree(GOLDEN, root, ignore=shutil.ignore_patterns("*.expected"))
-    for name, data in GENERATED.items():
-        (root / f"{name}.policy").write_bytes(data)
-    return root
+    return copy_golden_inputs(tmp_path_factory, "golden")
 
 
 def assert_no_leaked_catalog(args: tuple[str, ...], cwd: Path) -> None:

@@ -11,12 +11,11 @@ help (``suggestion``) is checked in both languages and with each way of passing 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_golden_diagnostics import CASES, GENERATED, GOLDEN, Case
+from test_golden_diagnostics import CASES, Case, copy_golden_inputs
 
 from starrating import i18n
 from starrating.cli import cli
@@ -39,11 +38,7 @@ HELP = "help: "
 
 @pytest.fixture(scope="module")
 def golden_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("golden_zh") / "diagnostics"
-    shutil.copytree(GOLDEN, root, ignore=shutil.ignore_patterns("*.expected"))
-    for name, data in GENERATED.items():
-        (root / f"{name}.policy").write_bytes(data)
-    return root
+    return copy_golden_inputs(tmp_path_factory, "golden_zh")
 
 
 def check(arguments: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> str:

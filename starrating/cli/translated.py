@@ -82,11 +82,13 @@ def requested_language(arguments: Sequence[str]) -> str | None:
     return None
 
 
-class TranslatedOption(click.Option):
-    """An option whose help text (kept in English, marked ``N_``) is shown translated."""
+class _HelpText:
+    """A help text kept in English (marked ``N_``) and read translated."""
+
+    _help_source: str | None
 
     @property
-    def help(self) -> str | None:  # type: ignore[override]
+    def help(self) -> str | None:
         return _(self._help_source) if self._help_source else self._help_source
 
     @help.setter
@@ -94,20 +96,15 @@ class TranslatedOption(click.Option):
         self._help_source = value
 
 
-class TranslatedHelp:
+class TranslatedOption(_HelpText, click.Option):  # type: ignore[misc]
+    """An option whose help text is shown translated."""
+
+
+class TranslatedHelp(_HelpText):
     """A command's (or group's) help and short help, kept in English and shown
     translated."""
 
-    _help_source: str | None
     _short_help_source: str | None
-
-    @property
-    def help(self) -> str | None:  # type: ignore[override]
-        return _(self._help_source) if self._help_source else self._help_source
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help_source = value
 
     @property
     def short_help(self) -> str | None:  # type: ignore[override]

@@ -115,3 +115,29 @@ def test_click_marks_are_translated() -> None:
     result = CliRunner().invoke(cli, ["run", "--help", "--lang", "zh-CN"], env=NO_ENVIRONMENT)
     assert "[必填]" in result.output and "[默认：table]" in result.output
     assert "required" not in result.output and "default:" not in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "ingest", "explain", "report", "check"])
+def test_chinese_help_fits_the_terminal(command: str) -> None:
+    # click counts characters; a Chinese character takes two columns (cli/translated.py).
+    from starrating.language.diagnostics import display_width
+
+    result = CliRunner().invoke(
+        cli, [command, "--help", "--lang", "zh-CN"], env=NO_ENVIRONMENT, terminal_width=80
+    )
+    assert result.exit_code == 0
+    too_wide = [line for line in result.output.splitlines() if display_width(line) > 80]
+    assert too_wide == []
+    assert CJK.search(result.output)
+
+
+def test_chinese_lines_never_start_with_a_closing_sign() -> None:
+    from starrating.cli.translated import _wrap_by_width
+    from starrating.language.diagnostics import display_width
+
+    text = "一二三四五六七八九，十一二三四五六七八九。use --lang zh-CN 十一二三"
+    for width in range(8, 40):
+        lines = _wrap_by_width(text, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert all(display_width(line) <= width for line in lines), (width, lines)
+        assert not any(line[0] in "，。" for line in lines), (width, lines)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import gettext
 import importlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from ..i18n import LANGUAGES, N_, _, ngettext
+from ..language.diagnostics import display_width
 
 LANG_OPTION = "--lang"
 # click's own texts of `--help` and `--version` (its catalog entries)
@@ -100,9 +102,76 @@ class TranslatedOption(_HelpText, click.Option):  # type: ignore[misc]
     """An option whose help text is shown translated."""
 
 
+# A Chinese character (or full-width sign) is a word of its own for wrapping, and takes
+# two columns.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_TOKEN = re.compile(rf"\s+|[^\s{_WIDE}]+|[{_WIDE}]")
+# Signs a line does not start with (Chinese line-breaking rules): they stay at the end of
+# the line before, a column over the width if need be.
+_NO_LINE_START = set("，。、；：？！）》」』”’,.;:?!)")
+
+
+def _wrap_by_width(paragraph: str, width: int) -> list[str]:
+    """``paragraph`` in lines of at most ``width`` terminal columns (wide characters take
+    two), broken between Chinese characters as well as at spaces."""
+    lines: list[list[str]] = [[]]  # each line's words, a space before a word kept with it
+    space = False
+    for token in _TOKEN.findall(" ".join(paragraph.split())):
+        if token.isspace():
+            space = bool(lines[-1])
+            continue
+        word = (" " if space else "") + token
+        space = False
+        line = lines[-1]
+        if line and display_width("".join(line) + word) > width:
+            # A closing sign takes the character before it to the next line with it.
+            carried = [line.pop()] if token[0] in _NO_LINE_START and len(line) > 1 else []
+            lines.append([w.lstrip() for w in carried[:1]] + [word.lstrip()])
+        else:
+            line.append(word)
+    return ["".join(line) for line in lines if line]
+
+
+def _prewrapped(text: str, width: int) -> str:
+    """``text`` wrapped by display width and marked with click's ``\\b`` (no rewrapping),
+    when it holds wide characters; as it is otherwise (click wraps it as before)."""
+    if display_width(text) == len(text):
+        return text
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "\n\n".join(
+        p if p.lstrip().startswith("\b") else "\b\n" + "\n".join(_wrap_by_width(p, width))
+        for p in paragraphs
+    )
+
+
+class WideTextFormatter(click.HelpFormatter):
+    """click's help layout, with Chinese text wrapped by terminal columns: click counts
+    characters, and a line of Chinese would run to twice the width."""
+
+    def write_text(self, text: str) -> None:
+        super().write_text(_prewrapped(text, self.width - self.current_indent))
+
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        rows = list(rows)
+        # The width click's write_dl gives the second column.
+        first = min(max((len(row[0]) for row in rows), default=0), col_max) + col_spacing
+        text_width = max(self.width - first - 2, 10)
+        super().write_dl(
+            [(term, _prewrapped(text, text_width)) for term, text in rows], col_max, col_spacing
+        )
+
+
+class TranslatedContext(click.Context):
+    formatter_class = WideTextFormatter
+
+
 class TranslatedHelp(_HelpText):
     """A command's (or group's) help and short help, kept in English and shown
     translated."""
+
+    context_class = TranslatedContext
 
     _short_help_source: str | None
 

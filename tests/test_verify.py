@@ -164,8 +164,8 @@ def test_a_changed_result_row_is_named_with_its_run(tmp_path: Path) -> None:
     result = _verify(db)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"run {run_ids[2]}: result row 0 (employee A, period 2026-10) was changed after it"
-        " was recorded",
+        f"run {run_ids[2]}: the result row at position 0 (employee A, period 2026-10) was"
+        " changed after it was recorded",
         "3 runs and 3 ingests checked: 1 problem",
     ]
 

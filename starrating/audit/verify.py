@@ -33,8 +33,8 @@ from ..store.store import Store
 MESSAGES = {
     "policy_text": N_("run {run}: its policy text no longer matches its policy_sha256"),
     "result_row": N_(
-        "run {run}: result row {position} (employee {employee}, period {period}) was"
-        " changed after it was recorded"
+        "run {run}: the result row at position {position} (employee {employee}, period"
+        " {period}) was changed after it was recorded"
     ),
     "results": N_(
         "run {run}: its result rows no longer match its results_sha256 (a row was added,"

@@ -355,3 +355,34 @@ def test_the_upgrade_note_in_chinese(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr.startswith("starrating: note: ")
     assert CHINESE.search(result.stderr) and "starrating verify" in result.stderr
+
+
+# ---- the SQL of the docs ---------------------------------------------------------------
+
+DATA_MD = Path(__file__).resolve().parent.parent / "docs" / "data.md"
+
+
+def _sql_block(containing: str) -> list[str]:
+    """The statements of the ```sql block of docs/data.md that contains ``containing``."""
+    blocks = re.findall(r"```sql\n(.*?)```", DATA_MD.read_text(encoding="utf-8"), re.S)
+    (block,) = [b for b in blocks if containing in b]
+    lines = [line for line in block.splitlines() if not line.lstrip().startswith("--")]
+    return [s for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def test_the_docs_sql_recomputes_the_chains_with_duckdb_alone(tmp_path: Path) -> None:
+    db, run_ids = _store(tmp_path)
+    runs_check, changed_rows = _sql_block("contribution_digests")
+    (ingests_check,) = _sql_block("previous_ingest_sha256 = coalesce")
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute(runs_check).fetchall()
+        assert [row[0] for row in found] == run_ids
+        assert all(all(row[1:]) for row in found)
+        assert con.execute(changed_rows).fetchall() == []
+        assert con.execute(ingests_check).fetchall() == [(1, True, True), (2, True, True),
+                                                         (3, True, True)]  # fmt: skip
+    _edit(db, f"UPDATE results SET row_json = row_json || ' ' WHERE run_id = '{run_ids[1]}'"
+              " AND position = 1")  # fmt: skip
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert [row[2] for row in con.execute(runs_check).fetchall()] == [True, False, True]
+        assert con.execute(changed_rows).fetchall() == [(run_ids[1], 1, "B", "2026-09")]

@@ -296,20 +296,24 @@ def _ingest_chain(store: Store) -> list[Problem]:
 
 
 def _link_problem(
-    kind: str, link: str | None, before: object, named: object, **subject: object
+    kind: str,
+    link: str | None,
+    before: object,
+    named: object,
+    run_id: str | None = None,
+    ingest_id: int | None = None,
 ) -> Problem:
     """A link that does not name the one recorded just before: missing, or re-ordered."""
+    facts: dict[str, object]
     if link and named is None:
-        return Problem(f"missing_{kind}", facts={"link": link}, **subject)  # type: ignore[arg-type]
-    if not link:
-        return Problem(f"reordered_first_{kind}", facts={"before": before}, **subject)  # type: ignore[arg-type]
-    if before is None:
-        return Problem(f"reordered_not_first_{kind}", facts={"named": named}, **subject)  # type: ignore[arg-type]
-    return Problem(
-        f"reordered_{kind}",
-        facts={"named": named, "before": before},
-        **subject,  # type: ignore[arg-type]
-    )
+        what, facts = f"missing_{kind}", {"link": link}
+    elif not link:
+        what, facts = f"reordered_first_{kind}", {"before": before}
+    elif before is None:
+        what, facts = f"reordered_not_first_{kind}", {"named": named}
+    else:
+        what, facts = f"reordered_{kind}", {"named": named, "before": before}
+    return Problem(what, run_id=run_id, ingest_id=ingest_id, facts=facts)
 
 
 # -- output -------------------------------------------------------------------------------

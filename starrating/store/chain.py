@@ -15,6 +15,8 @@ empty link (the first run or ingest) is the empty text ``''``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 # One contribution's canonical text; a run's contributions are hashed in the order of
@@ -166,13 +168,12 @@ def _chain_all(
     table: str,
     key: str,
     order: str,
-    digest: object,
+    digest: Callable[[str, str], str],
     digest_column: str,
     previous_column: str,
 ) -> int:
     """Compute a whole chain with one recursive query (each link needs the digest before
     it, so the chain is walked in order, inside DuckDB), then write it with one UPDATE."""
-    assert callable(digest)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE sr_chain_order AS SELECT *,"
         f" row_number() OVER (ORDER BY {order}) AS chain_seq FROM {table}"

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import invoke, write_text
 
+from starrating.audit.verify import Step, verify_store
 from starrating.cli.main import cli
+from starrating.store.store import Store
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -386,3 +389,18 @@ def test_the_docs_sql_recomputes_the_chains_with_duckdb_alone(tmp_path: Path) ->
     with duckdb.connect(str(db), read_only=True) as con:
         assert [row[2] for row in con.execute(runs_check).fetchall()] == [True, False, True]
         assert con.execute(changed_rows).fetchall() == [(run_ids[1], 1, "B", "2026-09")]
+
+
+def test_the_checks_go_through_the_progress_bar(tmp_path: Path) -> None:
+    # `verify` on a terminal wraps these steps in a progress bar (cli/terminal.py).
+    db, _ = _store(tmp_path)
+    seen: list[int] = []
+
+    def progress(steps: Sequence[Step]) -> Iterator[Step]:
+        seen.append(len(steps))
+        yield from steps
+
+    with Store.open(db, read_only=True) as store:
+        outcome = verify_store(store, progress)
+    assert seen == [4]  # run digests, result rows, run links, ingest chain
+    assert (outcome.ok, outcome.runs, outcome.ingests) == (True, 3, 3)

@@ -186,7 +186,8 @@ def test_a_run_recorded_by_the_python_writer_replays_identical(tmp_path: Path) -
             ],
         )  # fmt: skip
         store.connection.executemany(
-            "INSERT INTO results VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO results (run_id, position, employee_id, period, row_json)"
+            " VALUES (?, ?, ?, ?, ?)",
             [(run_id, i, r["employee_id"], r["period"], canonical_json(r))
              for i, r in enumerate(rows)],
         )  # fmt: skip

@@ -35,6 +35,8 @@ RUN_KEYS = [
     "as_of",
     "events_sha256",
     "results_sha256",
+    "run_sha256",
+    "previous_run_sha256",
     "events_seen",
     "warnings",
 ]

@@ -101,7 +101,7 @@ def test_the_auditor_walk_through_has_the_same_steps() -> None:
     english, chinese = SECTIONS["auditors"]
     step = re.compile(r"^# (\d+)\. ", re.MULTILINE)
     steps = step.findall("\n".join(sh_block(ENGLISH, english)))
-    assert steps == ["1", "2", "3", "4", "5", "6"]
+    assert steps == ["1", "2", "3", "4", "5", "6", "7"]
     assert step.findall("\n".join(sh_block(CHINESE, chinese))) == steps
 
 

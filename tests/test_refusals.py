@@ -242,11 +242,11 @@ def test_a_duckdb_database_that_is_not_a_store_exits_2(tmp_path: Path) -> None:
 def test_a_store_of_a_newer_schema_exits_2(tmp_path: Path) -> None:
     db = _store_with_roster(tmp_path)
     with duckdb.connect(str(db)) as con:
-        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     result = invoke(["run", str(write_text(tmp_path / "p.policy", MONTHLY)), "--period",
                      "2026-10", "--db", str(db)])  # fmt: skip
     assert result.exit_code == 2
-    assert "was written by a newer version of starrating (schema version 2)" in result.stderr
+    assert "was written by a newer version of starrating (schema version 3)" in result.stderr
 
 
 def test_a_missing_store_for_a_reader_is_still_exit_1(tmp_path: Path) -> None:

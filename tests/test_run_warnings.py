@@ -89,7 +89,7 @@ def test_the_run_object_ends_with_events_seen_and_warnings(tmp_path: Path) -> No
     document, stderr = run(tmp_path)
     assert list(document["run"]) == [
         "run_id", "policy", "version", "policy_sha256", "period", "as_of", "events_sha256",
-        "results_sha256", "events_seen", "warnings",
+        "results_sha256", "run_sha256", "previous_run_sha256", "events_seen", "warnings",
     ]  # fmt: skip
     # Each warning is a string of the document and a line on standard error, in order,
     # after what the ingest of --events said about the rows it added.

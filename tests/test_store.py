@@ -38,6 +38,8 @@ EXPECTED_COLUMNS = {
         ("rows", "BIGINT"),
         ("added", "BIGINT"),
         ("ingested_at", "TIMESTAMP WITH TIME ZONE"),
+        ("ingest_sha256", "VARCHAR"),
+        ("previous_ingest_sha256", "VARCHAR"),
     ],
     "events": [
         ("event_id", "VARCHAR"),
@@ -97,13 +99,13 @@ def test_default_is_starrating_duckdb_here() -> None:
 # -- schema ---------------------------------------------------------------------------
 
 
-def test_a_new_store_has_schema_version_1(db: Path) -> None:
+def test_a_new_store_has_schema_version_2(db: Path) -> None:
     with Store.open(db) as store:
         con = store.connection
         assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [
             (SCHEMA_VERSION,)
         ]
-        assert SCHEMA_VERSION == "1"
+        assert SCHEMA_VERSION == "2"
         for table, columns in EXPECTED_COLUMNS.items():
             found = con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
@@ -145,7 +147,7 @@ def test_the_parent_folder_is_created(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("version", "words"),
-    [("2", "newer version of starrating"), ("x", "unknown layout"), (None, "missing")],
+    [("3", "newer version of starrating"), ("x", "unknown layout"), (None, "missing")],
 )
 def test_an_unknown_schema_version_is_refused(db: Path, version: str | None, words: str) -> None:
     Store.open(db).close()
@@ -158,7 +160,7 @@ def test_an_unknown_schema_version_is_refused(db: Path, version: str | None, wor
     with pytest.raises(StoreError) as caught:
         Store.open(db)
     assert words in str(caught.value)
-    assert "schema version 1" in str(caught.value)
+    assert "schema version 2" in str(caught.value)
 
 
 def test_another_duckdb_database_is_not_a_store(db: Path) -> None:

@@ -1,8 +1,9 @@
-"""Commands on recorded runs and what-ifs: `runs`, `replay`, `explain`, `report` and
-`diff` (docs/data.md 4.6-4.9, 4.11). All but `diff` only read the store."""
+"""Commands on recorded runs and what-ifs: `runs`, `replay`, `explain`, `report`, `diff`
+and `verify` (docs/data.md 4.6-4.9, 4.11, 4.12). All but `diff` only read the store."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -10,6 +11,9 @@ import click
 from ..audit.explain import explain as explain_run
 from ..audit.replay import render_replay, replay_run
 from ..audit.runs import list_runs, no_runs_message, render_runs, runs_json
+from ..audit.verify import PREDATES_CHAIN, Step, verify_store
+from ..audit.verify import render_json as render_verification_json
+from ..audit.verify import render_text as render_verification
 from ..audit.whatif import evaluate_whatif
 from ..audit.whatif import render_text as render_whatif_text
 from ..i18n import N_, _
@@ -19,7 +23,7 @@ from ..output.html import render_html
 from ..output.json import render_json
 from ..output.xlsx import write_xlsx
 from .data_inputs import check_period_syntax, ingest_data, open_store
-from .errors import AlreadyReported, CommandError
+from .errors import AlreadyReported, CommandError, report_note
 from .inputs import checked_policies, load_catalog
 from .options import (
     as_of_option,
@@ -31,6 +35,7 @@ from .options import (
     policy_name_option,
     roster_option,
 )
+from .terminal import progress
 from .translated import command, option
 
 
@@ -180,3 +185,33 @@ def diff(policy_a: str, policy_b: str, period: str, as_of_text: str | None,
         click.echo(render_json(whatif), nl=False)
     else:
         click.echo(render_whatif_text(whatif), nl=False)
+
+
+@command(
+    help=N_(
+        "Recompute every run's digests and the chains of runs and ingests from the rows in "
+        "the store: exit 0 if all match, 1 naming each run or ingest that no longer does."
+    )
+)
+@format_option("text", "json")
+@catalog_option()
+@db_option()
+def verify(output_format: str, catalog_path: str | None, db: str | None) -> None:
+    """Recompute every run's digests and the chains of runs and ingests from the rows in
+    the store: exit 0 if all match, 1 naming each run or ingest that no longer does."""
+    catalog = load_catalog(catalog_path)
+    with open_store(db, catalog, read_only=True) as store:
+
+        def steps_shown(steps: Sequence[Step]) -> Iterator[Step]:
+            with progress(steps, _("verifying")) as shown:
+                yield from shown
+
+        outcome = verify_store(store, steps_shown)
+    if not outcome.chained:
+        report_note(_(PREDATES_CHAIN).format(path=outcome.path))
+    if output_format == "json":
+        click.echo(render_verification_json(outcome), nl=False)
+    else:
+        click.echo(render_verification(outcome), nl=False)
+    if not outcome.ok:
+        raise AlreadyReported

@@ -20,8 +20,9 @@ from ..i18n import _, ngettext
 from ..language.catalog import Catalog
 from ..store.ingest import IngestError, ingest_files
 from ..store.location import resolve_db_path
+from ..store.schema import SCHEMA_VERSION
 from ..store.store import Store
-from .errors import AlreadyReported, report_warning
+from .errors import AlreadyReported, report_note, report_warning
 
 # Ingest problems printed per file; the rest are counted.
 SHOWN_PROBLEMS = 50
@@ -30,8 +31,25 @@ SHOWN_PROBLEMS = 50
 def open_store(db: str | None, catalog: Catalog | None, read_only: bool = False) -> Store:
     """The store of --db (or the catalog's `database`, or the default); read-only for the
     commands that only look (`runs`, `replay`, `explain`, `report`), which also need it to
-    exist already. A StoreError becomes `starrating: error:` (main.py)."""
-    return Store.open(resolve_db_path(db, catalog), read_only=read_only)
+    exist already. A StoreError becomes `starrating: error:` (main.py). Opening a
+    version-1 store for writing upgrades it once, and says so (docs/data.md section 3)."""
+    store = Store.open(resolve_db_path(db, catalog), read_only=read_only)
+    if store.upgraded is not None:
+        runs, ingests = store.upgraded
+        report_note(
+            _(
+                "upgraded the store {path} to schema version {version}: chained its {runs}"
+                " and {ingests} in their recorded order (`starrating verify` checks them)"
+            ).format(
+                path=store.path,
+                version=SCHEMA_VERSION,
+                runs=ngettext("{count} run", "{count} runs", runs).format(count=runs),
+                ingests=ngettext("{count} ingest", "{count} ingests", ingests).format(
+                    count=ingests
+                ),
+            )
+        )
+    return store
 
 
 def check_period_syntax(period: str, as_of_text: str | None) -> None:

@@ -18,6 +18,8 @@ ERROR_PREFIX = "starrating: error: "
 # A warning does not stop the command or change its exit status (a run's warnings:
 # docs/data.md section 5).
 WARNING_PREFIX = "starrating: warning: "
+# A note says what happened besides the command's work (a store upgraded, one read as it is).
+NOTE_PREFIX = "starrating: note: "
 
 # `run` and `compile` refuse a policy with errors in the same words (translated where
 # raised: the language is set per command, after import).
@@ -32,6 +34,11 @@ def report_error(message: str) -> None:
 def report_warning(message: str) -> None:
     """A warning: the command goes on, but something looks wrong (on standard error)."""
     click.echo(WARNING_PREFIX + message, err=True)
+
+
+def report_note(message: str) -> None:
+    """A note on standard error: the command did its work, and this is worth knowing."""
+    click.echo(NOTE_PREFIX + message, err=True)
 
 
 class CommandError(click.ClickException):

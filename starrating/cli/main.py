@@ -127,6 +127,13 @@ COMMANDS: dict[str, LazyCommand] = {
             "same period and as-of time, and show what changes per employee. Nothing is recorded."
         ),
     ),
+    "verify": LazyCommand(
+        ".audit", "verify",
+        N_(
+            "Recompute every run's digests and the chains of runs and ingests from the rows in "
+            "the store: exit 0 if all match, 1 naming each run or ingest that no longer does."
+        ),
+    ),
 }  # fmt: skip
 
 # The library's errors that end any command with `starrating: error: MESSAGE` and exit

@@ -29,6 +29,7 @@ from ..i18n import _
 from ..language import ast as A
 from ..language.catalog import Catalog
 from ..language.policyfiles import PolicyFile
+from ..store.chain import chain_run
 from ..store.records import ResultRow
 from ..store.schema import ensure_run_tables
 from .evaluate import EVENTS_DIGEST_VERSION, Evaluation, evaluate, policy_timezone
@@ -288,13 +289,18 @@ def run_policy(
         "as_of": as_of.astimezone(tz).isoformat(timespec="seconds"),
         "events_sha256": evaluation.events_sha256,
         "results_sha256": evaluation.results_sha256,
+        # Filled in when the run is recorded (its link in the chain of runs); null when not.
+        "run_sha256": None,
+        "previous_run_sha256": None,
         "events_seen": evaluation.events_seen,
         "warnings": evaluation.warnings,
     }
     document = RunDocument(run, evaluation.printed_rows, evaluation)
     try:
         if record:
-            _record(con, item, document, as_of, evaluation.roster_sha256, events_digest_version)
+            run["run_sha256"], run["previous_run_sha256"] = _record(
+                con, item, document, as_of, evaluation.roster_sha256, events_digest_version
+            )
     finally:
         con.execute("DROP TABLE IF EXISTS sr_rows")
         con.execute("DROP TABLE IF EXISTS sr_contributions")
@@ -308,7 +314,9 @@ def _record(
     as_of: datetime,
     roster_sha256: str,
     events_digest_version: int,
-) -> None:
+) -> tuple[str, str]:
+    """Write the run, its results and contributions, and its link in the chain of runs, in
+    one transaction; returns its ``(run_sha256, previous_run_sha256)``."""
     ensure_run_tables(con)
     run = document.run
     con.execute("BEGIN TRANSACTION")
@@ -329,7 +337,8 @@ def _record(
         # Both written from the tables the evaluation left (engine/evaluate.py): the rows'
         # canonical JSON was made there by DuckDB, the text the digest was taken of.
         con.execute(
-            "INSERT INTO results SELECT ?, position, employee_id, period, row_json FROM sr_rows",
+            "INSERT INTO results (run_id, position, employee_id, period, row_json, row_sha256)"
+            " SELECT ?, position, employee_id, period, row_json, sha256(row_json) FROM sr_rows",
             [run["run_id"]],
         )
         con.execute(
@@ -337,10 +346,12 @@ def _record(
             "amount, detail, event_ids FROM sr_contributions",
             [run["run_id"]],
         )
+        chained = chain_run(con, str(run["run_id"]))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    return chained
 
 
 def _user() -> str | None:

@@ -16,6 +16,7 @@ import duckdb
 from ..i18n import N_, _
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP, Catalog
 from ..language.diagnostics import did_you_mean
+from .chain import chain_ingest
 from .staging import (
     IngestReport,
     Staged,
@@ -235,7 +236,8 @@ def record_ingest(
     con: duckdb.DuckDBPyConnection, ingest_id: int, report: IngestReport, now: datetime
 ) -> None:
     con.execute(
-        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMPTZ))",
+        "INSERT INTO ingests (ingest_id, kind, file, sha256, rows, added, ingested_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMPTZ))",
         [
             ingest_id,
             report.kind,
@@ -246,6 +248,7 @@ def record_ingest(
             now.isoformat(),
         ],
     )
+    chain_ingest(con, ingest_id)
 
 
 # -- attribute types ----------------------------------------------------------------

@@ -185,6 +185,10 @@ class StoredRun:
     # shown as null: not known, which is not the same as none.
     events_seen: int | None = None
     warnings: list[str] | None = None
+    # Its link in the chain of runs (store/chain.py); None in a version-1 store read as
+    # it is (read-only, not upgraded yet).
+    run_sha256: str | None = None
+    previous_run_sha256: str | None = None
 
     @property
     def status(self) -> str:
@@ -212,6 +216,8 @@ class StoredRun:
             "as_of": show_time(self.as_of, self.zone),
             "events_sha256": self.events_sha256,
             "results_sha256": self.results_sha256,
+            "run_sha256": self.run_sha256,
+            "previous_run_sha256": self.previous_run_sha256,
             "events_seen": self.events_seen,
             "warnings": self.warnings,
         }
@@ -282,6 +288,8 @@ _LATER_RUN_COLUMNS = {
     "events_digest_version": "1",
     "events_seen": "CAST(NULL AS BIGINT)",
     "warnings": "CAST(NULL AS VARCHAR[])",
+    "run_sha256": "CAST(NULL AS VARCHAR)",
+    "previous_run_sha256": "CAST(NULL AS VARCHAR)",
 }
 
 
@@ -314,14 +322,14 @@ def stored_run(row: tuple[Any, ...], catalog: Catalog | None) -> StoredRun:
     """A row selected as :func:`run_columns` (``FROM runs r``)."""
     (run_id, policy, version, policy_file, text, policy_sha, period, as_of, events_sha,
      roster_sha, results_sha, engine, created_at, created_by, official, amends, reason,
-     amended_by, digest_version, events_seen, warnings) = row  # fmt: skip
+     amended_by, digest_version, events_seen, warnings, run_sha, previous_sha) = row  # fmt: skip
     return StoredRun(
         run_id, policy, version, policy_file, text, policy_sha, period, instant(as_of),
         events_sha, roster_sha, results_sha, engine, instant(created_at), created_by,
         bool(official), amends, reason, amended_by,
         run_zone(text, catalog.timezone if catalog else None), int(digest_version or 1),
         None if events_seen is None else int(events_seen),
-        None if warnings is None else list(warnings),
+        None if warnings is None else list(warnings), run_sha, previous_sha,
     )  # fmt: skip
 
 

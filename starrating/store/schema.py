@@ -1,13 +1,14 @@
-"""The schema of the store, version 1: every table's DDL, in one place.
+"""The schema of the store, version 2: every table's DDL, in one place.
 
 Enters: a DuckDB connection. Leaves: the tables created (:func:`create_schema` for a new
 store, :func:`ensure_run_tables` before the first run is recorded) and the constants that
 name the schema version and the special values the tables hold.
 
-Schema version 1 (``meta.schema_version`` = "1")::
+Schema version 2 (``meta.schema_version`` = "2")::
 
     meta(key, value)                          schema_version
-    ingests(ingest_id, kind, file, sha256, rows, added, ingested_at)
+    ingests(ingest_id, kind, file, sha256, rows, added, ingested_at,
+            ingest_sha256, previous_ingest_sha256)
     events(event_id, employee_id, type, occurred_at, occurred_utc, occurred_local,
            recorded_at, value, voids, attributes, content_sha256, ingest_id, for_period)
     roster(employee_id, version, name, hire_date, leave_date, attributes,
@@ -16,8 +17,8 @@ Schema version 1 (``meta.schema_version`` = "1")::
     runs(run_id, policy, version, policy_file, policy_text, policy_sha256, period, as_of,
          events_sha256, roster_sha256, results_sha256, engine_version, created_at,
          created_by, official, amends, amend_reason, events_digest_version,
-         events_seen, warnings)
-    results(run_id, position, employee_id, period, row_json)
+         events_seen, warnings, contributions_sha256, run_sha256, previous_run_sha256)
+    results(run_id, position, employee_id, period, row_json, row_sha256)
     contributions(run_id, period, employee_id, line, kind, label, amount, detail,
                   event_ids)
 
@@ -35,6 +36,10 @@ Schema version 1 (``meta.schema_version`` = "1")::
 * ``events.for_period`` came after the other columns: a store written before it gets it,
   empty, when opened for writing (:func:`ensure_event_columns`); reading a store that
   lacks it sees every event without a label (the engine asks :func:`has_for_period`).
+* Version 2 added the hash chains of runs and ingests (:mod:`.chain`): the ``*_sha256``
+  columns after ``warnings``, ``added`` and ``row_json``. A version-1 store is upgraded
+  to version 2 the first time a command opens it for writing (:func:`.chain.upgrade_to_v2`,
+  called by the store); read-only, it is read as it is (:data:`READABLE_VERSIONS`).
 * ``roster`` keeps every version of an employee; a run uses the newest version recorded
   at or before its as-of time.
 * ``runs``, ``results`` and ``contributions`` exist once a run has been recorded (see
@@ -47,7 +52,9 @@ import duckdb
 
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TEXT, TIMESTAMP
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# The versions a read-only command reads as they are: a version-1 store has no chains.
+READABLE_VERSIONS = ("1", SCHEMA_VERSION)
 ROSTER_SCOPE = "@roster"  # attribute_types.scope of roster attributes
 VOID_TYPE = "void"
 ATTRIBUTE_TYPES = (TEXT, NUMBER, BOOLEAN, DATE, TIMESTAMP)
@@ -64,7 +71,9 @@ STORE_TABLES = (
         sha256 VARCHAR,            -- of the file's bytes
         rows BIGINT,               -- data rows in the file
         added BIGINT,              -- events or roster versions it added
-        ingested_at TIMESTAMPTZ
+        ingested_at TIMESTAMPTZ,
+        ingest_sha256 VARCHAR,     -- the chain of ingests (store/chain.py)
+        previous_ingest_sha256 VARCHAR  -- ingest_sha256 of the ingest before, '' for the first
     )""",
     """CREATE TABLE events (
         event_id VARCHAR NOT NULL,        -- unique: see the module's docstring
@@ -125,7 +134,10 @@ RUN_TABLES = (
         events_digest_version INTEGER NOT NULL DEFAULT 1,  -- how events_sha256 was computed
         -- NULL for a run recorded before runs kept them (shown as null: not recorded)
         events_seen BIGINT,  -- events dated in the period, seen, of employees on the roster
-        warnings VARCHAR[]  -- what the results rest on that is missing (engine/guards.py)
+        warnings VARCHAR[],  -- what the results rest on that is missing (engine/guards.py)
+        contributions_sha256 VARCHAR,  -- the chain of runs (store/chain.py)
+        run_sha256 VARCHAR,
+        previous_run_sha256 VARCHAR  -- run_sha256 of the run recorded before, '' for the first
     )""",
     """CREATE TABLE IF NOT EXISTS contributions (
         run_id VARCHAR NOT NULL,
@@ -144,6 +156,7 @@ RUN_TABLES = (
         employee_id VARCHAR NOT NULL,
         period VARCHAR NOT NULL,
         row_json VARCHAR NOT NULL,
+        row_sha256 VARCHAR,  -- sha256(row_json): names the row that changed (`verify`)
         PRIMARY KEY (run_id, position)
     )""",
 )

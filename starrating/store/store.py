@@ -30,8 +30,10 @@ import duckdb
 from ..i18n import N_, _
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
 from ..language.grammar import cache_directory
+from .chain import upgrade_to_v2
 from .location import NOT_A_DATABASE, not_a_database
 from .schema import (
+    READABLE_VERSIONS,
     ROSTER_SCOPE,
     SCHEMA_VERSION,
     VOID_TYPE,
@@ -157,6 +159,9 @@ class Store:
         self.connection = connection
         self.path = path
         self.settings: EngineSettings | None = None  # set by open()
+        self.schema_version = SCHEMA_VERSION  # a read-only store may be older (schema.py)
+        # Set when open() upgraded a version-1 store: the runs and ingests it chained.
+        self.upgraded: tuple[int, int] | None = None
         self._depth = 0  # nesting of transaction() blocks
 
     # -- opening ---------------------------------------------------------------------
@@ -247,8 +252,8 @@ class Store:
             "SELECT value FROM meta WHERE key = 'schema_version'"
         ).fetchone()
         version = row[0] if row else None
-        if version != SCHEMA_VERSION:
-            newer = version is not None and version.isdigit() and int(version) > 1
+        if version not in READABLE_VERSIONS:
+            newer = version is not None and version.isdigit() and int(version) > int(SCHEMA_VERSION)
             refusal = (
                 _(
                     "the store {path} was written by a newer version of starrating (schema "
@@ -263,10 +268,31 @@ class Store:
             raise UnusableStoreError(
                 refusal.format(path=self.path, version=version or _("missing"), ours=SCHEMA_VERSION)
             )
-        # Only a store that lacks a late column is written to: opening one changes nothing.
-        if not read_only and not has_for_period(self.connection):
+        self.schema_version = version
+        if read_only:
+            # Read as it is: a reader never writes (a version-1 store has no chains).
+            return
+        # Only a store that lacks a late column or the chains is written to: opening an
+        # up-to-date one changes nothing.
+        if version != SCHEMA_VERSION:
             with self.transaction():
                 ensure_event_columns(self.connection)
+                self.upgraded = self._upgrade_to_v2("runs" in tables)
+            self.schema_version = SCHEMA_VERSION
+        elif not has_for_period(self.connection):
+            with self.transaction():
+                ensure_event_columns(self.connection)
+
+    def _upgrade_to_v2(self, has_run_tables: bool) -> tuple[int, int]:
+        """Version 1 → 2, once, inside the open transaction: the chains of runs and
+        ingests computed over the existing rows in their recorded order (store/chain.py)."""
+        if has_run_tables:
+            ensure_run_tables(self.connection)  # the late columns of runs first
+        chained = upgrade_to_v2(self.connection, has_run_tables)
+        self.connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION]
+        )
+        return chained
 
     # -- life cycle ------------------------------------------------------------------
 

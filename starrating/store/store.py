@@ -59,6 +59,25 @@ TRUNCATED = N_(
     "{path} is a damaged DuckDB database file (shorter than its header says, as after a"
     " failed copy); it was not changed; restore the store from a copy, or use another --db"
 )
+CORRUPT_BLOCK = N_(
+    "{path} is a damaged DuckDB database file (the block at byte {offset} does not match its"
+    " checksum); it was not changed; restore the store from a copy, or use another --db"
+)
+CORRUPT_CHECKSUM = N_(
+    "{path} is a damaged DuckDB database file (a block does not match its checksum); it was"
+    " not changed; restore the store from a copy, or use another --db"
+)
+# The header DuckDB writes before its first block: a main header and two database headers
+# of 4 KiB each (the file holds FILE_HEADERS_BYTES + total_blocks * block_size bytes).
+FILE_HEADERS_BYTES = 3 * 4096
+# DuckDB's words for a file that is cut short or damaged inside, wherever it meets it: at
+# open, or when a statement first reads the block (DuckDB checks a block's checksum only
+# when it reads the block). Matched on the message: DuckDB raises a plain duckdb.Error
+# for a checksum and an IOException for a short read, which other I/O problems share.
+SHORT_READ = "Could not read enough bytes"
+BAD_CHECKSUM_RE = re.compile(r"Corrupt database file: .*checksum(?:.* at location (\d+))?")
+# DuckDB's words when another process holds the file.
+LOCK_HELD = ("Could not set lock on file", "Conflicting lock is held")
 
 
 class StoreError(Exception):
@@ -186,11 +205,15 @@ class Store:
         store = cls(connection, path)
         try:
             store._check_file_backed()
+            store._check_length()
             connection.execute("SET TimeZone = 'UTC'")
             store.apply_settings(engine_settings(path, read_only))
             store._prepare_schema(read_only)
-        except BaseException:
+        except BaseException as exc:
             connection.close()
+            damaged = damaged_store_error(path, exc)
+            if damaged is not None:
+                raise damaged from None
             raise
         return store
 
@@ -219,6 +242,22 @@ class Store:
         ).fetchone()
         if row is None or row[0] is None:
             raise UnusableStoreError(_(NOT_A_DATABASE).format(path=self.path, what=""))
+
+    def _check_length(self) -> None:
+        """The file must hold every block its header counts. DuckDB opens a file cut short
+        after its headers (a copy that stopped half way) without a word, and fails only
+        when a statement reads a missing block; worse, a writer would add its blocks
+        after the cut and save a store whose older data is gone. Checked here, before any
+        statement reads or writes, so that such a file is refused untouched."""
+        row = self.connection.execute(
+            "SELECT total_blocks, block_size FROM pragma_database_size()"
+            " WHERE database_name = current_database()"
+        ).fetchone()
+        if row is None:
+            return
+        total_blocks, block_size = row
+        if self.path.stat().st_size < FILE_HEADERS_BYTES + total_blocks * block_size:
+            raise UnusableStoreError(_(TRUNCATED).format(path=self.path))
 
     def _prepare_schema(self, read_only: bool) -> None:
         tables = {
@@ -276,8 +315,18 @@ class Store:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: object
+    ) -> None:
+        """Close the store. A damaged block DuckDB met while the block ran (a checksum
+        that does not match, a block missing from the file) becomes the same refusal as
+        at open: the transaction the block was in has been rolled back, so nothing was
+        changed, and the command ends with a message instead of a traceback."""
         self.close()
+        if exc is not None:
+            damaged = damaged_store_error(self.path, exc)
+            if damaged is not None:
+                raise damaged from None
 
     @property
     def in_transaction(self) -> bool:
@@ -374,9 +423,26 @@ class Store:
         return counts
 
 
+def damaged_store_error(path: Path, exc: BaseException) -> UnusableStoreError | None:
+    """The refusal for ``exc`` when it is DuckDB finding the file at ``path`` damaged (a
+    block that fails its checksum, or is missing from a file cut short); else None."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    message = str(exc)
+    if SHORT_READ in message:
+        return UnusableStoreError(_(TRUNCATED).format(path=path))
+    checksum = BAD_CHECKSUM_RE.search(message)
+    if checksum is None:
+        return None
+    if checksum.group(1) is None:
+        return UnusableStoreError(_(CORRUPT_CHECKSUM).format(path=path))
+    return UnusableStoreError(_(CORRUPT_BLOCK).format(path=path, offset=checksum.group(1)))
+
+
 def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     message = str(exc)
-    if "lock" in message.lower():
+    # Not any message with "lock" in it: DuckDB's checksum errors say "block".
+    if any(words in message for words in LOCK_HELD):
         return StoreBusyError(
             _(
                 "database is busy: another starrating process is using {path}; "
@@ -385,8 +451,8 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
         )
     if "not a valid DuckDB database" in message:
         return UnusableStoreError(_(NOT_A_DATABASE).format(path=path, what=""))
-    if "Could not read enough bytes" in message:
-        # The file is shorter than its own header says: cut short by a failed copy.
-        return UnusableStoreError(_(TRUNCATED).format(path=path))
+    damaged = damaged_store_error(path, exc)
+    if damaged is not None:
+        return damaged
     first = message.splitlines()[0] if message else type(exc).__name__
     return StoreError(_("cannot open the store {path}: {reason}").format(path=path, reason=first))

@@ -24,9 +24,9 @@ import duckdb
 import pytest
 from conftest import ROOT, invoke, write_text
 
+from starrating.store.location import FILE_HEADERS_BYTES
 from starrating.store.schema import SCHEMA_VERSION
 from starrating.store.store import (
-    FILE_HEADERS_BYTES,
     Store,
     UnusableStoreError,
     damaged_store_error,
@@ -167,6 +167,32 @@ def test_every_command_refuses_a_faulty_store_and_leaves_it_untouched(
     # No write-ahead log, no spill folder: nothing beside the file either.
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
     assert not (tmp_path / "out.html").exists()
+
+
+@pytest.mark.parametrize("command", ["fmt", "compile", "test"])
+def test_commands_that_never_open_the_store_refuse_one_cut_in_its_headers(
+    recorded: tuple[Path, str], tmp_path: Path, command: str
+) -> None:
+    """`fmt`, `compile` and `test` judge `--db` by its first bytes alone (they import no
+    DuckDB for it): a DuckDB file shorter than its three headers is refused."""
+    db, _run_id = recorded
+    path, words = _faulty(db, tmp_path / "faulty", "main header only")
+    before = _snapshot(path)
+    case = write_text(
+        tmp_path / "t.yaml",
+        f"policy: {POLICY}\ncases:\n  - name: none\n    period: 2026-10\n"
+        "    roster: []\n    events: []\n    expect: {}\n",
+    )
+    args = {
+        "fmt": ["fmt", str(POLICY)],
+        "compile": ["compile", str(POLICY), "--period", "2026-10", "--catalog", str(CATALOG)],
+        "test": ["test", str(case), "--catalog", str(CATALOG)],
+    }[command]
+    result = invoke([*args, "--db", str(path)])
+    assert result.exit_code == 2, result.output
+    _assert_refused(result.stderr, path, words)
+    assert result.stdout == ""
+    assert _same(path, before)
 
 
 @pytest.mark.parametrize(

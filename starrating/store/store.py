@@ -30,7 +30,7 @@ import duckdb
 from ..i18n import N_, _
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
 from ..language.grammar import cache_directory
-from .location import NOT_A_DATABASE, not_a_database
+from .location import FILE_HEADERS_BYTES, NOT_A_DATABASE, TRUNCATED, not_a_database
 from .schema import (
     ROSTER_SCOPE,
     SCHEMA_VERSION,
@@ -55,10 +55,6 @@ MEMORY_CAP_BYTES = 3 * 1024**3
 MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
 
 
-TRUNCATED = N_(
-    "{path} is a damaged DuckDB database file (shorter than its header says, as after a"
-    " failed copy); it was not changed; restore the store from a copy, or use another --db"
-)
 CORRUPT_BLOCK = N_(
     "{path} is a damaged DuckDB database file (the block at byte {offset} does not match its"
     " checksum); it was not changed; restore the store from a copy, or use another --db"
@@ -67,9 +63,6 @@ CORRUPT_CHECKSUM = N_(
     "{path} is a damaged DuckDB database file (a block does not match its checksum); it was"
     " not changed; restore the store from a copy, or use another --db"
 )
-# The header DuckDB writes before its first block: a main header and two database headers
-# of 4 KiB each (the file holds FILE_HEADERS_BYTES + total_blocks * block_size bytes).
-FILE_HEADERS_BYTES = 3 * 4096
 # DuckDB's words for a file that is cut short or damaged inside, wherever it meets it: at
 # open, or when a statement first reads the block (DuckDB checks a block's checksum only
 # when it reads the block). Matched on the message: DuckDB raises a plain duckdb.Error
@@ -244,19 +237,35 @@ class Store:
             raise UnusableStoreError(_(NOT_A_DATABASE).format(path=self.path, what=""))
 
     def _check_length(self) -> None:
-        """The file must hold every block its header counts. DuckDB opens a file cut short
-        after its headers (a copy that stopped half way) without a word, and fails only
-        when a statement reads a missing block; worse, a writer would add its blocks
-        after the cut and save a store whose older data is gone. Checked here, before any
-        statement reads or writes, so that such a file is refused untouched."""
-        row = self.connection.execute(
-            "SELECT total_blocks, block_size FROM pragma_database_size()"
+        """The file must hold every block the store uses. DuckDB opens a file cut short
+        after its headers (a copy that stopped half way) without a word, fails only when
+        a statement reads a missing block, and lets a writer add its blocks after the
+        cut. Checked here, before any statement reads or writes, so that such a file is
+        refused untouched.
+
+        The header's block count is no measure: DuckDB shortens the file when its last
+        blocks become free and keeps counting them. The file must hold at least as many
+        blocks as are in use, and every block a table or the catalog's metadata lies in
+        (a cut that removed only free blocks and an index's blocks is met when the index
+        is read: then the command ends as for a damaged block)."""
+        size = self.connection.execute(
+            "SELECT used_blocks, block_size FROM pragma_database_size()"
             " WHERE database_name = current_database()"
         ).fetchone()
-        if row is None:
+        if size is None:
             return
-        total_blocks, block_size = row
-        if self.path.stat().st_size < FILE_HEADERS_BYTES + total_blocks * block_size:
+        used, block_size = size
+        # One query over the few tables of the store (pragma_storage_info takes a literal).
+        lasts = ["SELECT max(block_id) AS block_id FROM pragma_metadata_info()"] + [
+            f"SELECT max(block_id) FROM pragma_storage_info('{table}')"
+            for table in self._table_names()
+        ]
+        row = self.connection.execute(
+            "SELECT max(block_id) FROM (" + " UNION ALL ".join(lasts) + ")"
+        ).fetchone()
+        last_block = row[0] if row else None
+        blocks = max(used or 0, (last_block + 1) if last_block is not None else 0)
+        if self.path.stat().st_size < FILE_HEADERS_BYTES + blocks * block_size:
             raise UnusableStoreError(_(TRUNCATED).format(path=self.path))
 
     def _prepare_schema(self, read_only: bool) -> None:
@@ -306,6 +315,16 @@ class Store:
         if not read_only and not has_for_period(self.connection):
             with self.transaction():
                 ensure_event_columns(self.connection)
+
+    def _table_names(self) -> list[str]:
+        """The store's own tables (not the temporary ones of an ingest), by name."""
+        return [
+            row[0]
+            for row in self.connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
+            ).fetchall()
+        ]
 
     # -- life cycle ------------------------------------------------------------------
 
@@ -409,15 +428,8 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (for tests, and for `starrating` status messages)."""
-        names = [
-            row[0]
-            for row in self.connection.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                " AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
-            ).fetchall()
-        ]
         counts: dict[str, int] = {}
-        for name in names:
+        for name in self._table_names():
             row = self.connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()
             counts[name] = row[0] if row else 0
         return counts

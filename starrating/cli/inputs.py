@@ -66,12 +66,14 @@ def with_data_catalog(catalog: Catalog | None, db: str | None) -> Catalog | None
         return catalog
     # Imported here, not at the top: the store brings in DuckDB, which `check` needs
     # only when there is a store to read, and importing it costs more than the check.
-    from ..store.store import Store, StoreError
+    from ..store.store import Store, StoreError, UnusableStoreError
 
     try:
         with Store.open(path, read_only=True) as store:
             return merge_catalogs(catalog, store.data_catalog())
     except StoreError as exc:
+        if db and isinstance(exc, UnusableStoreError):
+            raise  # named by --db: refused as by every command (exit status 2, main.py)
         click.echo(
             "starrating: note: " + _("the store was not read: {reason}").format(reason=exc),
             err=True,

@@ -68,7 +68,10 @@ All or nothing
     A file with any problem writes nothing and every problem is reported. Otherwise its
     rows, attribute types and one ``ingests`` row are written in one transaction.
     :func:`ingest_files` runs several files in one transaction, rosters first: a problem
-    in any of them keeps none of them.
+    in any of them keeps none of them. So does a kill at any moment before the commit
+    (the files are read and checked before the transaction begins; DuckDB drops an
+    uncommitted transaction when the store is next opened): docs/data.md section 3,
+    tests/test_faults.py.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ DUCKDB_MAGIC = b"DUCK"
 DUCKDB_MAGIC_OFFSET = 8
 # How much of a text file's beginning a refusal quotes, so that the user recognises it.
 QUOTED_START_CHARS = 40
+# A DuckDB file starts with three headers of 4 KiB (the main header and two database
+# headers, written in turn at each checkpoint); its blocks follow them.
+FILE_HEADERS_BYTES = 3 * 4096
 
 # The refusals, in English for the catalog and translated where they are said (`_`).
 NOT_A_DATABASE = N_(
@@ -31,6 +34,10 @@ EMPTY_FILE = N_(
     " --db, or remove the empty file to create a new store there"
 )
 A_FOLDER = N_("{path} is a folder, not a DuckDB database file; use another --db")
+TRUNCATED = N_(
+    "{path} is a damaged DuckDB database file (shorter than its header says, as after a"
+    " failed copy); it was not changed; restore the store from a copy, or use another --db"
+)
 # What NOT_A_DATABASE's {what} says of a text file: its first line, so that the user
 # recognises it.
 STARTS_WITH = N_(' (it starts with the text "{text}")')
@@ -59,7 +66,8 @@ def not_a_database(path: Path) -> str | None:
     the view (``roster`` for roster.csv) where the store's table should be.
 
     An empty file is refused too, rather than made a new store: a store that became 0
-    bytes (a failed copy, a full disk) must not silently start a new, empty history.
+    bytes (a failed copy, a full disk) must not silently start a new, empty history; and
+    so is a DuckDB file cut short in its headers (:func:`_cut_short`).
     """
     if path.is_dir():
         return _(A_FOLDER).format(path=path)
@@ -74,9 +82,21 @@ def not_a_database(path: Path) -> str | None:
     if not start:
         return _(EMPTY_FILE).format(path=path)
     magic = start[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)]
-    if magic == DUCKDB_MAGIC:
-        return None
-    return _(NOT_A_DATABASE).format(path=path, what=_describe_start(start))
+    if magic != DUCKDB_MAGIC:
+        return _(NOT_A_DATABASE).format(path=path, what=_describe_start(start))
+    if _cut_short(path):
+        return _(TRUNCATED).format(path=path)
+    return None
+
+
+def _cut_short(path: Path) -> bool:
+    """Whether the DuckDB file at ``path`` is shorter than its three headers, which every
+    DuckDB file has in full (a copy that stopped in its first 12 KiB). A file cut after
+    them is found when the store is opened (``Store.open``), which needs DuckDB."""
+    try:
+        return path.stat().st_size < FILE_HEADERS_BYTES
+    except OSError:
+        return False  # unreadable: DuckDB's open reports it
 
 
 def _describe_start(start: bytes) -> str:

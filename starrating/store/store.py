@@ -31,7 +31,7 @@ from ..i18n import N_, _
 from ..language.catalog import STANDARD_ROSTER_ATTRIBUTES, Catalog
 from ..language.grammar import cache_directory
 from .chain import upgrade_to_v2
-from .location import NOT_A_DATABASE, not_a_database
+from .location import FILE_HEADERS_BYTES, NOT_A_DATABASE, TRUNCATED, not_a_database
 from .schema import (
     READABLE_VERSIONS,
     ROSTER_SCOPE,
@@ -57,10 +57,22 @@ MEMORY_CAP_BYTES = 3 * 1024**3
 MEMORY_LIMIT_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.I)
 
 
-TRUNCATED = N_(
-    "{path} is a damaged DuckDB database file (shorter than its header says, as after a"
-    " failed copy); it was not changed; restore the store from a copy, or use another --db"
+CORRUPT_BLOCK = N_(
+    "{path} is a damaged DuckDB database file (the block at byte {offset} does not match its"
+    " checksum); it was not changed; restore the store from a copy, or use another --db"
 )
+CORRUPT_CHECKSUM = N_(
+    "{path} is a damaged DuckDB database file (a block does not match its checksum); it was"
+    " not changed; restore the store from a copy, or use another --db"
+)
+# DuckDB's words for a file that is cut short or damaged inside, wherever it meets it: at
+# open, or when a statement first reads the block (DuckDB checks a block's checksum only
+# when it reads the block). Matched on the message: DuckDB raises a plain duckdb.Error
+# for a checksum and an IOException for a short read, which other I/O problems share.
+SHORT_READ = "Could not read enough bytes"
+BAD_CHECKSUM_RE = re.compile(r"Corrupt database file: .*checksum(?:.* at location (\d+))?")
+# DuckDB's words when another process holds the file.
+LOCK_HELD = ("Could not set lock on file", "Conflicting lock is held")
 
 
 class StoreError(Exception):
@@ -191,11 +203,15 @@ class Store:
         store = cls(connection, path)
         try:
             store._check_file_backed()
+            store._check_length()
             connection.execute("SET TimeZone = 'UTC'")
             store.apply_settings(engine_settings(path, read_only))
             store._prepare_schema(read_only)
-        except BaseException:
+        except BaseException as exc:
             connection.close()
+            damaged = damaged_store_error(path, exc)
+            if damaged is not None:
+                raise damaged from None
             raise
         return store
 
@@ -224,6 +240,38 @@ class Store:
         ).fetchone()
         if row is None or row[0] is None:
             raise UnusableStoreError(_(NOT_A_DATABASE).format(path=self.path, what=""))
+
+    def _check_length(self) -> None:
+        """The file must hold every block the store uses. DuckDB opens a file cut short
+        after its headers (a copy that stopped half way) without a word, fails only when
+        a statement reads a missing block, and lets a writer add its blocks after the
+        cut. Checked here, before any statement reads or writes, so that such a file is
+        refused untouched.
+
+        The header's block count is no measure: DuckDB shortens the file when its last
+        blocks become free and keeps counting them. The file must hold at least as many
+        blocks as are in use, and every block a table or the catalog's metadata lies in
+        (a cut that removed only free blocks and an index's blocks is met when the index
+        is read: then the command ends as for a damaged block)."""
+        size = self.connection.execute(
+            "SELECT used_blocks, block_size FROM pragma_database_size()"
+            " WHERE database_name = current_database()"
+        ).fetchone()
+        if size is None:
+            return
+        used, block_size = size
+        # One query over the few tables of the store (pragma_storage_info takes a literal).
+        lasts = ["SELECT max(block_id) AS block_id FROM pragma_metadata_info()"] + [
+            f"SELECT max(block_id) FROM pragma_storage_info('{table}')"
+            for table in self._table_names()
+        ]
+        row = self.connection.execute(
+            "SELECT max(block_id) FROM (" + " UNION ALL ".join(lasts) + ")"
+        ).fetchone()
+        last_block = row[0] if row else None
+        blocks = max(used or 0, (last_block + 1) if last_block is not None else 0)
+        if self.path.stat().st_size < FILE_HEADERS_BYTES + blocks * block_size:
+            raise UnusableStoreError(_(TRUNCATED).format(path=self.path))
 
     def _prepare_schema(self, read_only: bool) -> None:
         tables = {
@@ -294,6 +342,16 @@ class Store:
         )
         return chained
 
+    def _table_names(self) -> list[str]:
+        """The store's own tables (not the temporary ones of an ingest), by name."""
+        return [
+            row[0]
+            for row in self.connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
+            ).fetchall()
+        ]
+
     # -- life cycle ------------------------------------------------------------------
 
     def close(self) -> None:
@@ -302,8 +360,18 @@ class Store:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: object
+    ) -> None:
+        """Close the store. A damaged block DuckDB met while the block ran (a checksum
+        that does not match, a block missing from the file) becomes the same refusal as
+        at open: the transaction the block was in has been rolled back, so nothing was
+        changed, and the command ends with a message instead of a traceback."""
         self.close()
+        if exc is not None:
+            damaged = damaged_store_error(self.path, exc)
+            if damaged is not None:
+                raise damaged from None
 
     @property
     def in_transaction(self) -> bool:
@@ -386,23 +454,33 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (for tests, and for `starrating` status messages)."""
-        names = [
-            row[0]
-            for row in self.connection.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                " AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
-            ).fetchall()
-        ]
         counts: dict[str, int] = {}
-        for name in names:
+        for name in self._table_names():
             row = self.connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()
             counts[name] = row[0] if row else 0
         return counts
 
 
+def damaged_store_error(path: Path, exc: BaseException) -> UnusableStoreError | None:
+    """The refusal for ``exc`` when it is DuckDB finding the file at ``path`` damaged (a
+    block that fails its checksum, or is missing from a file cut short); else None."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    message = str(exc)
+    if SHORT_READ in message:
+        return UnusableStoreError(_(TRUNCATED).format(path=path))
+    checksum = BAD_CHECKSUM_RE.search(message)
+    if checksum is None:
+        return None
+    if checksum.group(1) is None:
+        return UnusableStoreError(_(CORRUPT_CHECKSUM).format(path=path))
+    return UnusableStoreError(_(CORRUPT_BLOCK).format(path=path, offset=checksum.group(1)))
+
+
 def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     message = str(exc)
-    if "lock" in message.lower():
+    # Not any message with "lock" in it: DuckDB's checksum errors say "block".
+    if any(words in message for words in LOCK_HELD):
         return StoreBusyError(
             _(
                 "database is busy: another starrating process is using {path}; "
@@ -411,8 +489,8 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
         )
     if "not a valid DuckDB database" in message:
         return UnusableStoreError(_(NOT_A_DATABASE).format(path=path, what=""))
-    if "Could not read enough bytes" in message:
-        # The file is shorter than its own header says: cut short by a failed copy.
-        return UnusableStoreError(_(TRUNCATED).format(path=path))
+    damaged = damaged_store_error(path, exc)
+    if damaged is not None:
+        return damaged
     first = message.splitlines()[0] if message else type(exc).__name__
     return StoreError(_("cannot open the store {path}: {reason}").format(path=path, reason=first))

@@ -83,12 +83,8 @@ def replay(run_id: str, output_format: str, catalog_path: str | None, db: str | 
     catalog = load_catalog(catalog_path)
     with open_store(db, catalog, read_only=True) as store:
         outcome = replay_run(store, run_id, catalog)
-    if output_format == "json":
-        click.echo(render_json(outcome), nl=False)
-    else:
-        click.echo(render_replay(outcome), nl=False)
-    if not outcome.identical:
-        raise AlreadyReported
+    shown = render_json(outcome) if output_format == "json" else render_replay(outcome)
+    _show_outcome(shown, outcome.identical)
 
 
 @command(
@@ -209,9 +205,17 @@ def verify(output_format: str, catalog_path: str | None, db: str | None) -> None
         outcome = verify_store(store, steps_shown)
     if not outcome.chained:
         report_note(_(PREDATES_CHAIN).format(path=outcome.path))
-    if output_format == "json":
-        click.echo(render_verification_json(outcome), nl=False)
-    else:
-        click.echo(render_verification(outcome), nl=False)
-    if not outcome.ok:
+    shown = (
+        render_verification_json(outcome)
+        if output_format == "json"
+        else render_verification(outcome)
+    )
+    _show_outcome(shown, outcome.ok)
+
+
+def _show_outcome(shown: str, ok: bool) -> None:
+    """A check's outcome (replay, verify) on standard output; exit status 1 when
+    something differs, the differences being the output itself."""
+    click.echo(shown, nl=False)
+    if not ok:
         raise AlreadyReported

@@ -80,6 +80,10 @@ def test_the_workbook_in_chinese(
     assert ["周期 2026-10", "2026-10-01 至 2026-10-31"] in summary
     # The digests are named as in the JSON a reviewer compares them with.
     assert any(row[:1] == ["results_sha256"] for row in summary)
+    # The run's link in the chain of runs, and the link to the run before it.
+    (link,) = [row for row in summary if row[:1] == ["run_sha256"]]
+    assert re.fullmatch(r"[0-9a-f]{64}", link[1])
+    assert any(row[:1] == ["previous_run_sha256"] for row in summary)
 
     charts = [c.value for row in zh["图表"].iter_rows() for c in row if c.value is not None]
     assert {"星级", "部门", "月度", "（无部门）"} <= set(charts)
@@ -151,7 +155,8 @@ def test_the_page_in_chinese(record_run: Callable[..., tuple[Path, str]]) -> Non
     # No English word of the page's own is left: every heading, caption, label and
     # paragraph outside the data has Chinese in it (value names and digests are data).
     own = re.findall(r"<(h[1-3]|figcaption|dt|th|p)[^>]*>([^<]+)<", text)
-    data_words = {"n", "policy_sha256", "events_sha256", "roster_sha256", "results_sha256"}
+    data_words = {"n", "policy_sha256", "events_sha256", "roster_sha256", "results_sha256",
+                  "run_sha256", "previous_run_sha256"}  # fmt: skip
     english_left = [w for _tag, w in own if not CJK.search(w) and w.strip() not in data_words
                     and not re.fullmatch(r"[\d\s\-W()]+", w)]  # fmt: skip
     assert english_left == []

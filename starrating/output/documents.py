@@ -28,7 +28,12 @@ class ReportError(Exception):
     """No such run in the store (exit status 1)."""
 
 
-DIGESTS = ("policy_sha256", "events_sha256", "roster_sha256", "results_sha256")
+# The run's digests, and its links in the chain of runs (None for a run recorded before
+# the chain: docs/data.md section 5).
+DIGESTS = (
+    "policy_sha256", "events_sha256", "roster_sha256", "results_sha256", "run_sha256",
+    "previous_run_sha256",
+)  # fmt: skip
 TOP = 10
 
 
@@ -103,6 +108,8 @@ def _header(run: StoredRun) -> dict[str, object]:
         "events_sha256": run.events_sha256,
         "roster_sha256": run.roster_sha256,
         "results_sha256": run.results_sha256,
+        "run_sha256": run.run_sha256,
+        "previous_run_sha256": run.previous_run_sha256,
         "engine_version": run.engine_version,
         "created_at": show_time(run.created_at, run.zone),
         "official": run.official,

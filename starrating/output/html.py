@@ -193,7 +193,10 @@ def _header(run: dict[str, object]) -> tuple[list[tuple[str, str]], list[tuple[s
                   (text("amend_reason"), str(run["amend_reason"] or ""))]  # fmt: skip
     facts += [(text("recorded"), str(run["created_at"])),
               (text("engine"), str(run["engine_version"]))]  # fmt: skip
-    return facts, [(name, str(run[name])) for name in DIGESTS]
+    digests = [(name, run.get(name)) for name in DIGESTS]
+    # The first run's previous link is empty; a run recorded before the chain has none.
+    return facts, [(name, text("not_recorded") if value is None else str(value) or "-")
+                   for name, value in digests]  # fmt: skip
 
 
 def _departments(data: ReportData, rows: list[ResultRow]) -> dict[str, list[ResultRow]]:

@@ -63,6 +63,8 @@ TEXTS: dict[str, str] = {
     "run.events_sha256": "events_sha256",
     "run.roster_sha256": "roster_sha256",
     "run.results_sha256": "results_sha256",
+    "run.run_sha256": "run_sha256",
+    "run.previous_run_sha256": "previous_run_sha256",
     "run.events_seen": N_("Events seen"),
     "run.warning": N_("Warning"),
     "period.heading": N_("Period {period}"),
@@ -200,7 +202,7 @@ def summary_rows(data: ReportData) -> list[Row]:
                 "amend_reason", "created_at", "engine_version", *DIGESTS):  # fmt: skip
         if key in ("amends", "amend_reason") and not run.get("amends"):
             continue
-        rows.append(([text(f"run.{key}"), _value_cell(run[key])], FACT))
+        rows.append(([text(f"run.{key}"), _value_cell(run.get(key))], FACT))
     # Empty for a run recorded before runs kept it (docs/data.md section 5).
     rows.append(([text("run.events_seen"), _value_cell(run.get("events_seen"))], FACT))
     rows += [([text("run.warning"), str(w)], FACT) for w in run.get("warnings") or []]

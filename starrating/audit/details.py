@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..compiler.explained import NO_GROUP
 from ..i18n import ENGLISH, N_, _, current_language
 
-# The group part the SQL appends: " in GROUP" ("(none)" for an empty group value).
+# The group part the SQL appends (compiler/explained.py within_detail): " in GROUP".
 _IN = r"(?: in (?P<group>.*?))?"
-NO_GROUP = "(none)"
 
 
 def _group(match: re.Match[str]) -> str | None:

@@ -106,8 +106,8 @@ class TranslatedOption(_HelpText, click.Option):  # type: ignore[misc]
 # two columns.
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _TOKEN = re.compile(rf"\s+|[^\s{_WIDE}]+|[{_WIDE}]")
-# Signs a line does not start with (Chinese line-breaking rules): they stay at the end of
-# the line before, a column over the width if need be.
+# Signs a line does not start with (Chinese line-breaking rules): one that does not fit
+# takes the character before it to the next line.
 _NO_LINE_START = set("，。、；：？！）》」』”’,.;:?!)")
 
 

@@ -19,7 +19,7 @@ from ..language.checker import Analysis, BlockAnalysis
 from ..language.formatter import format_expression
 from . import arithmetic
 from . import expressions as X
-from .explained import check_detail, condition_text, operands
+from .explained import check_detail, condition_text, operands, within_detail
 from .expressions import DEC, Sql, sql
 from .plan import (
     GREEN,
@@ -509,11 +509,7 @@ class BlockBuilder(_BlockWriter):
 
 def _top_detail(award: TopAward) -> Sql:
     """Explain's detail of a `top` award: won or not, the place, the group, the key."""
-    group = (
-        sql("' in ' || coalesce(CAST(", award.within.ref(), " AS VARCHAR), '(none)')")
-        if award.within is not None
-        else sql("''")
-    )
+    group = within_detail(award.within)
     outcome = X.case([(sql(award.award.ref()), X.text("won: "))], X.text("not won: "))
     return sql(
         outcome, " || 'rank ' || ", award.place.ref(), " || ' of ' || ", award.candidates.ref(),

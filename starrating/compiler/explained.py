@@ -24,6 +24,20 @@ from ..language import ast as A
 from ..language.formatter import format_expression
 from .arithmetic import shown
 from .expressions import Sql, join, quote_text, sql
+from .plan import Column
+
+# What the details of rankings, group values and `top` awards say for an employee whose
+# `within` value is missing (audit/details.py reads it back).
+NO_GROUP = "(none)"
+
+
+def within_detail(within: Column | None) -> Sql:
+    """The group part of a ranking's, a group value's or a `top` award's detail:
+    `` in GROUP`` (``(none)`` for a missing value), or nothing without `within`."""
+    if within is None:
+        return sql("''")
+    return sql("' in ' || coalesce(CAST(", within.ref(), f" AS VARCHAR), {quote_text(NO_GROUP)})")
+
 
 # Nodes whose value explain shows as they are; the walk does not look inside them (an
 # aggregate's `where` is about events, a ranking's operand is shown through its place, a

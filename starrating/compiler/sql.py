@@ -39,6 +39,7 @@ from ..engine.periods import tenure_sql
 from . import expressions as X
 from .arithmetic import MACROS, divide, shown, shown_text
 from .build import quoted
+from .explained import within_detail
 from .expressions import DEC, Ref, Sql, decimal_text, join, quote_ident, quote_text, sql
 from .plan import (
     GREEN,
@@ -586,11 +587,7 @@ def _zero_or_null(alias: str, aggregate: Aggregate) -> str:
 
 
 def _ranking_detail(ranking: Ranking) -> Sql:
-    group = (
-        sql("' in ' || coalesce(CAST(", ranking.within.ref(), " AS VARCHAR), '(none)')")
-        if ranking.within is not None
-        else sql("''")
-    )
+    group = within_detail(ranking.within)
     return sql(
         "CASE WHEN ", ranking.rank.ref(), f" IS NULL THEN '{ranking.func}: no place' ",
         f"ELSE '{ranking.func}: place ' || ", decimal_text(ranking.rank.ref()), " || ' of ' || ",
@@ -602,11 +599,7 @@ def _ranking_detail(ranking: Ranking) -> Sql:
 def _group_detail(g: GroupValue) -> Sql:
     """What a group value was taken over: how many of the group counted, of how many (a
     value line shows it in place of a missing value, as it does a ranking's)."""
-    group = (
-        sql("' in ' || coalesce(CAST(", g.within.ref(), " AS VARCHAR), '(none)')")
-        if g.within is not None
-        else sql("''")
-    )
+    group = within_detail(g.within)
     of = sql(" || ' of ' || ", g.members.ref(), " || ", group)
     name = g.func
     if name == "group_count":

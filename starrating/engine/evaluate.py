@@ -25,6 +25,7 @@ from ..i18n import N_, _
 from ..language import ast as A
 from ..language.catalog import BOOLEAN, DATE, NUMBER, TIMESTAMP, Catalog
 from ..language.checker import Analysis
+from ..store.chain import RESULTS_DIGEST
 from ..store.schema import has_for_period
 from .canonical import write_row_json
 from .forperiod import UNLABELLED_RANK, counted_date_sql, counted_rank_sql
@@ -221,11 +222,7 @@ def _digests(
         "SELECT sha256(coalesce(string_agg(employee_id || ':' || version, ',' "
         "ORDER BY employee_id), '')) FROM sr_roster"
     ).fetchone()[0]
-    # The canonical JSON of the `results` array: its rows' texts joined in order.
-    results = con.execute(
-        "SELECT sha256('[' || coalesce(string_agg(row_json, ',' ORDER BY position), '') || ']')"
-        " FROM sr_rows"
-    ).fetchone()[0]
+    results = con.execute(f"SELECT {RESULTS_DIGEST} FROM sr_rows").fetchone()[0]
     return events, roster, results
 
 

@@ -36,11 +36,14 @@ def contributions_by_run(where: str = "TRUE") -> str:
     GROUP BY run_id"""
 
 
-# Per run_id with at least one result row; a run with none has EMPTY_RESULTS_SHA256
-# (the definition of results_sha256, docs/data.md section 5).
-RESULTS_BY_RUN = """
-    SELECT run_id, sha256('[' || string_agg(row_json, ',' ORDER BY position) || ']')
-           AS results_sha256
+# results_sha256 (docs/data.md section 5): the canonical JSON of the `results` array, its
+# rows' texts joined in order; an aggregate over rows with `row_json` and `position`. The
+# engine digests a run's rows with it as it records them, `verify` the stored ones.
+RESULTS_DIGEST = "sha256('[' || coalesce(string_agg(row_json, ',' ORDER BY position), '') || ']')"
+
+# Per run_id with at least one result row; a run with none has EMPTY_RESULTS_SHA256.
+RESULTS_BY_RUN = f"""
+    SELECT run_id, {RESULTS_DIGEST} AS results_sha256
     FROM results GROUP BY run_id"""
 
 EMPTY_SHA256 = "sha256('')"

@@ -135,9 +135,9 @@ def merge(sources: list[Path]) -> int:
     for source in sources:
         for message in read_catalog(source):
             entry = catalog.get(message.id) if message.id else None
-            if entry is None or message.fuzzy or not all(_forms(message.string)):
+            if entry is None or not _translated(message):
                 continue
-            if not all(_forms(entry.string)) or entry.fuzzy:
+            if not _translated(entry):
                 entry.string, entry.flags = message.string, entry.flags - {"fuzzy"}
                 filled += 1
     PO_FILE.write_bytes(_po_bytes(catalog))
@@ -160,6 +160,12 @@ def _forms(value: object) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else ()
 
 
+def _translated(message: Message) -> bool:
+    """Whether ``message`` has a translation gettext uses: every form, and not fuzzy."""
+    forms = _forms(message.string)
+    return not message.fuzzy and bool(forms) and all(forms)
+
+
 def problems() -> list[str]:
     """Everything wrong with the catalog, one line each; empty when it is complete."""
     found: list[str] = []
@@ -172,12 +178,7 @@ def problems() -> list[str]:
         entry: Message | None = translated.get(message.id)
         where = ", ".join(f"{file}:{line}" for file, line in message.locations)
         ids = _forms(message.id)
-        if (
-            entry is None
-            or entry.fuzzy
-            or not all(_forms(entry.string))
-            or not _forms(entry.string)
-        ):
+        if entry is None or not _translated(entry):
             found.append(f"no translation: {ids[0]!r} ({where})")
             continue
         # A translation fills exactly the fields the code passes; for a message with a

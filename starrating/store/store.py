@@ -274,13 +274,7 @@ class Store:
             raise UnusableStoreError(_(TRUNCATED).format(path=self.path))
 
     def _prepare_schema(self, read_only: bool) -> None:
-        tables = {
-            row[0]
-            for row in self.connection.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                " AND schema_name = 'main'"
-            ).fetchall()
-        }
+        tables = set(self._table_names())
         if not tables:
             if read_only:
                 raise UnusableStoreError(

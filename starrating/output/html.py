@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 
 import jinja2
 from markupsafe import Markup, escape
@@ -38,7 +38,7 @@ from .documents import (
     leaderboard,
     star_levels,
 )
-from .values import joined, show
+from .values import joined, show, text_of
 
 # The texts the page's Python side builds (headings of tables, chart titles and labels, the
 # run's facts), marked for the catalog and translated by :func:`text` when the page is
@@ -97,10 +97,8 @@ TEXTS: dict[str, str] = {
 }
 
 
-def text(key: str, **fields: object) -> str:
-    """The text of ``key`` in :data:`TEXTS` in the current language, ``fields`` filled in
-    after translation (a translation may move them)."""
-    return _(TEXTS[key]).format(**fields) if fields else _(TEXTS[key])
+# The text of a key of TEXTS in the current language, fields filled in after translation.
+text = partial(text_of, TEXTS)
 
 
 # ---- what the template draws ------------------------------------------------------------

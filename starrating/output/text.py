@@ -14,13 +14,15 @@ translated when the table is written (the language is the command's, set after i
 
 from __future__ import annotations
 
+from functools import partial
+
 from ..engine.periods import parse_label
 from ..engine.runs import RunDocument
-from ..i18n import N_, _
+from ..i18n import N_
 from ..language import ast as A
 from .columns import PolicyShape
 from .table import table_lines
-from .values import joined, show
+from .values import joined, show, text_of
 
 TEXTS: dict[str, str] = {
     "title": N_("{policy} (version {version})  period {period}  as of {as_of}  run {run_id}"),
@@ -38,9 +40,8 @@ TEXTS: dict[str, str] = {
 }
 
 
-def text(key: str) -> str:
-    """The text of ``key`` in :data:`TEXTS` in the current language."""
-    return _(TEXTS[key])
+# The text of a key of TEXTS in the current language.
+text = partial(text_of, TEXTS)
 
 
 def render_table(document: RunDocument, names: dict[str, str] | None = None) -> str:

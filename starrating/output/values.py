@@ -9,7 +9,7 @@ written elsewhere (store.records, output.csv); they are machine formats, so thei
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ..i18n import _
@@ -60,3 +60,11 @@ def joined(items: Iterable[str]) -> str:
     """A list for reading (award names, veto reasons, event ids): ``a, b`` in English,
     ``a、b`` in Chinese. The separator is a message of the catalog like any other text."""
     return _(", ").join(items)
+
+
+def text_of(texts: Mapping[str, str], key: str, **fields: object) -> str:
+    """The text of ``key`` in a report's table of texts (English, marked ``N_``) in the
+    current language, ``fields`` filled in after translation (a translation may move
+    them). Each writer binds it to its own table as ``text``."""
+    message = _(texts[key])
+    return message.format(**fields) if fields else message

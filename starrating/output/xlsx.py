@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from os import PathLike
 
 import xlsxwriter
@@ -31,10 +32,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..audit.explain import effect_text
 from ..engine.periods import KINDS, parse_label
-from ..i18n import N_, _
+from ..i18n import N_
 from ..store.records import as_decimal, total_reward
 from .documents import DIGESTS, ReportData, award_winners, distribution, leaderboard
-from .values import joined, show
+from .values import joined, show, text_of
 
 # Every heading, label and sheet name the workbook shows, keyed by an id, marked for the
 # gettext catalog and translated by :func:`text` when the workbook is written. The digests'
@@ -138,10 +139,8 @@ class Money:
 Cell = str | int | Decimal | Money | bool | date | None
 
 
-def text(key: str, **fields: object) -> str:
-    """The text of ``key`` in :data:`TEXTS` in the current language, with ``fields`` filled
-    in after translation."""
-    return _(TEXTS[key]).format(**fields) if fields else _(TEXTS[key])
+# The text of a key of TEXTS in the current language, fields filled in after translation.
+text = partial(text_of, TEXTS)
 
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
